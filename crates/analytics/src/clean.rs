@@ -1,0 +1,561 @@
+//! Cleaning (METRICS.md section 1): from samples on their own timestamps to a 1 Hz series on
+//! the moving-time clock.
+//!
+//! The steps, in order:
+//! 1. Sort samples by timestamp (stable) and merge duplicates: for each channel the first
+//!    present value among samples sharing a timestamp wins. Non-finite and physically absurd
+//!    values (negative speed, latitude beyond 90, ...) are treated as missing; HR outside the
+//!    valid range is a dropout.
+//! 2. Speed per sample: device speed, else the rate of device distance, else the haversine
+//!    rate between positions (each over the interval since the previous sample that has the
+//!    source), then a centred rolling median over `speed_median_s` (at most
+//!    [`MAX_MEDIAN_SIDE`] samples either side, so dense files stay linear).
+//! 3. Pauses: the activity's timer pauses when it has any; otherwise gaps longer than
+//!    `pause_gap_s` and spans of smoothed speed under `pause_speed_m_s` lasting
+//!    `pause_min_s` or more. A span of slow samples `a..=b` pauses the time from sample `a`
+//!    to the sample after `b`. With timer pauses, a gap in the samples while the timer ran is
+//!    moving time without data: it lowers HR coverage rather than vanishing.
+//! 4. The moving clock: wall time minus paused time. Samples strictly inside a pause are dropped.
+//! 5. The 1 Hz grid: one point per whole second `k` of moving time with `k < moving_s`, each
+//!    standing for the second `[k, k+1)`. A point between two samples at most
+//!    `resample_max_gap_s` apart (in moving time) is linearly interpolated, and only when both
+//!    samples carry the channel; after a longer gap only the second just after the earlier
+//!    sample is filled (from that sample). Longer gaps therefore stay holes in the grid, and the
+//!    grid never holds more than about `n x (resample_max_gap_s + 1)` points for `n` samples,
+//!    whatever the timestamps say.
+//! 6. HR on the grid: spikes (further than `spike_bpm` from the centred `spike_window_s`
+//!    median of valid HR, the point itself included) and cadence-lock spans are made invalid.
+//!    Cadence lock is checked for running (and for files that name no sport, see
+//!    [`is_running`]): the model's `cadence_spm` is steps/min for running, while for other
+//!    sports it is a pedal or stroke rate that METRICS.md does not cover.
+//! 7. Grade and GAP speed (see [`crate::gap`]).
+
+use hrdrift_ingest::Activity;
+use serde::{Deserialize, Serialize};
+
+use crate::gap;
+use crate::settings::AthleteSettings;
+use crate::stats::median_in_place;
+
+/// Channel slots of [`Raw::ch`].
+const HR: usize = 0;
+const SPEED: usize = 1;
+const DIST: usize = 2;
+const LAT: usize = 3;
+const LON: usize = 4;
+const ALT: usize = 5;
+const CAD: usize = 6;
+const CHANNELS: usize = 7;
+
+/// Sanity bounds: beyond these a value is a decoding error, not a runner.
+const MAX_SPEED_M_S: f64 = 100.0;
+const MAX_DISTANCE_M: f64 = 1.0e8;
+const ALTITUDE_RANGE_M: (f64, f64) = (-1000.0, 10_000.0);
+const MAX_CADENCE_SPM: f64 = 400.0;
+/// The speed median looks at most this many samples either side, whatever the sampling rate.
+pub const MAX_MEDIAN_SIDE: usize = 15;
+
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// What cleaning found, for the report and for debugging a surprising number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CleanStats {
+    /// Samples in the file.
+    pub samples: usize,
+    /// Samples whose timestamp was earlier than the one before it in the file.
+    pub out_of_order: usize,
+    /// Samples merged into another with the same timestamp.
+    pub duplicates: usize,
+    /// Grid seconds with no valid HR before spike and lock removal (missing, zero, out of range).
+    pub hr_dropout_s: usize,
+    /// Grid seconds removed as HR spikes.
+    pub hr_spike_s: usize,
+    /// Grid seconds removed as cadence lock.
+    pub hr_cadence_lock_s: usize,
+    /// Whether pauses came from timer events (else from gaps and low speed).
+    pub timer_pauses: bool,
+}
+
+/// Samples sorted, de-duplicated and range-checked.
+struct Raw {
+    t: Vec<i64>,
+    ch: [Vec<Option<f64>>; CHANNELS],
+}
+
+/// The cleaned 1 Hz series on the moving clock. All vectors have the same length.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Clean {
+    /// Moving time of each point (whole seconds, strictly increasing).
+    pub t_s: Vec<f64>,
+    /// Wall-clock time of each point, ms UTC.
+    pub wall_ms: Vec<i64>,
+    /// Valid HR (dropouts, spikes and cadence lock removed).
+    pub hr: Vec<Option<f64>>,
+    pub speed: Vec<Option<f64>>,
+    pub grade: Vec<Option<f64>>,
+    pub gap: Vec<Option<f64>>,
+    pub moving_s: f64,
+    /// Device distance (last minus first), else the integral of speed over the grid.
+    pub distance_m: Option<f64>,
+    pub stats: CleanStats,
+    pub any_speed: bool,
+    pub any_altitude: bool,
+    pub cadence_lock: bool,
+}
+
+fn value(ch: Option<&Vec<Option<f64>>>, i: usize, lo: f64, hi: f64) -> Option<f64> {
+    ch.and_then(|c| c.get(i).copied().flatten())
+        .filter(|v| v.is_finite() && *v >= lo && *v <= hi)
+}
+
+/// A channel with the range its values must fall in.
+type Source<'a> = (Option<&'a Vec<Option<f64>>>, f64, f64);
+
+fn raw(activity: &Activity, settings: &AthleteSettings, stats: &mut CleanStats) -> Raw {
+    let s = &activity.samples;
+    let n = s.timestamp_ms.len();
+    stats.samples = n;
+    stats.out_of_order = s.timestamp_ms.windows(2).filter(|w| w[1] < w[0]).count();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| s.timestamp_ms[i]);
+    let hr_range = (settings.hr_valid_min_bpm, settings.hr_valid_max_bpm);
+    let sources: [Source<'_>; CHANNELS] = [
+        (s.heart_rate_bpm.as_ref(), f64::NEG_INFINITY, f64::INFINITY),
+        (s.speed_m_s.as_ref(), 0.0, MAX_SPEED_M_S),
+        (s.distance_m.as_ref(), 0.0, MAX_DISTANCE_M),
+        (s.lat.as_ref(), -90.0, 90.0),
+        (s.lon.as_ref(), -180.0, 180.0),
+        (
+            s.altitude_m.as_ref(),
+            ALTITUDE_RANGE_M.0,
+            ALTITUDE_RANGE_M.1,
+        ),
+        (s.cadence_spm.as_ref(), 0.0, MAX_CADENCE_SPM),
+    ];
+    let mut t = Vec::with_capacity(n);
+    let mut ch: [Vec<Option<f64>>; CHANNELS] = std::array::from_fn(|_| Vec::with_capacity(n));
+    for &i in &order {
+        let ts = s.timestamp_ms[i];
+        let merge = t.last() == Some(&ts);
+        if merge {
+            stats.duplicates += 1;
+        } else {
+            t.push(ts);
+        }
+        for (c, (src, lo, hi)) in sources.iter().enumerate() {
+            let mut v = value(*src, i, *lo, *hi);
+            if c == HR {
+                // Zero, missing and out-of-range HR are all dropouts.
+                v = v.filter(|h| *h >= hr_range.0 && *h <= hr_range.1);
+            }
+            if merge {
+                if let Some(slot) = ch[c].last_mut()
+                    && slot.is_none()
+                {
+                    *slot = v;
+                }
+            } else {
+                ch[c].push(v);
+            }
+        }
+    }
+    Raw { t, ch }
+}
+
+fn secs(ms: i64) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let s = ms as f64 / 1000.0;
+    s
+}
+
+/// Rate of change per second of a quantity over the interval since the previous sample that
+/// has it; the first such sample takes the rate of the interval after it.
+fn backward_rate(
+    t: &[i64],
+    present: impl Fn(usize) -> bool,
+    delta: impl Fn(usize, usize) -> Option<f64>,
+) -> Vec<Option<f64>> {
+    let mut out = vec![None; t.len()];
+    let mut last: Option<usize> = None;
+    let mut first: Option<usize> = None;
+    for i in 0..t.len() {
+        if !present(i) {
+            continue;
+        }
+        if let Some(j) = last {
+            let dt = secs(t[i].saturating_sub(t[j]));
+            out[i] = delta(j, i)
+                .map(|d| d / dt)
+                .filter(|v| v.is_finite() && (0.0..=MAX_SPEED_M_S).contains(v));
+            if let Some(f) = first.take() {
+                out[f] = out[i];
+            }
+        } else {
+            first = Some(i);
+        }
+        last = Some(i);
+    }
+    out
+}
+
+fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * a.sqrt().clamp(0.0, 1.0).asin()
+}
+
+/// Raw speed per sample by source priority, then the centred rolling median.
+fn speed(raw: &Raw, median_s: f64) -> Vec<Option<f64>> {
+    let n = raw.t.len();
+    let device = &raw.ch[SPEED];
+    let mut speed = device.clone();
+    if device.iter().any(Option::is_none) {
+        let d = &raw.ch[DIST];
+        let from_dist = backward_rate(
+            &raw.t,
+            |i| d[i].is_some(),
+            |a, b| Some(d[b]? - d[a]?).filter(|x| *x >= 0.0),
+        );
+        let (la, lo) = (&raw.ch[LAT], &raw.ch[LON]);
+        let has_pos = |i: usize| la[i].is_some() && lo[i].is_some();
+        let from_pos = if la.iter().any(Option::is_some) {
+            backward_rate(&raw.t, has_pos, |a, b| {
+                Some(haversine_m(la[a]?, lo[a]?, la[b]?, lo[b]?))
+            })
+        } else {
+            vec![None; n]
+        };
+        for i in 0..n {
+            speed[i] = speed[i].or(from_dist[i]).or(from_pos[i]);
+        }
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let half_ms = (median_s * 500.0).round() as i64;
+    let mut out = Vec::with_capacity(n);
+    let mut buf = Vec::with_capacity(2 * MAX_MEDIAN_SIDE + 1);
+    for i in 0..n {
+        if speed[i].is_none() {
+            out.push(None);
+            continue;
+        }
+        buf.clear();
+        // Walk outwards and stop at the window's edge: ~5 samples at 1 Hz, never more than
+        // MAX_MEDIAN_SIDE either side.
+        let within = |j: usize| raw.t[j].saturating_sub(raw.t[i]).saturating_abs() <= half_ms;
+        let lo = i.saturating_sub(MAX_MEDIAN_SIDE);
+        let hi = (i + MAX_MEDIAN_SIDE).min(n - 1);
+        let left = (lo..i).rev().take_while(|&j| within(j));
+        let right = (i..=hi).take_while(|&j| within(j));
+        buf.extend(left.chain(right).filter_map(|j| speed[j]));
+        out.push(median_in_place(&mut buf));
+    }
+    out
+}
+
+/// Sorted, merged open intervals `(start, end)` of paused wall time, in ms.
+fn pauses(
+    raw: &Raw,
+    speed: &[Option<f64>],
+    activity: &Activity,
+    settings: &AthleteSettings,
+) -> (Vec<(i64, i64)>, bool) {
+    let (Some(&t0), Some(&tn)) = (raw.t.first(), raw.t.last()) else {
+        return (Vec::new(), false);
+    };
+    let mut spans: Vec<(i64, i64)> = Vec::new();
+    let timer = !activity.pauses.is_empty();
+    if timer {
+        spans.extend(
+            activity
+                .pauses
+                .iter()
+                .map(|p| (p.start_ms.max(t0), p.end_ms.min(tn))),
+        );
+    } else {
+        #[allow(clippy::cast_possible_truncation)]
+        let gap_ms = (settings.pause_gap_s * 1000.0).round() as i64;
+        #[allow(clippy::cast_possible_truncation)]
+        let slow_ms = (settings.pause_min_s * 1000.0).round() as i64;
+        for w in raw.t.windows(2) {
+            if w[1].saturating_sub(w[0]) > gap_ms {
+                spans.push((w[0], w[1]));
+            }
+        }
+        let slow = |i: usize| speed[i].is_some_and(|v| v < settings.pause_speed_m_s);
+        let n = raw.t.len();
+        let mut i = 0;
+        while i < n {
+            if !slow(i) {
+                i += 1;
+                continue;
+            }
+            let a = i;
+            while i < n && slow(i) {
+                i += 1;
+            }
+            let end = raw.t[i.min(n - 1)];
+            if end.saturating_sub(raw.t[a]) >= slow_ms && end > raw.t[a] {
+                spans.push((raw.t[a], end));
+            }
+        }
+    }
+    spans.retain(|(a, b)| a < b);
+    spans.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    (merged, timer)
+}
+
+/// Linear interpolation that never invents a value: both ends must be present.
+fn lerp(a: Option<f64>, b: Option<f64>, off: i128, span: i128) -> Option<f64> {
+    if off == 0 {
+        return a;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let f = off as f64 / span as f64;
+    let (a, b) = (a?, b?);
+    Some(a + (b - a) * f)
+}
+
+/// Whether the sport is running, or unknown (hrdrift reads runners' files, so an activity
+/// whose file does not name a sport is taken as a run).
+#[must_use]
+pub fn is_running(sport: Option<&str>) -> bool {
+    match sport {
+        None => true,
+        Some(s) => s.contains("run"),
+    }
+}
+
+/// Runs the cleaning pipeline of the module docs.
+pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
+    let mut stats = CleanStats::default();
+    let raw = raw(activity, settings, &mut stats);
+    let mut out = Clean::default();
+    let (Some(&t0), Some(&tn)) = (raw.t.first(), raw.t.last()) else {
+        out.stats = stats;
+        return out;
+    };
+    let speed = speed(&raw, settings.speed_median_s);
+    out.any_speed = speed.iter().any(Option::is_some);
+    out.any_altitude = raw.ch[ALT].iter().any(Option::is_some);
+    let (pauses, timer) = pauses(&raw, &speed, activity, settings);
+    stats.timer_pauses = timer;
+
+    // 4. The moving clock, in i128 ms so that no timestamp can overflow it.
+    let paused_total: i128 = pauses
+        .iter()
+        .map(|(a, b)| i128::from(*b) - i128::from(*a))
+        .sum();
+    let moving_ms = (i128::from(tn) - i128::from(t0) - paused_total).max(0);
+    let mut moving: Vec<(usize, i128)> = Vec::with_capacity(raw.t.len());
+    let (mut p, mut paused_before) = (0_usize, 0_i128);
+    for (i, &t) in raw.t.iter().enumerate() {
+        while p < pauses.len() && pauses[p].1 <= t {
+            paused_before += i128::from(pauses[p].1) - i128::from(pauses[p].0);
+            p += 1;
+        }
+        if p < pauses.len() && pauses[p].0 < t {
+            continue;
+        }
+        moving.push((i, i128::from(t) - i128::from(t0) - paused_before));
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let moving_s = moving_ms as f64 / 1000.0;
+    out.moving_s = moving_s;
+
+    // 5. The 1 Hz grid.
+    #[allow(clippy::cast_possible_truncation)]
+    let fill_ms = i128::from((settings.resample_max_gap_s * 1000.0).round() as i64);
+    let cap = raw
+        .t
+        .len()
+        .saturating_mul(2)
+        .min(usize::try_from(moving_ms / 1000 + 1).unwrap_or(usize::MAX));
+    let mut t_s = Vec::with_capacity(cap);
+    let mut wall = Vec::with_capacity(cap);
+    let mut hr = Vec::with_capacity(cap);
+    let mut spd = Vec::with_capacity(cap);
+    let mut alt = Vec::with_capacity(cap);
+    let mut cad = Vec::with_capacity(cap);
+    let ceil_s = |ms: i128| (ms + 999).div_euclid(1000);
+    let mut emit = |k: i128, a: usize, b: usize, ma: i128, span: i128| {
+        let off = k * 1000 - ma;
+        #[allow(clippy::cast_precision_loss)]
+        t_s.push(k as f64);
+        let w = i128::from(raw.t[a]) + off;
+        wall.push(i64::try_from(w.min(i128::from(raw.t[b]))).unwrap_or(raw.t[b]));
+        hr.push(lerp(raw.ch[HR][a], raw.ch[HR][b], off, span));
+        spd.push(lerp(speed[a], speed[b], off, span));
+        alt.push(lerp(raw.ch[ALT][a], raw.ch[ALT][b], off, span));
+        cad.push(lerp(raw.ch[CAD][a], raw.ch[CAD][b], off, span));
+    };
+    for (idx, &(a, ma)) in moving.iter().enumerate() {
+        let next = moving.get(idx + 1).copied();
+        match next {
+            Some((b, mb)) if mb - ma <= fill_ms => {
+                let mut k = ceil_s(ma);
+                while k * 1000 < mb && k * 1000 < moving_ms {
+                    emit(k, a, b, ma, mb - ma);
+                    k += 1;
+                }
+            }
+            _ => {
+                // After a gap too long to fill, the sample still stands for its own second.
+                let k = ceil_s(ma);
+                let end = next.map_or(i128::MAX, |(_, mb)| mb);
+                if k * 1000 < moving_ms && k * 1000 < end {
+                    emit(k, a, a, ma, 1);
+                }
+            }
+        }
+    }
+
+    // 6. HR: dropouts counted, then spikes and cadence lock removed.
+    stats.hr_dropout_s = hr.iter().filter(|h| h.is_none()).count();
+    let spikes = spike_mask(&t_s, &hr, settings);
+    for (h, s) in hr.iter_mut().zip(&spikes) {
+        if *s {
+            *h = None;
+            stats.hr_spike_s += 1;
+        }
+    }
+    if is_running(activity.sport.as_deref()) {
+        stats.hr_cadence_lock_s = cadence_lock(&t_s, &mut hr, &cad, settings);
+        out.cadence_lock = stats.hr_cadence_lock_s > 0;
+    }
+
+    // 7. Grade and GAP. Distance is the integral of smoothed speed, so grade and GAP use one
+    // consistent source; a hole in the grid adds at most one second of distance.
+    let mut dist = Vec::with_capacity(t_s.len());
+    let mut d = 0.0;
+    for i in 0..t_s.len() {
+        if i > 0 {
+            d += spd[i - 1].unwrap_or(0.0) * (t_s[i] - t_s[i - 1]).min(1.0);
+        }
+        dist.push(d);
+    }
+    let grade = if out.any_altitude {
+        gap::grades(&t_s, &dist, &alt, settings.altitude_smooth_s)
+    } else {
+        vec![None; t_s.len()]
+    };
+    let device_dist = raw.ch[DIST]
+        .iter()
+        .flatten()
+        .fold(None, |acc: Option<(f64, f64)>, &v| {
+            Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+        });
+    out.distance_m = match device_dist {
+        Some((lo, hi)) => Some(hi - lo),
+        // Each grid point stands for one second.
+        None => out.any_speed.then(|| spd.iter().flatten().sum()),
+    };
+    out.gap = spd
+        .iter()
+        .zip(&grade)
+        .map(|(v, g)| v.map(|v| v * gap::gap_factor(g.unwrap_or(0.0), settings.grade_clamp)))
+        .collect();
+    out.t_s = t_s;
+    out.wall_ms = wall;
+    out.hr = hr;
+    out.speed = spd;
+    out.grade = grade;
+    out.stats = stats;
+    out
+}
+
+/// Points further than `spike_bpm` from the centred rolling median of valid HR.
+fn spike_mask(t_s: &[f64], hr: &[Option<f64>], settings: &AthleteSettings) -> Vec<bool> {
+    let half = ((settings.spike_window_s - 1.0) / 2.0).max(0.0);
+    let n = t_s.len();
+    let mut mask = vec![false; n];
+    let mut buf = Vec::with_capacity(64);
+    let (mut lo, mut hi) = (0_usize, 0_usize);
+    for i in 0..n {
+        while lo < n && t_s[lo] < t_s[i] - half {
+            lo += 1;
+        }
+        while hi < n && t_s[hi] <= t_s[i] + half {
+            hi += 1;
+        }
+        let Some(h) = hr[i] else { continue };
+        buf.clear();
+        buf.extend(hr[lo..hi].iter().flatten());
+        if let Some(m) = median_in_place(&mut buf) {
+            mask[i] = (h - m).abs() > settings.spike_bpm;
+        }
+    }
+    mask
+}
+
+/// Invalidates HR over spans of at least `cadence_lock_min_s` consecutive seconds where HR is
+/// within `cadence_lock_bpm` of steps/min; returns the seconds removed.
+fn cadence_lock(
+    t_s: &[f64],
+    hr: &mut [Option<f64>],
+    cad: &[Option<f64>],
+    settings: &AthleteSettings,
+) -> usize {
+    let n = t_s.len();
+    let near = |i: usize, hr: &[Option<f64>]| matches!((hr[i], cad[i]), (Some(h), Some(c)) if (h - c).abs() <= settings.cadence_lock_bpm);
+    let mut removed = 0;
+    let mut i = 0;
+    while i < n {
+        if !near(i, hr) {
+            i += 1;
+            continue;
+        }
+        let a = i;
+        i += 1;
+        while i < n && near(i, hr) && t_s[i] - t_s[i - 1] <= 1.0 {
+            i += 1;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        if (i - a) as f64 >= settings.cadence_lock_min_s {
+            for h in &mut hr[a..i] {
+                *h = None;
+            }
+            removed += i - a;
+        }
+    }
+    removed
+}
+
+/// Appends the valid HR values of an activity's cleaned series (for estimating HRmax).
+pub(crate) fn valid_hr_values(activity: &Activity, settings: &AthleteSettings, out: &mut Vec<f64>) {
+    out.extend(clean(activity, settings).hr.iter().flatten());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn haversine_one_degree_of_latitude() {
+        let d = haversine_m(0.0, 0.0, 1.0, 0.0);
+        assert!((d - 111_195.0).abs() < 10.0, "{d}");
+    }
+
+    #[test]
+    fn lerp_needs_both_ends() {
+        assert_eq!(lerp(Some(1.0), None, 0, 2), Some(1.0));
+        assert_eq!(lerp(Some(1.0), None, 1, 2), None);
+        assert_eq!(lerp(Some(1.0), Some(3.0), 1, 2), Some(2.0));
+    }
+
+    #[test]
+    fn sports() {
+        assert!(is_running(Some("running")));
+        assert!(is_running(Some("trail_running")));
+        assert!(is_running(None));
+        assert!(!is_running(Some("cycling")));
+    }
+}

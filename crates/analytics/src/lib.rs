@@ -1,0 +1,109 @@
+//! Per-activity heart-rate analytics for hrdrift (METRICS.md sections 1-3).
+//!
+//! Input is an already-decoded [`hrdrift_ingest::Activity`] plus [`AthleteSettings`]; output
+//! is an [`ActivityMetrics`] row (serde JSON) and, for charting, the cleaned 1 Hz
+//! [`ActivitySeries`]. This crate never reads files and never panics on input data; every
+//! metric that cannot be computed honestly is `None` with a reason in
+//! [`ActivityMetrics::absent`], and no output number is NaN or infinite.
+//!
+//! Pipeline: [`clean`] (sort, de-duplicate, moving clock, speed, valid HR, 1 Hz grid) ->
+//! [`gap`] (grade and Minetti GAP speed) -> [`metrics`] (EF, decoupling, drift, zones, load,
+//! class). Parallelism lives in one place: [`compute_all`] runs activities on rayon.
+//!
+//! Invariants:
+//! - Analytics never reads files and never panics on input data: samples may be empty, out of
+//!   order, duplicated, NaN or absurd; timestamps may span the whole `i64` range.
+//! - Work and memory are linear in the number of samples, whatever the timestamps say (the
+//!   1 Hz grid does not fill gaps longer than `resample_max_gap_s`).
+//! - Every metric that cannot be computed honestly is `None` with a reason in `absent`; no
+//!   output number is NaN or infinite ([`ActivityMetrics::is_finite`]).
+//! - Settings are sanitized before use ([`AthleteSettings::sanitized`]), so a bad config value
+//!   falls back to its default rather than poisoning the numbers; the row says which anchors
+//!   were used and fingerprints all settings.
+//!
+//! Where METRICS.md leaves room, the choices are written down in [`metrics`] and [`clean`].
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod clean;
+pub mod gap;
+pub mod load;
+pub mod metrics;
+pub mod settings;
+mod stats;
+pub mod zones;
+
+use hrdrift_ingest::Activity;
+use rayon::prelude::*;
+
+pub use clean::{CleanStats, is_running};
+pub use metrics::{
+    ActivityContext, ActivityMetrics, ActivitySeries, Analysis, DriftLine, SessionClass,
+    SettingsUsed, SteadySpan, analyze, flag, long_flag, reason,
+};
+pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};
+pub use stats::ols_slope;
+
+/// Metrics of one activity.
+#[must_use]
+pub fn compute(
+    activity: &Activity,
+    settings: &AthleteSettings,
+    ctx: &ActivityContext,
+) -> ActivityMetrics {
+    analyze(activity, settings, ctx).metrics
+}
+
+/// The cleaned 1 Hz series of one activity (with steady bounds and drift line), for a chart.
+#[must_use]
+pub fn series(activity: &Activity, settings: &AthleteSettings) -> ActivitySeries {
+    analyze(activity, settings, &ActivityContext::default()).series
+}
+
+const MS_PER_DAY: f64 = 86_400_000.0;
+
+/// Metrics of many activities of one athlete, in input order, computed in parallel.
+///
+/// `long` is filled from the activities themselves: for each run, the median moving time of
+/// the runs that started in the `long_history_days` (28) before it. A run with no earlier run
+/// in that window has `long` absent as `no_history` when it is long enough to qualify.
+#[must_use]
+pub fn compute_all(activities: &[Activity], settings: &AthleteSettings) -> Vec<ActivityMetrics> {
+    let mut out: Vec<ActivityMetrics> = activities
+        .par_iter()
+        .map(|a| compute(a, settings, &ActivityContext::default()))
+        .collect();
+    fill_long(activities, &mut out, &settings.sanitized());
+    out
+}
+
+fn fill_long(activities: &[Activity], out: &mut [ActivityMetrics], s: &AthleteSettings) {
+    // (start, moving_s) of runs with moving time, sorted by start.
+    let mut runs: Vec<(i64, f64)> = activities
+        .iter()
+        .zip(out.iter())
+        .filter(|(a, m)| is_running(a.sport.as_deref()) && m.moving_s > 0.0)
+        .map(|(a, m)| (a.start_ms, m.moving_s))
+        .collect();
+    runs.sort_by_key(|r| r.0);
+    #[allow(clippy::cast_possible_truncation)]
+    let window_ms = (s.long_history_days * MS_PER_DAY).round() as i64;
+    let mut buf = Vec::new();
+    for (a, m) in activities.iter().zip(out.iter_mut()) {
+        let running = is_running(a.sport.as_deref());
+        let from = a.start_ms.saturating_sub(window_ms);
+        let lo = runs.partition_point(|r| r.0 < from);
+        let hi = runs.partition_point(|r| r.0 < a.start_ms);
+        buf.clear();
+        buf.extend(runs[lo..hi.max(lo)].iter().map(|r| r.1));
+        let median = stats::percentile(&mut buf, 50.0);
+        m.absent.remove("long");
+        match long_flag(m.moving_s, running, median, s) {
+            Ok(v) => m.long = Some(v),
+            Err(why) => {
+                m.long = None;
+                m.absent.insert("long".to_owned(), why.to_owned());
+            }
+        }
+    }
+}

@@ -1,0 +1,707 @@
+//! Per-activity metrics (METRICS.md section 3) over the cleaned 1 Hz series.
+//!
+//! Choices where METRICS.md leaves room, so that the numbers can be checked by hand:
+//! - The steady portion is every grid second `k` (standing for `[k, k+1)` of moving time) with
+//!   `k >= warmup_s`; its length is `moving_s - warmup_s`. The two halves are split at the
+//!   middle of that moving time, by the centre of each second.
+//! - EF and decoupling average GAP speed and HR over the same seconds: those with both a valid
+//!   HR and a speed ("paired" seconds), so a hole in one channel does not bias the ratio.
+//! - Coverage (at least `min_coverage`) is checked on the whole activity, as METRICS.md says,
+//!   and gates every HR metric: `avg_hr`, EF, decoupling, drift, TRIMP, hrTSS and the class.
+//!   Zone times are plain sums of valid seconds and are reported at any coverage.
+//! - `unsteady` makes decoupling, the raw drift and `drift_pct` absent (they assume an even
+//!   effort). EF and the speed-adjusted drift stay: the latter exists to handle changing speed.
+//! - The drift slopes and `drift_pct` need `drift_min_steady_s` (default 20 min, as decoupling);
+//!   EF needs `ef_min_steady_s` (default 5 min).
+//! - Zones and the Seiler view count all valid-HR moving seconds, warm-up included, so they sum
+//!   to the valid-HR moving time. The `easy` test uses the S1 share of the steady portion's
+//!   valid-HR seconds; the `hard` test uses the whole activity's S2/S3 time.
+//! - TRIMP sums valid-HR seconds only (missing HR is not invented), with `r` floored at 0.
+//! - The session class and `long` are for running (an activity whose file names no sport is
+//!   taken as a run, with the flag `sport_assumed_running`); other sports get them absent as
+//!   `not_running`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hrdrift_ingest::Activity;
+use serde::{Deserialize, Serialize};
+
+use crate::clean::{self, Clean, CleanStats};
+use crate::load;
+use crate::settings::{AthleteSettings, Sex, ZoneModel};
+use crate::stats::{self, FitError, Moments, finite};
+use crate::zones::{self, zone_index};
+
+/// Reasons a metric is absent (the values of [`ActivityMetrics::absent`]).
+pub mod reason {
+    /// No moving time at all (no samples, or everything paused).
+    pub const NO_MOVING_TIME: &str = "no_moving_time";
+    /// No valid heart rate in the activity (none recorded, or all zero / out of range).
+    pub const NO_HEART_RATE: &str = "no_heart_rate";
+    /// Valid-HR moving time below `min_coverage` of moving time.
+    pub const LOW_COVERAGE: &str = "low_coverage";
+    /// The steady portion (or the part of it with data) is shorter than the metric needs.
+    pub const TOO_SHORT: &str = "too_short";
+    /// No speed from the device, distance or positions.
+    pub const NO_SPEED: &str = "no_speed";
+    /// GAP speed varies too much over the steady portion.
+    pub const UNSTEADY: &str = "unsteady";
+    /// HRmax / resting HR / LTHR needed and not known.
+    pub const NO_HR_SETTINGS: &str = crate::zones::NO_HR_SETTINGS;
+    /// Speed rises or falls in step with time, so drift and speed effects cannot be separated.
+    pub const COLLINEAR: &str = "collinear";
+    /// Only defined for running.
+    pub const NOT_RUNNING: &str = "not_running";
+    /// `long` needs the median run of the previous 28 days, which was not given.
+    pub const NO_HISTORY: &str = "no_history";
+    /// The computation produced a non-finite number (a guard; not expected).
+    pub const NON_FINITE: &str = "non_finite";
+    /// Neither device distance nor speed.
+    pub const NO_DISTANCE: &str = "no_distance";
+}
+
+/// Quality and context flags (the values of [`ActivityMetrics::flags`]).
+pub mod flag {
+    /// HR locked onto step rate for at least `cadence_lock_min_s`; that span is invalid.
+    pub const HR_CADENCE_LOCK: &str = "hr_cadence_lock";
+    /// CV of GAP speed over the steady portion above `unsteady_cv`.
+    pub const UNSTEADY: &str = "unsteady";
+    /// TRIMP used the male constants because sex is unknown.
+    pub const SEX_UNKNOWN_MALE_TRIMP: &str = "sex_unknown_male_trimp";
+    /// The file names no sport; it was treated as a run.
+    pub const SPORT_ASSUMED_RUNNING: &str = "sport_assumed_running";
+    /// Speed but no altitude: GAP speed equals speed.
+    pub const NO_ALTITUDE: &str = "no_altitude";
+    /// Samples were out of time order in the file (sorted before use).
+    pub const SAMPLES_REORDERED: &str = "samples_reordered";
+    /// Samples shared timestamps (merged).
+    pub const DUPLICATE_TIMESTAMPS: &str = "duplicate_timestamps";
+}
+
+/// Inputs from outside the activity itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActivityContext {
+    /// Median moving time (s) of the runs in the 28 days before this activity, for `long`.
+    /// `None` when unknown or when there were no such runs.
+    pub median_run_s_prev_28d: Option<f64>,
+}
+
+/// Session class (running).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionClass {
+    Easy,
+    Moderate,
+    Hard,
+}
+
+/// The anchors a row was computed with, so a reader need not look the config up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsUsed {
+    pub hr_max: Option<f64>,
+    pub hr_rest: Option<f64>,
+    pub lthr: Option<f64>,
+    pub sex: Sex,
+    pub zone_model: ZoneModel,
+    pub warmup_s: f64,
+    /// Which of the anchors were estimated rather than configured.
+    pub estimated: Vec<String>,
+    /// [`AthleteSettings::fingerprint`] of all settings (thresholds included).
+    pub fingerprint: String,
+}
+
+/// Per-activity metrics. Field names are the JSON names. Every `None` has its reason in
+/// `absent`; no number is ever NaN or infinite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityMetrics {
+    pub id: String,
+    /// Start, RFC 3339 UTC (`2024-05-01T06:30:00Z`); empty if the timestamp is out of range.
+    pub start: String,
+    pub sport: Option<String>,
+    pub class: Option<SessionClass>,
+    pub long: Option<bool>,
+    pub moving_s: f64,
+    pub distance_m: Option<f64>,
+    pub avg_hr: Option<f64>,
+    /// Efficiency factor: mean GAP speed (m/min) / mean HR over the steady portion.
+    pub ef: Option<f64>,
+    pub decoupling_pct: Option<f64>,
+    pub drift_bpm_per_h: Option<f64>,
+    pub drift_adj_bpm_per_h: Option<f64>,
+    pub drift_pct: Option<f64>,
+    pub trimp: Option<f64>,
+    pub hrtss: Option<f64>,
+    /// Seconds in Z1..Z5.
+    pub zones_s: Option<[f64; 5]>,
+    pub flags: Vec<String>,
+    /// Metric name -> reason it is absent.
+    pub absent: BTreeMap<String, String>,
+    /// Valid-HR moving time / moving time.
+    pub coverage: Option<f64>,
+    /// Valid-HR moving time (s).
+    pub valid_hr_s: f64,
+    /// Length of the steady portion (s of moving time; 0 when shorter than the warm-up).
+    pub steady_s: f64,
+    /// Seconds in Seiler S1..S3.
+    pub s_zones_s: Option<[f64; 3]>,
+    /// Mean GAP speed over moving time (m/s).
+    pub gap_speed_m_s: Option<f64>,
+    pub settings_used: SettingsUsed,
+    pub cleaning: CleanStats,
+}
+
+impl ActivityMetrics {
+    /// Whether every number in the row is finite (the crate's invariant; used by tests).
+    #[must_use]
+    pub fn is_finite(&self) -> bool {
+        let opts = [
+            self.distance_m,
+            self.avg_hr,
+            self.ef,
+            self.decoupling_pct,
+            self.drift_bpm_per_h,
+            self.drift_adj_bpm_per_h,
+            self.drift_pct,
+            self.trimp,
+            self.hrtss,
+            self.coverage,
+            self.gap_speed_m_s,
+            self.settings_used.hr_max,
+            self.settings_used.hr_rest,
+            self.settings_used.lthr,
+        ];
+        let zones = self
+            .zones_s
+            .iter()
+            .flatten()
+            .chain(self.s_zones_s.iter().flatten());
+        opts.iter().flatten().chain(zones).all(|v| v.is_finite())
+            && [
+                self.moving_s,
+                self.valid_hr_s,
+                self.steady_s,
+                self.settings_used.warmup_s,
+            ]
+            .iter()
+            .all(|v| v.is_finite())
+    }
+}
+
+/// The steady portion on the moving clock (s).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SteadySpan {
+    pub start_s: f64,
+    /// Where the two halves meet.
+    pub mid_s: f64,
+    pub end_s: f64,
+}
+
+/// The fitted raw drift line over the steady portion, for charting.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DriftLine {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub hr_start_bpm: f64,
+    pub hr_end_bpm: f64,
+    pub slope_bpm_per_h: f64,
+}
+
+/// The cleaned 1 Hz series of one activity, for charting. All vectors have the same length;
+/// a second missing from `t_s` is a hole (a gap too long to fill), not a zero.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActivitySeries {
+    /// Moving time of each point (whole seconds, strictly increasing).
+    pub t_s: Vec<f64>,
+    /// Wall-clock time of each point, ms UTC.
+    pub wall_ms: Vec<i64>,
+    /// Valid HR only (dropouts, spikes, cadence lock removed).
+    pub hr_bpm: Vec<Option<f64>>,
+    /// Smoothed speed.
+    pub speed_m_s: Vec<Option<f64>>,
+    pub grade: Vec<Option<f64>>,
+    pub gap_speed_m_s: Vec<Option<f64>>,
+    pub moving_s: f64,
+    pub steady: Option<SteadySpan>,
+    pub drift_line: Option<DriftLine>,
+}
+
+/// Metrics and the series they were computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub metrics: ActivityMetrics,
+    pub series: ActivitySeries,
+}
+
+type Outcome<T> = Result<T, &'static str>;
+
+fn put<T>(slot: &mut Option<T>, absent: &mut BTreeMap<String, String>, name: &str, r: Outcome<T>) {
+    match r {
+        Ok(v) => *slot = Some(v),
+        Err(why) => {
+            *slot = None;
+            absent.insert(name.to_owned(), why.to_owned());
+        }
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |d| {
+        d.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    })
+}
+
+/// Sums over the steady portion, gathered in one pass.
+#[derive(Default)]
+struct Steady {
+    /// Valid-HR seconds: time (h) and HR, for the raw drift.
+    hr_t_h: Vec<f64>,
+    hr: Vec<f64>,
+    /// Paired seconds: time (h), GAP (m/s), HR, for the adjusted drift.
+    pair_t_h: Vec<f64>,
+    pair_gap: Vec<f64>,
+    pair_hr: Vec<f64>,
+    gap_all: Moments,
+    /// Per half: paired GAP, paired HR, valid HR.
+    half_gap: [Moments; 2],
+    half_pair_hr: [Moments; 2],
+    half_hr: [Moments; 2],
+    /// Valid-HR seconds in S1 and in total.
+    s1_s: f64,
+    valid_s: f64,
+}
+
+/// Gates shared by several metrics: each is `Ok` or the reason the metrics behind it are absent.
+#[derive(Clone, Copy)]
+struct Gates {
+    /// Moving time, some valid HR, coverage at least `min_coverage`.
+    hr: Outcome<()>,
+    /// Moving time and some valid HR (coverage not checked).
+    any_hr: Outcome<()>,
+    speed: Outcome<()>,
+    unsteady: Outcome<()>,
+    steady_s: f64,
+}
+
+impl Gates {
+    /// `hr` plus a steady portion of at least `min_s`.
+    fn steady(&self, min_s: f64) -> Outcome<()> {
+        self.hr?;
+        if self.steady_s <= 0.0 || self.steady_s < min_s {
+            Err(reason::TOO_SHORT)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Computes metrics and the cleaned series of one activity.
+#[must_use]
+pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityContext) -> Analysis {
+    let s = settings.sanitized();
+    let c = clean::clean(activity, &s);
+    let running = clean::is_running(activity.sport.as_deref());
+    let mut m = empty_row(activity, &s, &c);
+
+    let coverage: Outcome<f64> = if c.moving_s > 0.0 {
+        Ok((m.valid_hr_s / c.moving_s).min(1.0))
+    } else {
+        Err(reason::NO_MOVING_TIME)
+    };
+    let any_hr = match coverage {
+        Err(why) => Err(why),
+        Ok(_) if m.valid_hr_s > 0.0 => Ok(()),
+        Ok(_) => Err(reason::NO_HEART_RATE),
+    };
+    let hr = any_hr.and(coverage).and_then(|cov| {
+        if cov < s.min_coverage {
+            Err(reason::LOW_COVERAGE)
+        } else {
+            Ok(())
+        }
+    });
+    put(&mut m.coverage, &mut m.absent, "coverage", coverage);
+
+    let mid_s = s.warmup_s + m.steady_s / 2.0;
+    let seiler = zones::seiler_bounds_bpm(&s);
+    let st = steady_sums(&c, &s, mid_s, seiler.ok());
+    let unsteady = st.gap_all.cv().is_some_and(|cv| cv > s.unsteady_cv);
+    if unsteady {
+        m.flags.push(flag::UNSTEADY.to_owned());
+    }
+    let gates = Gates {
+        hr,
+        any_hr,
+        speed: if c.any_speed {
+            Ok(())
+        } else {
+            Err(reason::NO_SPEED)
+        },
+        unsteady: if unsteady {
+            Err(reason::UNSTEADY)
+        } else {
+            Ok(())
+        },
+        steady_s: m.steady_s,
+    };
+
+    put(
+        &mut m.distance_m,
+        &mut m.absent,
+        "distance_m",
+        c.distance_m.ok_or(reason::NO_DISTANCE),
+    );
+    let gap_mean = mean(c.gap.iter().flatten().copied());
+    let gap_mean = gates.speed.and_then(|()| gap_mean.ok_or(reason::NO_SPEED));
+    put(
+        &mut m.gap_speed_m_s,
+        &mut m.absent,
+        "gap_speed_m_s",
+        gap_mean,
+    );
+    let avg_hr = gates
+        .hr
+        .and_then(|()| mean(c.hr.iter().flatten().copied()).ok_or(reason::NO_HEART_RATE));
+    put(&mut m.avg_hr, &mut m.absent, "avg_hr", avg_hr);
+
+    let line = steady_metrics(&mut m, &gates, &st, &s);
+    let zones3 = zone_metrics(&mut m, &gates, &c, &s, seiler);
+    load_metrics(&mut m, &gates, &c, &s);
+    let class = if running {
+        Ok(())
+    } else {
+        Err(reason::NOT_RUNNING)
+    }
+    .and(gates.hr)
+    .and_then(|()| session_class(&zones3?, &st, &s));
+    put(&mut m.class, &mut m.absent, "class", class);
+    let long = long_flag(c.moving_s, running, ctx.median_run_s_prev_28d, &s);
+    put(&mut m.long, &mut m.absent, "long", long);
+    guard_finite(&mut m);
+
+    let steady = (m.steady_s > 0.0).then_some(SteadySpan {
+        start_s: s.warmup_s,
+        mid_s,
+        end_s: c.moving_s,
+    });
+    let drift_line = line.and_then(|(a, b)| {
+        let (t0, t1) = (s.warmup_s, c.moving_s);
+        let (h0, h1) = (a + b * t0 / 3600.0, a + b * t1 / 3600.0);
+        (h0.is_finite() && h1.is_finite()).then_some(DriftLine {
+            start_s: t0,
+            end_s: t1,
+            hr_start_bpm: h0,
+            hr_end_bpm: h1,
+            slope_bpm_per_h: b,
+        })
+    });
+    let series = ActivitySeries {
+        t_s: c.t_s,
+        wall_ms: c.wall_ms,
+        hr_bpm: c.hr,
+        speed_m_s: c.speed,
+        grade: c.grade,
+        gap_speed_m_s: c.gap,
+        moving_s: c.moving_s,
+        steady,
+        drift_line,
+    };
+    Analysis { metrics: m, series }
+}
+
+/// A row with identity, moving time, cleaning flags and settings filled in, every metric `None`.
+fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMetrics {
+    let mut flags = Vec::new();
+    for (on, name) in [
+        (activity.sport.is_none(), flag::SPORT_ASSUMED_RUNNING),
+        (c.stats.out_of_order > 0, flag::SAMPLES_REORDERED),
+        (c.stats.duplicates > 0, flag::DUPLICATE_TIMESTAMPS),
+        (c.cadence_lock, flag::HR_CADENCE_LOCK),
+        (c.any_speed && !c.any_altitude, flag::NO_ALTITUDE),
+    ] {
+        if on {
+            flags.push(name.to_owned());
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let valid_hr_s = c.hr.iter().flatten().count() as f64;
+    ActivityMetrics {
+        id: activity.id.clone(),
+        start: rfc3339(activity.start_ms),
+        sport: activity.sport.clone(),
+        class: None,
+        long: None,
+        moving_s: c.moving_s,
+        distance_m: None,
+        avg_hr: None,
+        ef: None,
+        decoupling_pct: None,
+        drift_bpm_per_h: None,
+        drift_adj_bpm_per_h: None,
+        drift_pct: None,
+        trimp: None,
+        hrtss: None,
+        zones_s: None,
+        flags,
+        absent: BTreeMap::new(),
+        coverage: None,
+        valid_hr_s,
+        steady_s: (c.moving_s - s.warmup_s).max(0.0),
+        s_zones_s: None,
+        gap_speed_m_s: None,
+        settings_used: SettingsUsed {
+            hr_max: s.hr_max,
+            hr_rest: s.hr_rest,
+            lthr: s.lthr,
+            sex: s.sex,
+            zone_model: s.zone_model,
+            warmup_s: s.warmup_s,
+            estimated: s.estimated.names(),
+            fingerprint: s.fingerprint(),
+        },
+        cleaning: c.stats,
+    }
+}
+
+/// EF from mean GAP speed and mean HR over the same seconds.
+fn ef(gap: &Moments, hr: &Moments) -> Outcome<f64> {
+    let (g, h) = (
+        gap.mean().ok_or(reason::TOO_SHORT)?,
+        hr.mean().ok_or(reason::TOO_SHORT)?,
+    );
+    if h <= 0.0 {
+        return Err(reason::TOO_SHORT);
+    }
+    finite(g * 60.0 / h).ok_or(reason::NON_FINITE)
+}
+
+/// EF, decoupling, the drifts; returns the raw drift line `(intercept, slope)` for the chart.
+fn steady_metrics(
+    m: &mut ActivityMetrics,
+    g: &Gates,
+    st: &Steady,
+    s: &AthleteSettings,
+) -> Option<(f64, f64)> {
+    let all_gap = st.half_gap[0].merged(&st.half_gap[1]);
+    let all_hr = st.half_pair_hr[0].merged(&st.half_pair_hr[1]);
+    let ef_all = g
+        .steady(s.ef_min_steady_s)
+        .and(g.speed)
+        .and_then(|()| ef(&all_gap, &all_hr));
+    put(&mut m.ef, &mut m.absent, "ef", ef_all);
+
+    let decoupling = g
+        .steady(s.decoupling_min_steady_s)
+        .and(g.speed)
+        .and(g.unsteady)
+        .and_then(|()| {
+            let ef1 = ef(&st.half_gap[0], &st.half_pair_hr[0])?;
+            let ef2 = ef(&st.half_gap[1], &st.half_pair_hr[1])?;
+            if ef1 <= 0.0 {
+                return Err(reason::TOO_SHORT);
+            }
+            finite((ef1 - ef2) / ef1 * 100.0).ok_or(reason::NON_FINITE)
+        });
+    put(
+        &mut m.decoupling_pct,
+        &mut m.absent,
+        "decoupling_pct",
+        decoupling,
+    );
+
+    let drift_gate = g.steady(s.drift_min_steady_s);
+    let line = drift_gate
+        .and(g.unsteady)
+        .and_then(|()| stats::ols_slope(&st.hr_t_h, &st.hr).ok_or(reason::TOO_SHORT));
+    put(
+        &mut m.drift_bpm_per_h,
+        &mut m.absent,
+        "drift_bpm_per_h",
+        line.map(|(_, b)| b),
+    );
+
+    let adj = drift_gate.and(g.speed).and_then(|()| {
+        stats::ols2_first_coef(&st.pair_t_h, &st.pair_gap, &st.pair_hr).map_err(|e| match e {
+            FitError::TooFew => reason::TOO_SHORT,
+            FitError::Collinear => reason::COLLINEAR,
+        })
+    });
+    put(
+        &mut m.drift_adj_bpm_per_h,
+        &mut m.absent,
+        "drift_adj_bpm_per_h",
+        adj,
+    );
+
+    let drift_pct = drift_gate.and(g.unsteady).and_then(|()| {
+        let h1 = st.half_hr[0].mean().ok_or(reason::TOO_SHORT)?;
+        let h2 = st.half_hr[1].mean().ok_or(reason::TOO_SHORT)?;
+        if h1 <= 0.0 {
+            return Err(reason::TOO_SHORT);
+        }
+        finite((h2 - h1) / h1 * 100.0).ok_or(reason::NON_FINITE)
+    });
+    put(&mut m.drift_pct, &mut m.absent, "drift_pct", drift_pct);
+    line.ok()
+}
+
+/// Seconds per zone of every valid-HR moving second.
+fn zone_seconds<const N: usize>(hr: &[Option<f64>], lower_bounds: &[f64]) -> [f64; N] {
+    let mut z = [0.0; N];
+    for h in hr.iter().flatten() {
+        z[zone_index(*h, lower_bounds).min(N - 1)] += 1.0;
+    }
+    z
+}
+
+/// Five zones and the Seiler view; returns the latter for the session class.
+fn zone_metrics(
+    m: &mut ActivityMetrics,
+    g: &Gates,
+    c: &Clean,
+    s: &AthleteSettings,
+    seiler: Outcome<[f64; 2]>,
+) -> Outcome<[f64; 3]> {
+    let zones5 = g
+        .any_hr
+        .and_then(|()| zones::zone_bounds_bpm(s))
+        .map(|b| zone_seconds::<5>(&c.hr, &b));
+    put(&mut m.zones_s, &mut m.absent, "zones_s", zones5);
+    let zones3 = g.any_hr.and(seiler).map(|b| zone_seconds::<3>(&c.hr, &b));
+    put(&mut m.s_zones_s, &mut m.absent, "s_zones_s", zones3);
+    zones3
+}
+
+/// Banister TRIMP over valid-HR seconds, and hrTSS.
+fn load_metrics(m: &mut ActivityMetrics, g: &Gates, c: &Clean, s: &AthleteSettings) {
+    let (k1, k2, sex_guessed) = load::trimp_constants(s);
+    let anchors = match (s.hr_rest, s.hr_max) {
+        (Some(r), Some(mx)) if mx > r => Ok((r, mx)),
+        _ => Err(reason::NO_HR_SETTINGS),
+    };
+    let trimp = g.hr.and(anchors).and_then(|(r, mx)| {
+        let per_min: f64 =
+            c.hr.iter()
+                .flatten()
+                .map(|h| load::trimp_per_min(load::hrr_fraction(*h, r, mx), k1, k2))
+                .sum();
+        // Each valid second is 1/60 of a minute.
+        finite(per_min / 60.0).ok_or(reason::NON_FINITE)
+    });
+    if trimp.is_ok() && sex_guessed {
+        m.flags.push(flag::SEX_UNKNOWN_MALE_TRIMP.to_owned());
+    }
+    let hrtss = trimp.and_then(|t| {
+        let (r, mx) = anchors?;
+        let lthr = s.lthr.ok_or(reason::NO_HR_SETTINGS)?;
+        let hour_at_lthr = 60.0 * load::trimp_per_min(load::hrr_fraction(lthr, r, mx), k1, k2);
+        if hour_at_lthr <= 0.0 {
+            return Err(reason::NO_HR_SETTINGS);
+        }
+        finite(t / hour_at_lthr * 100.0).ok_or(reason::NON_FINITE)
+    });
+    put(&mut m.trimp, &mut m.absent, "trimp", trimp);
+    put(&mut m.hrtss, &mut m.absent, "hrtss", hrtss);
+}
+
+/// `hard` on the whole activity's S2/S3 time, else `easy` on the steady portion's S1 share.
+fn session_class(s_zones: &[f64; 3], st: &Steady, s: &AthleteSettings) -> Outcome<SessionClass> {
+    if s_zones[2] >= s.hard_s3_s || s_zones[1] + s_zones[2] >= s.hard_s2_s3_s {
+        return Ok(SessionClass::Hard);
+    }
+    if st.valid_s <= 0.0 {
+        return Err(reason::TOO_SHORT);
+    }
+    Ok(if st.s1_s / st.valid_s >= s.easy_s1_share {
+        SessionClass::Easy
+    } else {
+        SessionClass::Moderate
+    })
+}
+
+/// Guards the invariant: no NaN or infinity ever leaves [`analyze`].
+fn guard_finite(m: &mut ActivityMetrics) {
+    for (name, slot) in [
+        ("distance_m", &mut m.distance_m),
+        ("avg_hr", &mut m.avg_hr),
+        ("ef", &mut m.ef),
+        ("decoupling_pct", &mut m.decoupling_pct),
+        ("drift_bpm_per_h", &mut m.drift_bpm_per_h),
+        ("drift_adj_bpm_per_h", &mut m.drift_adj_bpm_per_h),
+        ("drift_pct", &mut m.drift_pct),
+        ("trimp", &mut m.trimp),
+        ("hrtss", &mut m.hrtss),
+        ("coverage", &mut m.coverage),
+        ("gap_speed_m_s", &mut m.gap_speed_m_s),
+    ] {
+        if slot.is_some_and(|v| !v.is_finite()) {
+            *slot = None;
+            m.absent
+                .insert(name.to_owned(), reason::NON_FINITE.to_owned());
+        }
+    }
+}
+
+/// `long` per METRICS.md: moving time at least `long_min_s` and at least `long_ratio` x the
+/// median run of the previous 28 days.
+///
+/// # Errors
+/// `not_running` for other sports; `no_history` when the run is long enough for the first test
+/// but the median is unknown.
+pub fn long_flag(
+    moving_s: f64,
+    running: bool,
+    median_prev_s: Option<f64>,
+    s: &AthleteSettings,
+) -> Result<bool, &'static str> {
+    if !running {
+        return Err(reason::NOT_RUNNING);
+    }
+    if moving_s < s.long_min_s {
+        return Ok(false);
+    }
+    match median_prev_s.filter(|m| m.is_finite() && *m > 0.0) {
+        Some(med) => Ok(moving_s >= s.long_ratio * med),
+        None => Err(reason::NO_HISTORY),
+    }
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut m = Moments::default();
+    values.for_each(|v| m.push(v));
+    m.mean()
+}
+
+fn steady_sums(c: &Clean, s: &AthleteSettings, mid_s: f64, seiler: Option<[f64; 2]>) -> Steady {
+    let mut st = Steady::default();
+    for i in 0..c.t_s.len() {
+        let t = c.t_s[i];
+        if t < s.warmup_s {
+            continue;
+        }
+        let half = usize::from(t + 0.5 >= mid_s);
+        let t_h = t / 3600.0;
+        if let Some(g) = c.gap[i] {
+            st.gap_all.push(g);
+        }
+        if let Some(h) = c.hr[i] {
+            st.hr_t_h.push(t_h);
+            st.hr.push(h);
+            st.half_hr[half].push(h);
+            st.valid_s += 1.0;
+            if let Some(b) = seiler
+                && zone_index(h, &b) == 0
+            {
+                st.s1_s += 1.0;
+            }
+            if let Some(g) = c.gap[i] {
+                st.pair_t_h.push(t_h);
+                st.pair_gap.push(g);
+                st.pair_hr.push(h);
+                st.half_gap[half].push(g);
+                st.half_pair_hr[half].push(h);
+            }
+        }
+    }
+    st
+}

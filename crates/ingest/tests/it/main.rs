@@ -1,0 +1,22 @@
+//! Integration tests of the ingest crate on real files.
+
+mod bad_input;
+mod containers;
+mod fixtures;
+
+use std::path::PathBuf;
+
+/// `../shared/fixtures` beside the repository.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+}
+
+/// `tests/expected` at the repository root.
+pub fn expected_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/expected")
+}
+
+pub fn fixture(rel: &str) -> Vec<u8> {
+    let p = fixtures_dir().join(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}

@@ -1,0 +1,357 @@
+//! The import pipeline: files in parallel (rayon) through the decoders, one writer committing to
+//! the store as files finish.
+//!
+//! Decoding runs on rayon's pool; the calling thread owns the store and receives decoded files
+//! over a bounded channel, so memory holds at most one commit's worth of samples plus the
+//! channel's few files in flight, however many files there are.
+//!
+//! A file is skipped without decoding when its content hash is already in the store; an
+//! activity that is the same run as one already stored (an export of the same session in another
+//! format) is a duplicate: the richer of the two is kept.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use hrdrift_ingest::source::{self, Found, Limits};
+use hrdrift_ingest::{Activity, DecodeError, Decoded, FileError, Warning};
+use rayon::prelude::*;
+
+use crate::{ActivityRow, Pending, SourceRow, Store, StoreError};
+
+/// Tuning of an import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub limits: Limits,
+    /// Commit after this many activities are pending...
+    pub commit_activities: usize,
+    /// ...or this many samples, whichever comes first (bounds memory).
+    pub commit_samples: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { limits: Limits::default(), commit_activities: 500, commit_samples: 2_000_000 }
+    }
+}
+
+/// What happened to one file or archive member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// New activities stored (more than one for a multisport FIT file).
+    Imported { activities: usize },
+    /// The same bytes were imported before.
+    Known,
+    /// The same run is already in the store (or in this import) from another file.
+    Duplicate { of: String, replaced: bool },
+    /// A valid file that holds no recorded activity (settings, a route, a workout).
+    NotActivity(String),
+    /// Passed over: plainly not an activity file (e.g. a `.json` inside an export).
+    Ignored,
+    Failed(String),
+}
+
+/// Progress reports, in the order things happen.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Started { files: usize },
+    Item { name: String, outcome: Outcome, warnings: Vec<Warning> },
+    FileDone,
+    Committed { activities: usize },
+}
+
+/// The totals of an import.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub files: usize,
+    pub imported_files: usize,
+    pub activities: usize,
+    pub known: usize,
+    pub duplicates: usize,
+    pub not_activity: usize,
+    pub ignored: usize,
+    pub failed: Vec<FileError>,
+    pub warnings: Vec<(String, Warning)>,
+}
+
+enum Msg {
+    Decoded { name: String, hash: String, result: Result<Decoded<Vec<Activity>>, DecodeError> },
+    Known { name: String },
+    Ignored { name: String },
+    Failed(FileError),
+    FileDone,
+}
+
+/// Sum of present values over all channels: more channels and more samples is richer.
+fn richness(samples: u64, channels: usize, rr: u64) -> u64 {
+    samples * channels as u64 + rr
+}
+
+fn row_richness(r: &ActivityRow) -> u64 {
+    let channels = if r.channels.is_empty() { 0 } else { r.channels.split(',').count() };
+    richness(r.samples, channels, r.rr_count)
+}
+
+fn activity_richness(a: &Activity) -> u64 {
+    let channels = a.samples.channels().iter().filter(|(_, c)| c.is_some()).count();
+    richness(a.samples.len() as u64, channels, a.rr_ms.len() as u64)
+}
+
+/// The time span and sport used to recognise the same run exported twice.
+#[derive(Debug, Clone)]
+struct Span {
+    id: String,
+    source_hash: String,
+    start_ms: i64,
+    end_ms: i64,
+    sport: Option<String>,
+    richness: u64,
+}
+
+/// Two recordings are the same run when they start within 2 minutes of each other, overlap by
+/// at least 80 % of their combined span, and do not name different sports.
+fn same_run(a: &Span, b: &Span) -> bool {
+    if (a.start_ms - b.start_ms).abs() > 120_000 {
+        return false;
+    }
+    if let (Some(x), Some(y)) = (&a.sport, &b.sport) {
+        if x != y {
+            return false;
+        }
+    }
+    let overlap = a.end_ms.min(b.end_ms) - a.start_ms.max(b.start_ms);
+    let union = a.end_ms.max(b.end_ms) - a.start_ms.min(b.start_ms);
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = if union <= 0 { 1.0 } else { overlap.max(0) as f64 / union as f64 };
+    ratio >= 0.8
+}
+
+/// The writer's state: what is stored, what is pending the next commit.
+struct Writer<'s> {
+    store: &'s mut Store,
+    spans: Vec<Span>,
+    seen: HashSet<String>,
+    pending: Vec<Pending>,
+    pending_samples: usize,
+    sources: Vec<SourceRow>,
+    replaced: Vec<String>,
+    summary: Summary,
+}
+
+impl Writer<'_> {
+    fn add(&mut self, name: &str, hash: &str, decoded: Decoded<Vec<Activity>>, events: &mut dyn FnMut(&Event)) {
+        let Decoded { value: activities, warnings } = decoded;
+        let mut stored = 0;
+        let mut dup = None;
+        for a in activities {
+            let span = Span {
+                id: a.id.clone(),
+                source_hash: hash.to_owned(),
+                start_ms: a.start_ms,
+                end_ms: a.end_ms(),
+                sport: a.sport.clone(),
+                richness: activity_richness(&a),
+            };
+            if let Some(k) = self.spans.iter().position(|s| same_run(s, &span)) {
+                let other = self.spans[k].clone();
+                if span.richness > other.richness {
+                    // The new file tells more: it replaces the stored (or pending) activity.
+                    if let Some(p) = self.pending.iter().position(|p| p.activity.id == other.id) {
+                        let old = self.pending.swap_remove(p);
+                        self.pending_samples -= old.activity.samples.len();
+                    } else {
+                        self.replaced.push(other.id.clone());
+                    }
+                    self.sources.retain(|s| s.hash != other.source_hash || s.outcome != "imported");
+                    self.sources.push(SourceRow {
+                        hash: other.source_hash.clone(),
+                        name: other.id.clone(),
+                        outcome: "duplicate".to_owned(),
+                        detail: format!("replaced by the richer {}", span.id),
+                    });
+                    self.spans[k] = span;
+                    dup = Some((other.id, true));
+                } else {
+                    dup = Some((other.id, false));
+                    continue;
+                }
+            } else {
+                self.spans.push(span);
+            }
+            self.pending_samples += a.samples.len();
+            self.pending.push(Pending { activity: a, source_hash: hash.to_owned(), warnings: warnings.clone() });
+            stored += 1;
+        }
+        let outcome = match (stored, dup) {
+            (0, Some((of, _))) => {
+                self.summary.duplicates += 1;
+                self.sources.push(SourceRow {
+                    hash: hash.to_owned(),
+                    name: name.to_owned(),
+                    outcome: "duplicate".to_owned(),
+                    detail: format!("same run as {of}"),
+                });
+                Outcome::Duplicate { of, replaced: false }
+            }
+            (n, dup) => {
+                self.summary.imported_files += 1;
+                self.summary.activities += n;
+                if let Some((of, true)) = &dup {
+                    self.summary.duplicates += 1;
+                    events(&Event::Item {
+                        name: of.clone(),
+                        outcome: Outcome::Duplicate { of: name.to_owned(), replaced: true },
+                        warnings: Vec::new(),
+                    });
+                }
+                self.sources.push(SourceRow {
+                    hash: hash.to_owned(),
+                    name: name.to_owned(),
+                    outcome: "imported".to_owned(),
+                    detail: String::new(),
+                });
+                Outcome::Imported { activities: n }
+            }
+        };
+        for w in &warnings {
+            self.summary.warnings.push((name.to_owned(), w.clone()));
+        }
+        events(&Event::Item { name: name.to_owned(), outcome, warnings });
+    }
+
+    fn commit_if_due(&mut self, opts: &ImportOptions, force: bool, events: &mut dyn FnMut(&Event)) -> Result<(), StoreError> {
+        let due = self.pending.len() >= opts.commit_activities || self.pending_samples >= opts.commit_samples;
+        if !(due || force) {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let sources = std::mem::take(&mut self.sources);
+        let replaced = std::mem::take(&mut self.replaced);
+        self.pending_samples = 0;
+        let stats = self.store.commit(pending, sources, &replaced)?;
+        if stats.activities > 0 {
+            events(&Event::Committed { activities: stats.activities });
+        }
+        Ok(())
+    }
+}
+
+/// Imports every activity file below `paths` into `store`.
+///
+/// One bad file never stops the others: it is counted in [`Summary::failed`] with its reason.
+///
+/// # Errors
+/// Only a store failure (disk full, read-only): what was committed before it stays.
+pub fn import(store: &mut Store, paths: &[PathBuf], opts: &ImportOptions, events: &mut dyn FnMut(&Event)) -> Result<Summary, StoreError> {
+    let (files, walk_errors) = source::list_files(paths);
+    events(&Event::Started { files: files.len() });
+    let known = store.known_hashes();
+    let spans = store
+        .activities()
+        .iter()
+        .map(|r| Span {
+            id: r.id.clone(),
+            source_hash: r.source_hash.clone(),
+            start_ms: r.start_ms,
+            end_ms: r.end_ms,
+            sport: r.sport.clone(),
+            richness: row_richness(r),
+        })
+        .collect();
+    let mut w = Writer {
+        store,
+        spans,
+        seen: HashSet::new(),
+        pending: Vec::new(),
+        pending_samples: 0,
+        sources: Vec::new(),
+        replaced: Vec::new(),
+        summary: Summary { files: files.len(), ..Summary::default() },
+    };
+    for e in walk_errors {
+        events(&Event::Item { name: e.source_name.clone(), outcome: Outcome::Failed(e.error.to_string()), warnings: Vec::new() });
+        w.summary.failed.push(e);
+    }
+    let cancel = AtomicBool::new(false);
+    // A few files in flight is enough to keep both cores busy; more would only hold memory.
+    let (tx, rx) = mpsc::sync_channel::<Msg>(rayon::current_num_threads() * 4);
+    let limits = opts.limits;
+    let result = std::thread::scope(|scope| {
+        let cancel = &cancel;
+        let known = &known;
+        let files = &files;
+        scope.spawn(move || {
+            files.par_iter().for_each_with(tx, |tx, path| {
+                if cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                let tx = &*tx;
+                let sink = |found: Found| {
+                    let msg = match found {
+                        Found::Input(input) => {
+                            let hash = hrdrift_ingest::content_id(&input.bytes);
+                            if known.contains(&hash) {
+                                Msg::Known { name: input.name }
+                            } else {
+                                let result = hrdrift_ingest::decode_with_id(&input.bytes, &input.name, &hash);
+                                Msg::Decoded { name: input.name, hash, result }
+                            }
+                        }
+                        Found::Failed(e) => Msg::Failed(e),
+                        Found::Ignored(name) => Msg::Ignored { name },
+                    };
+                    // The writer hung up after a store error: stop quietly.
+                    if tx.send(msg).is_err() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                };
+                source::expand_file(path, &limits, &sink);
+                let _ = tx.send(Msg::FileDone);
+            });
+        });
+        for msg in rx {
+            match msg {
+                Msg::Decoded { name, hash, result } => {
+                    if !w.seen.insert(hash.clone()) {
+                        w.summary.known += 1;
+                        events(&Event::Item { name, outcome: Outcome::Known, warnings: Vec::new() });
+                        continue;
+                    }
+                    match result {
+                        Ok(d) => w.add(&name, &hash, d, events),
+                        Err(DecodeError::NotAnActivity(why)) => {
+                            w.summary.not_activity += 1;
+                            w.sources.push(SourceRow { hash, name: name.clone(), outcome: "not_activity".to_owned(), detail: why.clone() });
+                            events(&Event::Item { name, outcome: Outcome::NotActivity(why), warnings: Vec::new() });
+                        }
+                        Err(error) => {
+                            events(&Event::Item { name: name.clone(), outcome: Outcome::Failed(error.to_string()), warnings: Vec::new() });
+                            w.summary.failed.push(FileError { source_name: name, error });
+                        }
+                    }
+                }
+                Msg::Known { name } => {
+                    w.summary.known += 1;
+                    events(&Event::Item { name, outcome: Outcome::Known, warnings: Vec::new() });
+                }
+                Msg::Ignored { name } => {
+                    w.summary.ignored += 1;
+                    events(&Event::Item { name, outcome: Outcome::Ignored, warnings: Vec::new() });
+                }
+                Msg::Failed(e) => {
+                    events(&Event::Item { name: e.source_name.clone(), outcome: Outcome::Failed(e.error.to_string()), warnings: Vec::new() });
+                    w.summary.failed.push(e);
+                }
+                Msg::FileDone => events(&Event::FileDone),
+            }
+            if let Err(e) = w.commit_if_due(opts, false, events) {
+                cancel.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+        }
+        w.commit_if_due(opts, true, events)
+    });
+    result?;
+    Ok(w.summary)
+}

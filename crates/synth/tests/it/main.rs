@@ -1,0 +1,16 @@
+//! Integration tests of the synthetic athlete: FIT files decoded by an independent decoder
+//! (`fitparser`), determinism, and the ground truth checked against its own definitions.
+
+mod fit_roundtrip;
+mod model;
+mod truth;
+
+use std::sync::OnceLock;
+
+use hrdrift_synth::{Athlete, AthleteConfig, generate};
+
+/// The default half-year athlete, shared by the tests that only read it.
+pub fn default_athlete() -> &'static Athlete {
+    static A: OnceLock<Athlete> = OnceLock::new();
+    A.get_or_init(|| generate(&AthleteConfig::default()))
+}
