@@ -42,7 +42,6 @@ pub use metrics::{
     SettingsUsed, SteadySpan, analyze, flag, long_flag, reason,
 };
 pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};
-pub use stats::ols_slope;
 
 /// Metrics of one activity.
 #[must_use]

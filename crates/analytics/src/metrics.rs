@@ -115,27 +115,41 @@ pub struct SettingsUsed {
 /// `absent`; no number is ever NaN or infinite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActivityMetrics {
+    /// The activity's id (content hash of its source bytes).
     pub id: String,
     /// Start, RFC 3339 UTC (`2024-05-01T06:30:00Z`); empty if the timestamp is out of range.
     pub start: String,
+    /// Sport as the file names it (lower case).
     pub sport: Option<String>,
+    /// Session class (running only).
     pub class: Option<SessionClass>,
+    /// Long run: at least 75 min and 1.5 x the median run of the previous 28 days.
     pub long: Option<bool>,
+    /// Moving time (s): wall time from first to last sample minus pauses.
     pub moving_s: f64,
+    /// Distance (m): device distance, else speed integrated over the 1 Hz grid.
     pub distance_m: Option<f64>,
+    /// Mean valid HR over moving time (bpm).
     pub avg_hr: Option<f64>,
     /// Efficiency factor: mean GAP speed (m/min) / mean HR over the steady portion.
     pub ef: Option<f64>,
+    /// Aerobic decoupling Pa:HR, (EF1 - EF2) / EF1 x 100 over the steady halves.
     pub decoupling_pct: Option<f64>,
+    /// OLS slope of HR on moving time over the steady portion (bpm/h).
     pub drift_bpm_per_h: Option<f64>,
+    /// Time coefficient of HR ~ b0 + b1 t + b2 GAP speed (bpm/h): drift at constant speed.
     pub drift_adj_bpm_per_h: Option<f64>,
+    /// (mean HR of the second steady half - first) / first x 100.
     pub drift_pct: Option<f64>,
+    /// Banister TRIMP.
     pub trimp: Option<f64>,
+    /// TRIMP / TRIMP of 60 min at LTHR x 100.
     pub hrtss: Option<f64>,
     /// Seconds in Z1..Z5.
     pub zones_s: Option<[f64; 5]>,
+    /// Quality and context flags (see [`flag`]).
     pub flags: Vec<String>,
-    /// Metric name -> reason it is absent.
+    /// Metric name -> reason it is absent (see [`reason`]).
     pub absent: BTreeMap<String, String>,
     /// Valid-HR moving time / moving time.
     pub coverage: Option<f64>,
@@ -147,7 +161,9 @@ pub struct ActivityMetrics {
     pub s_zones_s: Option<[f64; 3]>,
     /// Mean GAP speed over moving time (m/s).
     pub gap_speed_m_s: Option<f64>,
+    /// The anchors and settings fingerprint used.
     pub settings_used: SettingsUsed,
+    /// What cleaning found and removed.
     pub cleaning: CleanStats,
 }
 

@@ -84,7 +84,8 @@ pub struct AthleteSettings {
     pub estimated: Estimated,
 
     // --- 1. Samples and cleaning -------------------------------------------------------------
-    /// Resampling to 1 Hz does not fill gaps between samples longer than this (s).
+    /// Resampling to 1 Hz does not fill gaps between samples longer than this (s). At most 60,
+    /// which bounds the grid to 61 points per sample whatever the timestamps.
     pub resample_max_gap_s: f64,
     /// Without timer events, a gap between samples longer than this is a pause (s).
     pub pause_gap_s: f64,
@@ -249,7 +250,7 @@ impl AthleteSettings {
                 "resample_max_gap_s",
                 &mut self.resample_max_gap_s,
                 0.0,
-                3600.0,
+                60.0,
             ),
             ("pause_gap_s", &mut self.pause_gap_s, 1.0, 86_400.0),
             ("pause_speed_m_s", &mut self.pause_speed_m_s, 0.0, 10.0),

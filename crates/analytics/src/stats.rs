@@ -48,7 +48,7 @@ pub(crate) fn finite(x: f64) -> Option<f64> {
 
 /// Least-squares slope of `y` on `x`, computed on centred values for accuracy.
 #[must_use]
-pub fn ols_slope(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+pub(crate) fn ols_slope(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     let n = x.len().min(y.len());
     if n < 2 {
         return None;

@@ -149,6 +149,9 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
                             message: "the file ends before its first message".to_owned(),
                         });
                     }
+                    if c.warnings.iter().any(|w| w.code == "truncated") {
+                        break;
+                    }
                     c.warn(
                         "truncated",
                         format!(

@@ -95,7 +95,15 @@ pub fn decode_with_id(bytes: &[u8], name: &str, id: &str) -> Result<Decoded<Vec<
     }));
     GUARDED.with(|g| g.set(false));
     match out {
-        Ok(r) => r,
+        Ok(Ok(mut d)) => {
+            for a in &mut d.value {
+                let w = a.check_times();
+                d.warnings.extend(w);
+            }
+            d.value.retain(|a| !a.samples.is_empty());
+            Ok(d)
+        }
+        Ok(Err(e)) => Err(e),
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<&str>()

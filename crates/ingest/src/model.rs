@@ -117,6 +117,41 @@ impl Samples {
         ]
     }
 
+    /// Keeps the samples whose `keep` flag is set, in every channel.
+    pub fn retain(&mut self, keep: &[bool]) {
+        fn filter<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut i = 0;
+            v.retain(|_| {
+                let k = keep.get(i).copied().unwrap_or(true);
+                i += 1;
+                k
+            });
+        }
+        filter(&mut self.timestamp_ms, keep);
+        for c in [
+            &mut self.lat,
+            &mut self.lon,
+            &mut self.distance_m,
+            &mut self.speed_m_s,
+            &mut self.altitude_m,
+            &mut self.heart_rate_bpm,
+            &mut self.cadence_spm,
+            &mut self.power_w,
+            &mut self.temperature_c,
+            &mut self.stance_time_ms,
+            &mut self.vertical_oscillation_mm,
+            &mut self.step_length_mm,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            filter(c, keep);
+        }
+        for d in &mut self.developer {
+            filter(&mut d.values, keep);
+        }
+    }
+
     /// How many values of a channel are present (not missing).
     #[must_use]
     pub fn present(channel: Option<&Vec<Option<f64>>>) -> usize {
@@ -166,6 +201,43 @@ impl Activity {
     #[must_use]
     pub fn end_ms(&self) -> i64 {
         self.samples.timestamp_ms.last().copied().unwrap_or(self.start_ms)
+    }
+
+    /// Drops samples whose time is impossibly far (more than two days) from the activity's
+    /// median time, as a corrupt record decodes (one real file has a record dated 2085 after a
+    /// run in 2019), and counts timestamps that go backwards or repeat. Returns the warnings.
+    pub fn check_times(&mut self) -> Vec<Warning> {
+        const FAR_MS: i64 = 2 * 86_400_000;
+        let mut warnings = Vec::new();
+        let ts = &self.samples.timestamp_ms;
+        if ts.is_empty() {
+            return warnings;
+        }
+        let mut sorted = ts.clone();
+        sorted.sort_unstable();
+        let median = sorted[sorted.len() / 2];
+        let keep: Vec<bool> = ts.iter().map(|t| (t - median).abs() <= FAR_MS).collect();
+        let dropped = keep.iter().filter(|k| !**k).count();
+        if dropped > 0 {
+            self.samples.retain(&keep);
+            warnings.push(Warning::new(
+                "time_outlier",
+                format!("{dropped} samples dated more than two days away from the rest were dropped"),
+            ));
+        }
+        let ts = &self.samples.timestamp_ms;
+        let back = ts.windows(2).filter(|w| w[1] < w[0]).count();
+        let same = ts.windows(2).filter(|w| w[1] == w[0]).count();
+        if back > 0 {
+            warnings.push(Warning::new("time_backwards", format!("timestamps go backwards {back} times")));
+        }
+        if same > 0 {
+            warnings.push(Warning::new("time_repeated", format!("{same} samples repeat the previous timestamp")));
+        }
+        if let Some(&first) = ts.iter().min() {
+            self.start_ms = self.start_ms.max(first - FAR_MS).min(first);
+        }
+        warnings
     }
 
     /// A rough measure of how much a file tells, used to keep the richer of two duplicates.

@@ -304,15 +304,17 @@ pub fn decode_gpx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
         return Err(DecodeError::Xml { offset: 0, message: "no <gpx> root element".to_owned() });
     }
     if b.ts.is_empty() {
+        // Valid GPX without a timed track is a plan (a route, waypoints, a drawn track), not a
+        // recording: not an activity rather than a failure.
         return Err(if b.no_time > 0 {
-            DecodeError::NoSamples(format!(
-                "the {} track points carry no timestamps (a planned route, not a recording)",
+            DecodeError::NotAnActivity(format!(
+                "its {} track points carry no timestamps (a planned route, not a recording)",
                 b.no_time
             ))
         } else if route_points > 0 {
             DecodeError::NotAnActivity("a GPX route or waypoint list without a recorded track".to_owned())
         } else {
-            DecodeError::NoSamples("the GPX file has no track points".to_owned())
+            DecodeError::NotAnActivity("a GPX file without track points".to_owned())
         });
     }
     let factor = if is_foot_sport(sport.as_deref()) { 2.0 } else { 1.0 };

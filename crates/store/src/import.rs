@@ -62,7 +62,7 @@ pub enum Event {
 }
 
 /// The totals of an import.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Summary {
     pub files: usize,
     pub imported_files: usize,
@@ -109,8 +109,9 @@ struct Span {
     richness: u64,
 }
 
-/// Two recordings are the same run when they start within 2 minutes of each other, overlap by
-/// at least 80 % of their combined span, and do not name different sports.
+/// Two recordings are the same run when they start within 2 minutes of each other, do not name
+/// different sports, and at least 80 % of the shorter one lies within the longer (an export cut
+/// short, or trimmed of its auto-paused tail, is still the same run).
 fn same_run(a: &Span, b: &Span) -> bool {
     if (a.start_ms - b.start_ms).abs() > 120_000 {
         return false;
@@ -121,9 +122,9 @@ fn same_run(a: &Span, b: &Span) -> bool {
         }
     }
     let overlap = a.end_ms.min(b.end_ms) - a.start_ms.max(b.start_ms);
-    let union = a.end_ms.max(b.end_ms) - a.start_ms.min(b.start_ms);
+    let shorter = (a.end_ms - a.start_ms).min(b.end_ms - b.start_ms);
     #[allow(clippy::cast_precision_loss)]
-    let ratio = if union <= 0 { 1.0 } else { overlap.max(0) as f64 / union as f64 };
+    let ratio = if shorter <= 0 { 1.0 } else { overlap.max(0) as f64 / shorter as f64 };
     ratio >= 0.8
 }
 

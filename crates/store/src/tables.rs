@@ -149,19 +149,19 @@ pub fn activities_frame(rows: &[ActivityRow]) -> PolarsResult<DataFrame> {
 }
 
 fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    Ok(df.column(name)?.str()?.into_iter().map(|v| v.map(str::to_owned)).collect())
+    Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_owned)).collect())
 }
 
 fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.into_iter().collect())
+    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect())
 }
 
 fn i64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.into_iter().collect())
+    Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.iter().collect())
 }
 
 fn u64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<u64>>> {
-    Ok(df.column(name)?.cast(&DataType::UInt64)?.u64()?.into_iter().collect())
+    Ok(df.column(name)?.cast(&DataType::UInt64)?.u64()?.iter().collect())
 }
 
 fn parse_json<T: for<'de> Deserialize<'de> + Default>(s: Option<&String>) -> T {

@@ -1,0 +1,130 @@
+//! `hrdrift import`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use hrdrift_store::import::{Event, ImportOptions, Outcome, import};
+use hrdrift_store::{LockMode, Store};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::Exit;
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Files or folders to import (searched recursively; .gz and .zip are opened)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Exit with status 3 if any file failed to import
+    #[arg(long)]
+    strict: bool,
+    /// Wait for another hrdrift process writing to the store instead of exiting with status 4
+    #[arg(long)]
+    wait: bool,
+    /// Print only the summary and failures
+    #[arg(short, long)]
+    quiet: bool,
+    /// Largest size, in MiB, one file or archive member may expand to
+    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    max_entry_mib: u64,
+}
+
+/// Prints what happens, as a progress bar on a terminal or as plain lines in a log.
+struct Reporter {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    done: u64,
+    total: u64,
+    next_line_at: u64,
+}
+
+impl Reporter {
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(b) => b.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn on(&mut self, e: &Event) {
+        match e {
+            Event::Started { files } => {
+                self.total = *files as u64;
+                if let Some(b) = &self.bar {
+                    b.set_length(self.total);
+                }
+                self.next_line_at = (self.total / 10).max(1);
+            }
+            Event::Item { name, outcome, warnings } => {
+                match outcome {
+                    Outcome::Failed(why) => self.line(&format!("failed     {name}: {why}")),
+                    Outcome::NotActivity(why) if !self.quiet => self.line(&format!("skipped    {name}: not an activity ({why})")),
+                    Outcome::Duplicate { of, replaced: false } if !self.quiet => {
+                        self.line(&format!("duplicate  {name}: the same run as activity {of}"));
+                    }
+                    Outcome::Duplicate { of, replaced: true } if !self.quiet => {
+                        self.line(&format!("replaced   activity {name}: {of} records the same run with more data"));
+                    }
+                    _ => {}
+                }
+                if !self.quiet {
+                    for w in warnings {
+                        self.line(&format!("warning    {name}: {}", w.message));
+                    }
+                }
+            }
+            Event::FileDone => {
+                self.done += 1;
+                match &self.bar {
+                    Some(b) => b.inc(1),
+                    None if !self.quiet && self.done >= self.next_line_at => {
+                        eprintln!("progress   {}/{} files", self.done, self.total);
+                        self.next_line_at += (self.total / 10).max(1);
+                    }
+                    None => {}
+                }
+            }
+            Event::Committed { .. } => {}
+        }
+    }
+}
+
+pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let mode = if a.wait { LockMode::Wait } else { LockMode::Fail };
+    let mut store = Store::open_write(store_dir, mode).with_context(|| format!("opening the store {}", store_dir.display()))?;
+    let mut opts = ImportOptions::default();
+    opts.limits.max_entry_bytes = a.max_entry_mib.saturating_mul(1 << 20);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template("{spinner} importing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b
+    });
+    let mut rep = Reporter { bar, quiet: a.quiet, done: 0, total: 0, next_line_at: 1 };
+    let summary = import(&mut store, &a.paths, &opts, &mut |e| rep.on(e));
+    if let Some(b) = &rep.bar {
+        b.finish_and_clear();
+    }
+    let s = summary.with_context(|| format!("writing to the store {}", store_dir.display()))?;
+    println!(
+        "imported {} activities from {} files; {} already in the store; {} duplicates; {} not activities; {} failed ({} files in {:.1} s)",
+        s.activities,
+        s.imported_files,
+        s.known,
+        s.duplicates,
+        s.not_activity,
+        s.failed.len(),
+        s.files,
+        started.elapsed().as_secs_f64()
+    );
+    println!("store: {} ({} activities)", store_dir.display(), store.activities().len());
+    if a.strict && !s.failed.is_empty() {
+        return Ok(Exit::ImportFailures);
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,115 @@
+//! The `hrdrift` command line: parses arguments, calls the libraries, prints, and maps outcomes
+//! to the documented exit codes in [`Exit`].
+
+mod convert;
+mod import;
+mod list;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit statuses, documented in the README. Scripts and CI jobs rely on these numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for was done.
+    Ok = 0,
+    /// A failure that stopped the command (unreadable store, bad arguments to a library call).
+    Error = 1,
+    /// Command-line usage error (clap's own code).
+    Usage = 2,
+    /// `import --strict`: at least one file failed (the others were imported).
+    ImportFailures = 3,
+    /// Another hrdrift process holds the store's lock.
+    Locked = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "hrdrift", version, about = "Heart-rate analytics for runners, from the files their watches export")]
+pub struct Args {
+    /// The store directory [default: $HRDRIFT_STORE, else $XDG_DATA_HOME/hrdrift, else ~/.local/share/hrdrift]
+    #[arg(long, global = true, value_name = "DIR")]
+    store: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import FIT, GPX and TCX files (plain, .gz, .zip, or folders of them) into the store
+    Import(import::ImportArgs),
+    /// List the activities in the store
+    Activities {
+        /// Machine-readable JSON (versioned by `schema_version`)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one file's normalized samples as CSV, JSON or Parquet, without a store
+    Convert {
+        /// A FIT, GPX or TCX file (may be .gz)
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = convert::To::Csv)]
+        to: convert::To,
+        /// Output file [default: standard output]
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// How the store location is chosen when `--store` is not given.
+fn default_store() -> PathBuf {
+    if let Some(p) = std::env::var_os("HRDRIFT_STORE").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("XDG_DATA_HOME").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p).join("hrdrift");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/share/hrdrift"),
+        None => PathBuf::from("hrdrift-store"),
+    }
+}
+
+
+fn main() -> ExitCode {
+    // A panic inside a decoder is caught and reported as that file's failure; the default hook
+    // would print a backtrace notice for it in the middle of the progress output.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !hrdrift_ingest::in_guarded_decode() {
+            default_hook(info);
+        }
+    }));
+    let args = Args::parse();
+    let store = args.store.clone().unwrap_or_else(default_store);
+    let result = match args.command {
+        Command::Import(a) => import::run(&store, &a),
+        Command::Activities { json } => list::run(&store, json),
+        Command::Convert { file, to, output } => convert::run(&file, to, output.as_deref()),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("hrdrift: {e:#}");
+            let locked = e.chain().any(|c| matches!(c.downcast_ref::<hrdrift_store::StoreError>(), Some(hrdrift_store::StoreError::Locked { .. })));
+            if locked { Exit::Locked.into() } else { Exit::Error.into() }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,21 @@
+//! Integration tests of the store and the import pipeline, on the real fixtures.
+
+mod import;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+}
+
+/// Copies fixture files (relative paths) into a fresh folder.
+pub fn folder_of(files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in files {
+        let src = fixtures_dir().join(f);
+        let name = Path::new(f).file_name().expect("name");
+        std::fs::copy(&src, dir.path().join(name)).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+    }
+    dir
+}
