@@ -6,17 +6,20 @@ use hrdrift_benches::{fit_fixtures, fixtures_dir};
 fn decode_all(files: &[(String, Vec<u8>)]) -> usize {
     files
         .iter()
-        .map(|(n, b)| hrdrift_ingest::decode_bytes(b, n).map_or(0, |d| d.value.iter().map(|a| a.samples.len()).sum()))
+        .map(|(n, b)| {
+            hrdrift_ingest::decode_bytes(b, n)
+                .map_or(0, |d| d.value.iter().map(|a| a.samples.len()).sum())
+        })
         .sum()
 }
 
 fn xml_files(dir: &str, ext: &str) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for e in walk(&fixtures_dir().join(dir)) {
-        if e.extension().is_some_and(|x| x == ext) {
-            if let Ok(b) = std::fs::read(&e) {
-                out.push((e.display().to_string(), b));
-            }
+        if e.extension().is_some_and(|x| x == ext)
+            && let Ok(b) = std::fs::read(&e)
+        {
+            out.push((e.display().to_string(), b));
         }
     }
     out
@@ -27,7 +30,11 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
             let p = e.path();
-            if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+            if p.is_dir() {
+                out.extend(walk(&p))
+            } else {
+                out.push(p)
+            }
         }
     }
     out.sort();
@@ -38,14 +45,22 @@ fn bench(c: &mut Criterion) {
     let fit = fit_fixtures();
     let bytes: usize = fit.iter().map(|(_, b)| b.len()).sum();
     let records = decode_all(&fit);
-    eprintln!("FIT fixtures: {} files, {:.1} MB, {records} records", fit.len(), bytes as f64 / 1e6);
+    eprintln!(
+        "FIT fixtures: {} files, {:.1} MB, {records} records",
+        fit.len(),
+        bytes as f64 / 1e6
+    );
     let mut g = c.benchmark_group("decode");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(bytes as u64));
     g.bench_function("fit_fixtures_bytes", |b| b.iter(|| decode_all(&fit)));
     g.throughput(Throughput::Elements(records as u64));
     g.bench_function("fit_fixtures_records", |b| b.iter(|| decode_all(&fit)));
-    for (name, dir, ext) in [("gpx_fixtures", "gpx", "gpx"), ("gpx_series", "series", "gpx"), ("tcx_fixtures", "tcx", "tcx")] {
+    for (name, dir, ext) in [
+        ("gpx_fixtures", "gpx", "gpx"),
+        ("gpx_series", "series", "gpx"),
+        ("tcx_fixtures", "tcx", "tcx"),
+    ] {
         let files = xml_files(dir, ext);
         let n: usize = files.iter().map(|(_, b)| b.len()).sum();
         g.throughput(Throughput::Bytes(n as u64));

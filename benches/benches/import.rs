@@ -26,7 +26,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let store_dir = tempfile::tempdir().expect("tempdir");
             let mut store = Store::open_write(store_dir.path(), LockMode::Fail).expect("store");
-            let s = import(&mut store, &[src.path().to_owned()], &ImportOptions::default(), &mut |_| {}).expect("import");
+            let s = import(
+                &mut store,
+                &[src.path().to_owned()],
+                &ImportOptions::default(),
+                &mut |_| {},
+            )
+            .expect("import");
             assert!(s.activities > 200);
         });
     });

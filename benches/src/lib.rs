@@ -13,11 +13,15 @@ pub fn fixtures_dir() -> PathBuf {
 pub fn fit_fixtures() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for dir in ["fit/python-fitparse", "fit/tormoder-fit", "fit/runpandas"] {
-        let Ok(entries) = std::fs::read_dir(fixtures_dir().join(dir)) else { continue };
+        let Ok(entries) = std::fs::read_dir(fixtures_dir().join(dir)) else {
+            continue;
+        };
         let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         paths.sort();
         for p in paths {
-            let Ok(bytes) = std::fs::read(&p) else { continue };
+            let Ok(bytes) = std::fs::read(&p) else {
+                continue;
+            };
             if hrdrift_ingest::decode_bytes(&bytes, "bench").is_ok() {
                 out.push((p.display().to_string(), bytes));
             }

@@ -51,9 +51,17 @@ fn value_columns(a: &Activity) -> [Option<&Vec<Option<f64>>>; 9] {
 
 fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
     let found = Mutex::new(Vec::new());
-    source::expand_file(path, &Limits::default(), &|f| found.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(f));
+    source::expand_file(path, &Limits::default(), &|f| {
+        found
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(f)
+    });
     let mut acts = Vec::new();
-    for f in found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+    for f in found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
         match f {
             Found::Input(i) => {
                 let d = decode_bytes(&i.bytes, &i.name).with_context(|| i.name.clone())?;
@@ -95,8 +103,9 @@ fn rfc3339_ms(ms: i64) -> String {
     if ms % 1000 == 0 {
         rfc3339(ms)
     } else {
-        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
-            .map_or_else(String::new, |t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
     }
 }
 
@@ -128,8 +137,16 @@ fn write_json(acts: &[Activity], out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 fn frame(acts: &[Activity]) -> PolarsResult<DataFrame> {
-    let ts: Vec<i64> = acts.iter().flat_map(|a| a.samples.timestamp_ms.iter().copied()).collect();
-    let mut cols = vec![Column::new("timestamp".into(), ts).cast(&DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)))?];
+    let ts: Vec<i64> = acts
+        .iter()
+        .flat_map(|a| a.samples.timestamp_ms.iter().copied())
+        .collect();
+    let mut cols = vec![
+        Column::new("timestamp".into(), ts).cast(&DataType::Datetime(
+            TimeUnit::Milliseconds,
+            Some(TimeZone::UTC),
+        ))?,
+    ];
     for (k, name) in COLUMNS[1..].iter().enumerate() {
         let v: Vec<Option<f64>> = acts
             .iter()
@@ -149,7 +166,9 @@ pub fn run(path: &Path, to: To, output: Option<&Path>) -> anyhow::Result<Exit> {
     }
     let acts = decode_file(path)?;
     let mut sink: Box<dyn Write> = match output {
-        Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     match to {

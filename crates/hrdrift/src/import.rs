@@ -56,15 +56,26 @@ impl Reporter {
                 }
                 self.next_line_at = (self.total / 10).max(1);
             }
-            Event::Item { name, outcome, warnings } => {
+            Event::Item {
+                name,
+                outcome,
+                warnings,
+            } => {
                 match outcome {
                     Outcome::Failed(why) => self.line(&format!("failed     {name}: {why}")),
-                    Outcome::NotActivity(why) if !self.quiet => self.line(&format!("skipped    {name}: not an activity ({why})")),
-                    Outcome::Duplicate { of, replaced: false } if !self.quiet => {
+                    Outcome::NotActivity(why) if !self.quiet => {
+                        self.line(&format!("skipped    {name}: not an activity ({why})"))
+                    }
+                    Outcome::Duplicate {
+                        of,
+                        replaced: false,
+                    } if !self.quiet => {
                         self.line(&format!("duplicate  {name}: the same run as activity {of}"));
                     }
                     Outcome::Duplicate { of, replaced: true } if !self.quiet => {
-                        self.line(&format!("replaced   activity {name}: {of} records the same run with more data"));
+                        self.line(&format!(
+                            "replaced   activity {name}: {of} records the same run with more data"
+                        ));
                     }
                     _ => {}
                 }
@@ -92,20 +103,33 @@ impl Reporter {
 
 pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
-    let mode = if a.wait { LockMode::Wait } else { LockMode::Fail };
-    let mut store = Store::open_write(store_dir, mode).with_context(|| format!("opening the store {}", store_dir.display()))?;
+    let mode = if a.wait {
+        LockMode::Wait
+    } else {
+        LockMode::Fail
+    };
+    let mut store = Store::open_write(store_dir, mode)
+        .with_context(|| format!("opening the store {}", store_dir.display()))?;
     let mut opts = ImportOptions::default();
     opts.limits.max_entry_bytes = a.max_entry_mib.saturating_mul(1 << 20);
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         b.set_style(
-            ProgressStyle::with_template("{spinner} importing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} importing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         b
     });
-    let mut rep = Reporter { bar, quiet: a.quiet, done: 0, total: 0, next_line_at: 1 };
+    let mut rep = Reporter {
+        bar,
+        quiet: a.quiet,
+        done: 0,
+        total: 0,
+        next_line_at: 1,
+    };
     let summary = import(&mut store, &a.paths, &opts, &mut |e| rep.on(e));
     if let Some(b) = &rep.bar {
         b.finish_and_clear();
@@ -122,7 +146,11 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         s.files,
         started.elapsed().as_secs_f64()
     );
-    println!("store: {} ({} activities)", store_dir.display(), store.activities().len());
+    println!(
+        "store: {} ({} activities)",
+        store_dir.display(),
+        store.activities().len()
+    );
     if a.strict && !s.failed.is_empty() {
         return Ok(Exit::ImportFailures);
     }

@@ -14,7 +14,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// RFC 3339 in UTC, the form every JSON time in hrdrift takes.
 pub fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| {
+        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    })
 }
 
 /// The local start time where the file told the offset, else UTC.
@@ -64,7 +66,11 @@ fn to_json(r: &ActivityRow) -> JsonActivity<'_> {
         sub_sport: r.sub_sport.as_deref(),
         format: &r.format,
         source: &r.source,
-        device: JsonDevice { manufacturer: r.manufacturer.as_deref(), product: r.product.as_deref(), serial: r.serial },
+        device: JsonDevice {
+            manufacturer: r.manufacturer.as_deref(),
+            product: r.product.as_deref(),
+            serial: r.serial,
+        },
         duration_s: r.duration_s(),
         distance_m: r.distance_m,
         samples: r.samples,
@@ -83,7 +89,8 @@ fn hms(s: f64) -> String {
 }
 
 pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
-    let store = Store::open_read(store_dir).with_context(|| format!("reading the store {}", store_dir.display()))?;
+    let store = Store::open_read(store_dir)
+        .with_context(|| format!("reading the store {}", store_dir.display()))?;
     let rows = store.activities();
     if json {
         let out = serde_json::json!({
@@ -95,13 +102,23 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         return Ok(Exit::Ok);
     }
     if rows.is_empty() {
-        println!("The store {} holds no activities yet: run `hrdrift import PATH`.", store_dir.display());
+        println!(
+            "The store {} holds no activities yet: run `hrdrift import PATH`.",
+            store_dir.display()
+        );
         return Ok(Exit::Ok);
     }
-    println!("{:<12} {:<17} {:<9} {:>8} {:>8} {:>6} {:>7}  {:<4} source", "id", "start (local)", "sport", "duration", "km", "HR %", "samples", "fmt");
+    println!(
+        "{:<12} {:<17} {:<9} {:>8} {:>8} {:>6} {:>7}  {:<4} source",
+        "id", "start (local)", "sport", "duration", "km", "HR %", "samples", "fmt"
+    );
     for r in rows {
         #[allow(clippy::cast_precision_loss)]
-        let hr_pct = if r.samples > 0 { 100.0 * r.hr_samples as f64 / r.samples as f64 } else { 0.0 };
+        let hr_pct = if r.samples > 0 {
+            100.0 * r.hr_samples as f64 / r.samples as f64
+        } else {
+            0.0
+        };
         let source = r.source.rsplit(['/', '\\']).next().unwrap_or(&r.source);
         println!(
             "{:<12} {:<17} {:<9} {:>8} {:>8} {:>5.0}% {:>7}  {:<4} {}{}",
@@ -109,12 +126,17 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
             local_start(r),
             r.sport.as_deref().unwrap_or("-"),
             hms(r.duration_s()),
-            r.distance_m.map_or_else(|| "-".to_owned(), |d| format!("{:.2}", d / 1000.0)),
+            r.distance_m
+                .map_or_else(|| "-".to_owned(), |d| format!("{:.2}", d / 1000.0)),
             hr_pct,
             r.samples,
             r.format,
             source,
-            if r.warnings.is_empty() { String::new() } else { format!("  [{} warnings]", r.warnings.len()) }
+            if r.warnings.is_empty() {
+                String::new()
+            } else {
+                format!("  [{} warnings]", r.warnings.len())
+            }
         );
     }
     println!("{} activities in {}", rows.len(), store_dir.display());

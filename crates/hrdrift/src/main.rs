@@ -32,7 +32,11 @@ impl From<Exit> for ExitCode {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "hrdrift", version, about = "Heart-rate analytics for runners, from the files their watches export")]
+#[command(
+    name = "hrdrift",
+    version,
+    about = "Heart-rate analytics for runners, from the files their watches export"
+)]
 pub struct Args {
     /// The store directory [default: $HRDRIFT_STORE, else $XDG_DATA_HOME/hrdrift, else ~/.local/share/hrdrift]
     #[arg(long, global = true, value_name = "DIR")]
@@ -77,7 +81,6 @@ fn default_store() -> PathBuf {
     }
 }
 
-
 fn main() -> ExitCode {
     // A panic inside a decoder is caught and reported as that file's failure; the default hook
     // would print a backtrace notice for it in the middle of the progress output.
@@ -98,8 +101,17 @@ fn main() -> ExitCode {
         Ok(code) => code.into(),
         Err(e) => {
             eprintln!("hrdrift: {e:#}");
-            let locked = e.chain().any(|c| matches!(c.downcast_ref::<hrdrift_store::StoreError>(), Some(hrdrift_store::StoreError::Locked { .. })));
-            if locked { Exit::Locked.into() } else { Exit::Error.into() }
+            let locked = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<hrdrift_store::StoreError>(),
+                    Some(hrdrift_store::StoreError::Locked { .. })
+                )
+            });
+            if locked {
+                Exit::Locked.into()
+            } else {
+                Exit::Error.into()
+            }
         }
     }
 }

@@ -20,7 +20,9 @@ use fitparser::profile::MesgNum;
 use fitparser::{ErrorKind, FitDataRecord, Value};
 
 use crate::error::DecodeError;
-use crate::model::{Activity, Decoded, DeveloperChannel, Device, Format, Lap, Pause, Samples, Warning};
+use crate::model::{
+    Activity, Decoded, DeveloperChannel, Device, Format, Lap, Pause, Samples, Warning,
+};
 
 /// Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
 const FIT_EPOCH_S: i64 = 631_065_600;
@@ -69,20 +71,20 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
         let in_data = pos >= data_start && pos < data_end;
         let mut input = buf;
         let mut consumed_override = None;
-        if in_data && buf[0] & 0xC0 == 0x40 {
-            if let Some((len, fixes)) = check_definition(buf) {
-                if !fixes.is_empty() {
-                    patch_buf.clear();
-                    patch_buf.extend_from_slice(&buf[..len]);
-                    for (offset, note) in fixes {
-                        patch_buf[offset] = 0x0D;
-                        c.warn_once("odd_field_size", note);
-                    }
-                    input = &patch_buf;
-                    consumed_override = Some(len);
-                    patched = true;
-                }
+        if in_data
+            && buf[0] & 0xC0 == 0x40
+            && let Some((len, fixes)) = check_definition(buf)
+            && !fixes.is_empty()
+        {
+            patch_buf.clear();
+            patch_buf.extend_from_slice(&buf[..len]);
+            for (offset, note) in fixes {
+                patch_buf[offset] = 0x0D;
+                c.warn_once("odd_field_size", note);
             }
+            input = &patch_buf;
+            consumed_override = Some(len);
+            patched = true;
         }
         match p.deserialize_next(input) {
             Ok((rest, obj)) => {
@@ -114,45 +116,46 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
                 }
                 buf = &buf[consumed..];
             }
-            Err(e) => match *e {
-                ErrorKind::InvalidCrc((rest, obj, stored, computed)) => {
-                    let is_header = matches!(obj, FitObject::Header(_));
-                    if let FitObject::Header(h) = &obj {
-                        file_start = pos;
-                        data_start = pos + usize::from(h.header_size());
-                        data_end = data_start + h.data_size() as usize;
-                        patched = false;
-                    } else {
-                        p.reset();
-                    }
-                    let real_mismatch = is_header
-                        || !patched
-                        || data_end + 2 > bytes.len()
-                        || crc16(&bytes[file_start..data_end]) != stored;
-                    if real_mismatch {
-                        let what = if is_header { "header" } else { "data" };
-                        c.warn(
+            Err(e) => {
+                match *e {
+                    ErrorKind::InvalidCrc((rest, obj, stored, computed)) => {
+                        let is_header = matches!(obj, FitObject::Header(_));
+                        if let FitObject::Header(h) = &obj {
+                            file_start = pos;
+                            data_start = pos + usize::from(h.header_size());
+                            data_end = data_start + h.data_size() as usize;
+                            patched = false;
+                        } else {
+                            p.reset();
+                        }
+                        let real_mismatch = is_header
+                            || !patched
+                            || data_end + 2 > bytes.len()
+                            || crc16(&bytes[file_start..data_end]) != stored;
+                        if real_mismatch {
+                            let what = if is_header { "header" } else { "data" };
+                            c.warn(
                             "crc_mismatch",
                             format!(
                                 "the {what} CRC does not match (stored {stored:#06x}, computed {computed:#06x}); \
                                  the file may be damaged, its values were kept"
                             ),
                         );
+                        }
+                        let consumed = input.len() - rest.len();
+                        buf = &buf[consumed.min(buf.len())..];
                     }
-                    let consumed = input.len() - rest.len();
-                    buf = &buf[consumed.min(buf.len())..];
-                }
-                ErrorKind::UnexpectedEof(_) => {
-                    if c.records == 0 && c.messages == 0 {
-                        return Err(DecodeError::Fit {
-                            offset: pos,
-                            message: "the file ends before its first message".to_owned(),
-                        });
-                    }
-                    if c.warnings.iter().any(|w| w.code == "truncated") {
-                        break;
-                    }
-                    c.warn(
+                    ErrorKind::UnexpectedEof(_) => {
+                        if c.records == 0 && c.messages == 0 {
+                            return Err(DecodeError::Fit {
+                                offset: pos,
+                                message: "the file ends before its first message".to_owned(),
+                            });
+                        }
+                        if c.warnings.iter().any(|w| w.code == "truncated") {
+                            break;
+                        }
+                        c.warn(
                         "truncated",
                         format!(
                             "the file is truncated at byte {} of a message; the {} records before it were kept",
@@ -160,14 +163,17 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
                             c.records
                         ),
                     );
-                    break;
-                }
-                other => {
-                    if c.messages == 0 {
-                        return Err(DecodeError::Fit { offset: pos, message: other.to_string() });
+                        break;
                     }
-                    let trailing = pos >= data_end;
-                    c.warn(
+                    other => {
+                        if c.messages == 0 {
+                            return Err(DecodeError::Fit {
+                                offset: pos,
+                                message: other.to_string(),
+                            });
+                        }
+                        let trailing = pos >= data_end;
+                        c.warn(
                         if trailing { "trailing_bytes" } else { "decode_stopped" },
                         format!(
                             "{} at byte {pos} of {}: {other}; the {} records before it were kept",
@@ -176,9 +182,10 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
                             c.records
                         ),
                     );
-                    break;
+                        break;
+                    }
                 }
-            },
+            }
         }
     }
     Ok(())
@@ -198,8 +205,11 @@ fn check_definition(buf: &[u8]) -> Option<(usize, Vec<(usize, String)>)> {
         return None;
     }
     let big_endian = buf[2] == 1;
-    let global =
-        if big_endian { u16::from_be_bytes([buf[3], buf[4]]) } else { u16::from_le_bytes([buf[3], buf[4]]) };
+    let global = if big_endian {
+        u16::from_be_bytes([buf[3], buf[4]])
+    } else {
+        u16::from_le_bytes([buf[3], buf[4]])
+    };
     let mut fixes = Vec::new();
     for i in 0..n {
         let at = 6 + 3 * i;
@@ -227,8 +237,8 @@ fn check_definition(buf: &[u8]) -> Option<(usize, Vec<(usize, String)>)> {
 #[must_use]
 pub fn crc16(data: &[u8]) -> u16 {
     const TABLE: [u16; 16] = [
-        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401,
-        0x5000, 0x9C01, 0x8801, 0x4400,
+        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
+        0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
     ];
     let mut crc = 0u16;
     for &b in data {
@@ -300,7 +310,10 @@ impl Col {
         if !self.any {
             return None;
         }
-        let out: Vec<Option<f64>> = idx.iter().map(|&i| self.vals.get(i).copied().flatten()).collect();
+        let out: Vec<Option<f64>> = idx
+            .iter()
+            .map(|&i| self.vals.get(i).copied().flatten())
+            .collect();
         out.iter().any(Option::is_some).then_some(out)
     }
 }
@@ -360,12 +373,19 @@ impl Collector {
         self.warnings.push(Warning::new(code, msg));
     }
     fn warn_once(&mut self, code: &str, msg: String) {
-        if !self.warnings.iter().any(|w| w.code == code && w.message == msg) {
+        if !self
+            .warnings
+            .iter()
+            .any(|w| w.code == code && w.message == msg)
+        {
             self.warnings.push(Warning::new(code, msg));
         }
     }
     fn warn_count(&mut self, code: &'static str, example: &str) {
-        let e = self.counts.entry(code).or_insert_with(|| (0, example.to_owned()));
+        let e = self
+            .counts
+            .entry(code)
+            .or_insert_with(|| (0, example.to_owned()));
         e.0 += 1;
     }
 
@@ -389,7 +409,11 @@ impl Collector {
                 }
             }
             MesgNum::Session => {
-                let mut s = Session { start_ms: i64::MIN, sport: None, sub_sport: None };
+                let mut s = Session {
+                    start_ms: i64::MIN,
+                    sport: None,
+                    sub_sport: None,
+                };
                 for f in rec.fields() {
                     match f.name() {
                         "start_time" => s.start_ms = ts_ms(f.value()).unwrap_or(i64::MIN),
@@ -401,7 +425,12 @@ impl Collector {
                 self.sessions.push(s);
             }
             MesgNum::Sport => {
-                let get = |n: &str| rec.fields().iter().find(|f| f.name() == n).and_then(|f| text(f.value()));
+                let get = |n: &str| {
+                    rec.fields()
+                        .iter()
+                        .find(|f| f.name() == n)
+                        .and_then(|f| text(f.value()))
+                };
                 self.sport = Some((get("sport"), get("sub_sport")));
             }
             MesgNum::Lap => self.lap(rec),
@@ -446,7 +475,9 @@ impl Collector {
                 for f in rec.fields() {
                     match f.name() {
                         "resting_heart_rate" => self.hr_rest = num(f.value()).filter(|x| *x > 0.0),
-                        "default_max_heart_rate" => self.hr_max = num(f.value()).filter(|x| *x > 0.0),
+                        "default_max_heart_rate" => {
+                            self.hr_max = num(f.value()).filter(|x| *x > 0.0)
+                        }
                         _ => {}
                     }
                 }
@@ -540,10 +571,10 @@ impl Collector {
                 "step_length" => step = num(v),
                 "compressed_speed_distance" => csd = raw_bytes(v),
                 name => {
-                    if self.dev_fields.contains_key(name) {
-                        if let Some(x) = num(v) {
-                            dev.push((name, x));
-                        }
+                    if self.dev_fields.contains_key(name)
+                        && let Some(x) = num(v)
+                    {
+                        dev.push((name, x));
                     }
                 }
             }
@@ -596,26 +627,44 @@ impl Collector {
         if self.no_timestamp > 0 {
             self.warn(
                 "record_without_timestamp",
-                format!("{} record messages had no timestamp and were skipped", self.no_timestamp),
+                format!(
+                    "{} record messages had no timestamp and were skipped",
+                    self.no_timestamp
+                ),
             );
         }
         if self.hr_zero > 0 {
-            self.warn("hr_zero", format!("{} heart-rate readings of 0 bpm were read as missing", self.hr_zero));
+            self.warn(
+                "hr_zero",
+                format!(
+                    "{} heart-rate readings of 0 bpm were read as missing",
+                    self.hr_zero
+                ),
+            );
         }
         let counts: Vec<_> = self.counts.drain().collect();
         for (code, (n, example)) in counts {
-            self.warn(code, format!("{n} messages could not be decoded and were skipped (first: {example})"));
+            self.warn(
+                code,
+                format!("{n} messages could not be decoded and were skipped (first: {example})"),
+            );
         }
         if self.ts.is_empty() {
             return Err(match self.file_type.as_deref() {
-                Some(t) if t != "activity" => {
-                    DecodeError::NotAnActivity(format!("a FIT '{t}' file, which carries no recorded samples"))
-                }
-                _ => DecodeError::NoSamples("the FIT file has no record messages with a timestamp".to_owned()),
+                Some(t) if t != "activity" => DecodeError::NotAnActivity(format!(
+                    "a FIT '{t}' file, which carries no recorded samples"
+                )),
+                _ => DecodeError::NoSamples(
+                    "the FIT file has no record messages with a timestamp".to_owned(),
+                ),
             });
         }
         // FIT date_time values below 0x10000000 count seconds since the device powered on.
-        if self.ts.first().is_some_and(|&t| t < (FIT_EPOCH_S + 0x1000_0000) * 1000) {
+        if self
+            .ts
+            .first()
+            .is_some_and(|&t| t < (FIT_EPOCH_S + 0x1000_0000) * 1000)
+        {
             self.warn(
                 "relative_time",
                 "timestamps are relative to when the device was switched on, not calendar dates; \
@@ -649,8 +698,14 @@ impl Collector {
             };
             let foot = matches!(sport.as_deref(), Some("running" | "walking" | "hiking"));
             let ts: Vec<i64> = idx.iter().map(|&i| self.ts[i]).collect();
-            let (first, last) = (ts.iter().copied().min().unwrap_or(0), ts.iter().copied().max().unwrap_or(0));
-            let start_ms = self.sessions.get(k).map_or(first, |s| s.start_ms.min(first));
+            let (first, last) = (
+                ts.iter().copied().min().unwrap_or(0),
+                ts.iter().copied().max().unwrap_or(0),
+            );
+            let start_ms = self
+                .sessions
+                .get(k)
+                .map_or(first, |s| s.start_ms.min(first));
             let c = &mut self.cols;
             let mut cadence = c.cadence.take(idx);
             if foot {
@@ -688,7 +743,11 @@ impl Collector {
                 developer,
             };
             activities.push(Activity {
-                id: if k == 0 { id.to_owned() } else { format!("{id}-{k}") },
+                id: if k == 0 {
+                    id.to_owned()
+                } else {
+                    format!("{id}-{k}")
+                },
                 source: source.to_owned(),
                 format: Format::Fit,
                 sport,
@@ -696,15 +755,32 @@ impl Collector {
                 device: self.device.clone(),
                 start_ms,
                 utc_offset_s: self.utc_offset_s,
-                laps: self.laps.iter().filter(|l| group_of(l.start_ms) == k).cloned().collect(),
-                pauses: pauses.iter().filter(|p| p.end_ms > start_ms && p.start_ms < last).copied().collect(),
+                laps: self
+                    .laps
+                    .iter()
+                    .filter(|l| group_of(l.start_ms) == k)
+                    .cloned()
+                    .collect(),
+                pauses: pauses
+                    .iter()
+                    .filter(|p| p.end_ms > start_ms && p.start_ms < last)
+                    .copied()
+                    .collect(),
                 samples,
-                rr_ms: self.rr.iter().filter(|(t, _)| group_of(*t) == k).map(|(_, v)| *v).collect(),
+                rr_ms: self
+                    .rr
+                    .iter()
+                    .filter(|(t, _)| group_of(*t) == k)
+                    .map(|(_, v)| *v)
+                    .collect(),
                 profile_hr_rest: self.hr_rest,
                 profile_hr_max: self.hr_max,
             });
         }
-        Ok(Decoded { value: activities, warnings: self.warnings })
+        Ok(Decoded {
+            value: activities,
+            warnings: self.warnings,
+        })
     }
 }
 
@@ -731,7 +807,10 @@ fn timer_pauses(events: &mut [(i64, bool)]) -> Vec<Pause> {
             (false, None) => stopped_at = Some(t),
             (true, Some(s)) => {
                 if t > s {
-                    out.push(Pause { start_ms: s, end_ms: t });
+                    out.push(Pause {
+                        start_ms: s,
+                        end_ms: t,
+                    });
                 }
                 stopped_at = None;
             }
@@ -748,7 +827,9 @@ mod tests {
     #[test]
     fn crc_of_known_header() {
         // A 14-byte header's last two bytes are the CRC of the first twelve.
-        let header = [14u8, 0x10, 0x2B, 0x08, 0x4D, 0x02, 0, 0, b'.', b'F', b'I', b'T'];
+        let header = [
+            14u8, 0x10, 0x2B, 0x08, 0x4D, 0x02, 0, 0, b'.', b'F', b'I', b'T',
+        ];
         let crc = crc16(&header);
         // Round trip property: appending the CRC little-endian makes the CRC of the whole zero.
         let mut all = header.to_vec();
@@ -758,9 +839,28 @@ mod tests {
 
     #[test]
     fn pauses_pair_stop_with_next_start() {
-        let mut ev = vec![(0, true), (100, false), (160, true), (300, false), (200, false), (400, true)];
+        let mut ev = vec![
+            (0, true),
+            (100, false),
+            (160, true),
+            (300, false),
+            (200, false),
+            (400, true),
+        ];
         let p = timer_pauses(&mut ev);
-        assert_eq!(p, vec![Pause { start_ms: 100, end_ms: 160 }, Pause { start_ms: 200, end_ms: 400 }]);
+        assert_eq!(
+            p,
+            vec![
+                Pause {
+                    start_ms: 100,
+                    end_ms: 160
+                },
+                Pause {
+                    start_ms: 200,
+                    end_ms: 400
+                }
+            ]
+        );
     }
 
     #[test]

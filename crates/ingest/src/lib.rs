@@ -18,7 +18,9 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use error::{DecodeError, FileError};
-pub use model::{Activity, Decoded, DeveloperChannel, Device, Format, Lap, Pause, Samples, Warning};
+pub use model::{
+    Activity, Decoded, DeveloperChannel, Device, Format, Lap, Pause, Samples, Warning,
+};
 
 /// What a byte buffer holds, told from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +83,11 @@ pub fn decode_bytes(bytes: &[u8], name: &str) -> Result<Decoded<Vec<Activity>>, 
 ///
 /// # Errors
 /// As [`decode_bytes`].
-pub fn decode_with_id(bytes: &[u8], name: &str, id: &str) -> Result<Decoded<Vec<Activity>>, DecodeError> {
+pub fn decode_with_id(
+    bytes: &[u8],
+    name: &str,
+    id: &str,
+) -> Result<Decoded<Vec<Activity>>, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -126,6 +132,14 @@ fn unknown_format(bytes: &[u8], name: &str) -> DecodeError {
     } else {
         ""
     };
-    let first_bytes = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
-    DecodeError::UnknownFormat { hint: hint.to_owned(), first_bytes }
+    let first_bytes = bytes
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    DecodeError::UnknownFormat {
+        hint: hint.to_owned(),
+        first_bytes,
+    }
 }

@@ -112,7 +112,10 @@ impl Samples {
             ("power_w", self.power_w.as_ref()),
             ("temperature_c", self.temperature_c.as_ref()),
             ("stance_time_ms", self.stance_time_ms.as_ref()),
-            ("vertical_oscillation_mm", self.vertical_oscillation_mm.as_ref()),
+            (
+                "vertical_oscillation_mm",
+                self.vertical_oscillation_mm.as_ref(),
+            ),
             ("step_length_mm", self.step_length_mm.as_ref()),
         ]
     }
@@ -190,17 +193,50 @@ impl Activity {
     /// Seconds from the first to the last sample.
     #[must_use]
     pub fn duration_s(&self) -> f64 {
-        match (self.samples.timestamp_ms.first(), self.samples.timestamp_ms.last()) {
+        match (
+            self.samples.timestamp_ms.first(),
+            self.samples.timestamp_ms.last(),
+        ) {
             #[allow(clippy::cast_precision_loss)]
             (Some(a), Some(b)) => (b - a) as f64 / 1000.0,
             _ => 0.0,
         }
     }
 
+    /// Distance covered: the device's last distance where it recorded one, else the length of
+    /// the track from its positions (GPX files seldom carry distance).
+    #[must_use]
+    pub fn distance_m(&self) -> Option<f64> {
+        let s = &self.samples;
+        if let Some(d) = s
+            .distance_m
+            .as_ref()
+            .and_then(|d| d.iter().rev().flatten().copied().find(|x| x.is_finite()))
+        {
+            return Some(d);
+        }
+        let (lat, lon) = (s.lat.as_ref()?, s.lon.as_ref()?);
+        let mut total = 0.0;
+        let mut prev: Option<(f64, f64)> = None;
+        for (la, lo) in lat.iter().zip(lon) {
+            if let (Some(la), Some(lo)) = (la, lo) {
+                if let Some((pla, plo)) = prev {
+                    total += haversine_m(pla, plo, *la, *lo);
+                }
+                prev = Some((*la, *lo));
+            }
+        }
+        (prev.is_some() && total.is_finite()).then_some(total)
+    }
+
     /// End of the last sample, milliseconds UTC.
     #[must_use]
     pub fn end_ms(&self) -> i64 {
-        self.samples.timestamp_ms.last().copied().unwrap_or(self.start_ms)
+        self.samples
+            .timestamp_ms
+            .last()
+            .copied()
+            .unwrap_or(self.start_ms)
     }
 
     /// Drops samples whose time is impossibly far (more than two days) from the activity's
@@ -222,17 +258,25 @@ impl Activity {
             self.samples.retain(&keep);
             warnings.push(Warning::new(
                 "time_outlier",
-                format!("{dropped} samples dated more than two days away from the rest were dropped"),
+                format!(
+                    "{dropped} samples dated more than two days away from the rest were dropped"
+                ),
             ));
         }
         let ts = &self.samples.timestamp_ms;
         let back = ts.windows(2).filter(|w| w[1] < w[0]).count();
         let same = ts.windows(2).filter(|w| w[1] == w[0]).count();
         if back > 0 {
-            warnings.push(Warning::new("time_backwards", format!("timestamps go backwards {back} times")));
+            warnings.push(Warning::new(
+                "time_backwards",
+                format!("timestamps go backwards {back} times"),
+            ));
         }
         if same > 0 {
-            warnings.push(Warning::new("time_repeated", format!("{same} samples repeat the previous timestamp")));
+            warnings.push(Warning::new(
+                "time_repeated",
+                format!("{same} samples repeat the previous timestamp"),
+            ));
         }
         if let Some(&first) = ts.iter().min() {
             self.start_ms = self.start_ms.max(first - FAR_MS).min(first);
@@ -249,6 +293,17 @@ impl Activity {
     }
 }
 
+/// Great-circle distance in metres (mean Earth radius).
+#[must_use]
+pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    const R: f64 = 6_371_008.8;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * R * a.sqrt().min(1.0).asin()
+}
+
 /// A problem the decoder could live with, carried beside the data it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -259,7 +314,10 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_owned(), message: message.into() }
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 }
 

@@ -29,7 +29,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_entry_bytes: 256 << 20, max_depth: 4, batch_bytes: 64 << 20 }
+        Self {
+            max_entry_bytes: 256 << 20,
+            max_depth: 4,
+            batch_bytes: 64 << 20,
+        }
     }
 }
 
@@ -50,7 +54,10 @@ pub enum Found {
 }
 
 fn fail(name: &str, error: DecodeError) -> Found {
-    Found::Failed(FileError { source_name: name.to_owned(), error })
+    Found::Failed(FileError {
+        source_name: name.to_owned(),
+        error,
+    })
 }
 
 /// Files below `paths` (directories recursively, symlinks followed with loop detection), sorted
@@ -59,12 +66,17 @@ pub fn list_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
-        for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(p)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
                 Ok(_) => {}
                 Err(e) => {
-                    let name = e.path().map_or_else(|| p.display().to_string(), |q| q.display().to_string());
+                    let name = e
+                        .path()
+                        .map_or_else(|| p.display().to_string(), |q| q.display().to_string());
                     let why = if e.loop_ancestor().is_some() {
                         "a symbolic link loops back to a folder above it; not followed".to_owned()
                     } else {
@@ -83,7 +95,9 @@ pub fn list_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
 
 fn has_activity_extension(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".fit", ".gpx", ".tcx", ".gz", ".zip"].iter().any(|e| lower.ends_with(e))
+    [".fit", ".gpx", ".tcx", ".gz", ".zip"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 fn read_bounded(r: impl Read, limit: u64) -> Result<Vec<u8>, DecodeError> {
@@ -108,14 +122,18 @@ pub fn expand_file(path: &Path, limits: &Limits, sink: &(dyn Fn(Found) + Sync)) 
         Ok(n) => n,
         Err(e) => return sink(fail(&name, DecodeError::Io(e))),
     };
-    if n >= 4 && head == *b"PK\x03\x04" || n >= 4 && head == *b"PK\x05\x06" {
+    if n >= 4 && (head == *b"PK\x03\x04" || head == *b"PK\x05\x06") {
         // A zip on disk may be gigabytes: read it through the file, not into memory.
         if let Err(e) = file.rewind() {
             return sink(fail(&name, DecodeError::Io(e)));
         }
         return expand_zip(file, &name, 1, limits, sink);
     }
-    let bytes = match file.rewind().map_err(DecodeError::Io).and_then(|()| read_bounded(&mut file, limits.max_entry_bytes)) {
+    let bytes = match file
+        .rewind()
+        .map_err(DecodeError::Io)
+        .and_then(|()| read_bounded(&mut file, limits.max_entry_bytes))
+    {
         Ok(b) => b,
         Err(e) => return sink(fail(&name, e)),
     };
@@ -123,7 +141,13 @@ pub fn expand_file(path: &Path, limits: &Limits, sink: &(dyn Fn(Found) + Sync)) 
 }
 
 /// Expands bytes already in memory (a file, a gzip member, a zip member).
-pub fn expand_bytes(name: String, bytes: Vec<u8>, depth: usize, limits: &Limits, sink: &(dyn Fn(Found) + Sync)) {
+pub fn expand_bytes(
+    name: String,
+    bytes: Vec<u8>,
+    depth: usize,
+    limits: &Limits,
+    sink: &(dyn Fn(Found) + Sync),
+) {
     match detect(&bytes) {
         Some(Kind::Gzip) => {
             if depth > limits.max_depth {
@@ -132,7 +156,9 @@ pub fn expand_bytes(name: String, bytes: Vec<u8>, depth: usize, limits: &Limits,
             let decoded = flate2::read::MultiGzDecoder::new(bytes.as_slice());
             match read_bounded(decoded, limits.max_entry_bytes) {
                 Ok(inner) => {
-                    let inner_name = name.strip_suffix(".gz").map_or_else(|| format!("{name}!"), str::to_owned);
+                    let inner_name = name
+                        .strip_suffix(".gz")
+                        .map_or_else(|| format!("{name}!"), str::to_owned);
                     expand_bytes(inner_name, inner, depth + 1, limits, sink);
                 }
                 Err(DecodeError::Io(e)) => sink(fail(&name, DecodeError::Gzip(e.to_string()))),
@@ -152,7 +178,13 @@ pub fn expand_bytes(name: String, bytes: Vec<u8>, depth: usize, limits: &Limits,
     }
 }
 
-fn expand_zip<R: Read + Seek>(reader: R, name: &str, depth: usize, limits: &Limits, sink: &(dyn Fn(Found) + Sync)) {
+fn expand_zip<R: Read + Seek>(
+    reader: R,
+    name: &str,
+    depth: usize,
+    limits: &Limits,
+    sink: &(dyn Fn(Found) + Sync),
+) {
     let mut archive = match zip::ZipArchive::new(reader) {
         Ok(a) => a,
         Err(e) => return sink(fail(name, DecodeError::Zip(e.to_string()))),
@@ -168,14 +200,19 @@ fn expand_zip<R: Read + Seek>(reader: R, name: &str, depth: usize, limits: &Limi
         let mut entry = match archive.by_index(i) {
             Ok(e) => e,
             Err(e) => {
-                sink(fail(&format!("{name}!/#{i}"), DecodeError::Zip(e.to_string())));
+                sink(fail(
+                    &format!("{name}!/#{i}"),
+                    DecodeError::Zip(e.to_string()),
+                ));
                 continue;
             }
         };
         if entry.is_dir() {
             continue;
         }
-        let raw_name = entry.name().map_or_else(|_| format!("#{i}"), |n| n.into_owned());
+        let raw_name = entry
+            .name()
+            .map_or_else(|_| format!("#{i}"), |n| n.into_owned());
         let member = format!("{name}!/{raw_name}");
         let climbs = raw_name.split(['/', '\\']).any(|c| c == "..");
         if entry.enclosed_name().is_none() || climbs {
@@ -187,7 +224,12 @@ fn expand_zip<R: Read + Seek>(reader: R, name: &str, depth: usize, limits: &Limi
             continue;
         }
         if entry.size() > limits.max_entry_bytes {
-            sink(fail(&member, DecodeError::TooLarge { limit_bytes: limits.max_entry_bytes }));
+            sink(fail(
+                &member,
+                DecodeError::TooLarge {
+                    limit_bytes: limits.max_entry_bytes,
+                },
+            ));
             continue;
         }
         match read_bounded(&mut entry, limits.max_entry_bytes) {

@@ -23,7 +23,10 @@ pub enum XmlKind {
 #[must_use]
 pub fn strip_preamble(bytes: &[u8]) -> &[u8] {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
     &b[start..]
 }
 
@@ -53,7 +56,11 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_millis());
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.fZ"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(t.and_utc().timestamp_millis());
         }
@@ -62,7 +69,12 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
 }
 
 fn parse_num(raw: &[u8]) -> Option<f64> {
-    std::str::from_utf8(raw).ok()?.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+    std::str::from_utf8(raw)
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
 }
 
 /// Sample columns filled point by point; a channel stays `None` until a value appears.
@@ -118,11 +130,17 @@ impl Builder {
             }
         }
         if hr_zero > 0 {
-            warnings.push(Warning::new("hr_zero", format!("{hr_zero} heart-rate readings of 0 bpm were read as missing")));
+            warnings.push(Warning::new(
+                "hr_zero",
+                format!("{hr_zero} heart-rate readings of 0 bpm were read as missing"),
+            ));
             self.any[HR] = self.cols[HR].iter().any(Option::is_some);
         }
         if cadence_factor != 1.0 {
-            self.cols[CAD].iter_mut().flatten().for_each(|x| *x *= cadence_factor);
+            self.cols[CAD]
+                .iter_mut()
+                .flatten()
+                .for_each(|x| *x *= cadence_factor);
         }
         let mut take = |i: usize| self.any[i].then(|| std::mem::take(&mut self.cols[i]));
         Samples {
@@ -164,7 +182,9 @@ fn normalize_sport(s: &str) -> Option<String> {
     let s = s.trim().to_ascii_lowercase();
     let out = match s.as_str() {
         "" | "other" => return None,
-        "run" | "running" | "9" | "trail_running" | "treadmill_running" | "street_running" => "running",
+        "run" | "running" | "9" | "trail_running" | "treadmill_running" | "street_running" => {
+            "running"
+        }
         "biking" | "ride" | "cycling" | "1" | "road_biking" | "mountain_biking" => "cycling",
         "walk" | "walking" | "10" => "walking",
         "hike" | "hiking" | "4" => "hiking",
@@ -195,7 +215,11 @@ fn xml_fault(
 ///
 /// # Errors
 /// Malformed XML before any point, no track points, or no timestamps.
-pub fn decode_gpx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Activity>>, DecodeError> {
+pub fn decode_gpx(
+    bytes: &[u8],
+    id: &str,
+    source: &str,
+) -> Result<Decoded<Vec<Activity>>, DecodeError> {
     let body = strip_preamble(bytes);
     let mut reader = Reader::from_reader(body);
     reader.config_mut().trim_text(true);
@@ -213,7 +237,12 @@ pub fn decode_gpx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
         let ev = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                xml_fault(reader.error_position(), e.to_string(), b.ts.len(), &mut warnings)?;
+                xml_fault(
+                    reader.error_position(),
+                    e.to_string(),
+                    b.ts.len(),
+                    &mut warnings,
+                )?;
                 break;
             }
         };
@@ -301,7 +330,10 @@ pub fn decode_gpx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
         }
     }
     if !seen_root {
-        return Err(DecodeError::Xml { offset: 0, message: "no <gpx> root element".to_owned() });
+        return Err(DecodeError::Xml {
+            offset: 0,
+            message: "no <gpx> root element".to_owned(),
+        });
     }
     if b.ts.is_empty() {
         // Valid GPX without a timed track is a plan (a route, waypoints, a drawn track), not a
@@ -312,14 +344,31 @@ pub fn decode_gpx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
                 b.no_time
             ))
         } else if route_points > 0 {
-            DecodeError::NotAnActivity("a GPX route or waypoint list without a recorded track".to_owned())
+            DecodeError::NotAnActivity(
+                "a GPX route or waypoint list without a recorded track".to_owned(),
+            )
         } else {
             DecodeError::NotAnActivity("a GPX file without track points".to_owned())
         });
     }
-    let factor = if is_foot_sport(sport.as_deref()) { 2.0 } else { 1.0 };
+    let factor = if is_foot_sport(sport.as_deref()) {
+        2.0
+    } else {
+        1.0
+    };
     let samples = b.finish(factor, &mut warnings);
-    Ok(Decoded { value: vec![activity(id, source, Format::Gpx, sport, creator, samples, Vec::new())], warnings })
+    Ok(Decoded {
+        value: vec![activity(
+            id,
+            source,
+            Format::Gpx,
+            sport,
+            creator,
+            samples,
+            Vec::new(),
+        )],
+        warnings,
+    })
 }
 
 fn activity(
@@ -338,7 +387,11 @@ fn activity(
         format,
         sport,
         sub_sport: None,
-        device: Device { manufacturer: None, product, serial: None },
+        device: Device {
+            manufacturer: None,
+            product,
+            serial: None,
+        },
         start_ms,
         utc_offset_s: None,
         laps,
@@ -366,7 +419,11 @@ enum Tcx {
 ///
 /// # Errors
 /// Malformed XML before any point, or no trackpoints with a time.
-pub fn decode_tcx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Activity>>, DecodeError> {
+pub fn decode_tcx(
+    bytes: &[u8],
+    id: &str,
+    source: &str,
+) -> Result<Decoded<Vec<Activity>>, DecodeError> {
     let body = strip_preamble(bytes);
     let mut reader = Reader::from_reader(body);
     reader.config_mut().trim_text(true);
@@ -383,7 +440,12 @@ pub fn decode_tcx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
         let ev = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                xml_fault(reader.error_position(), e.to_string(), b.ts.len(), &mut warnings)?;
+                xml_fault(
+                    reader.error_position(),
+                    e.to_string(),
+                    b.ts.len(),
+                    &mut warnings,
+                )?;
                 break;
             }
         };
@@ -441,7 +503,9 @@ pub fn decode_tcx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
                 let in_pt = stack.contains(&Tcx::Trackpoint);
                 let parent = stack.iter().rev().find(|k| **k != Tcx::Other).copied();
                 match (leaf, in_pt) {
-                    ("Time", true) => point.time = std::str::from_utf8(raw).ok().and_then(parse_time_ms),
+                    ("Time", true) => {
+                        point.time = std::str::from_utf8(raw).ok().and_then(parse_time_ms)
+                    }
                     ("lat", true) => point.v[LAT] = parse_num(raw),
                     ("lon", true) => point.v[LON] = parse_num(raw),
                     ("alt", true) => point.v[ALT] = parse_num(raw),
@@ -449,7 +513,9 @@ pub fn decode_tcx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
                     ("cad", true) => point.v[CAD] = parse_num(raw),
                     ("speed", true) => point.v[SPEED] = parse_num(raw),
                     ("power", true) => point.v[POWER] = parse_num(raw),
-                    ("value", true) if parent == Some(Tcx::HeartRate) => point.v[HR] = parse_num(raw),
+                    ("value", true) if parent == Some(Tcx::HeartRate) => {
+                        point.v[HR] = parse_num(raw)
+                    }
                     ("value", false) => {
                         if let Some(lap) = laps.last_mut() {
                             match parent {
@@ -497,16 +563,33 @@ pub fn decode_tcx(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Ac
     }
     if b.ts.is_empty() {
         return Err(if activities == 0 {
-            DecodeError::NotAnActivity("a TCX file without an <Activity> (a course or workout)".to_owned())
+            DecodeError::NotAnActivity(
+                "a TCX file without an <Activity> (a course or workout)".to_owned(),
+            )
         } else {
             DecodeError::NoSamples("the TCX activity has no trackpoints with a time".to_owned())
         });
     }
     laps.retain(|l| l.start_ms != i64::MIN);
     // TCX cadence counts strides for running (Garmin's RunCadence and Cadence alike).
-    let factor = if is_foot_sport(sport.as_deref()) { 2.0 } else { 1.0 };
+    let factor = if is_foot_sport(sport.as_deref()) {
+        2.0
+    } else {
+        1.0
+    };
     let samples = b.finish(factor, &mut warnings);
-    Ok(Decoded { value: vec![activity(id, source, Format::Tcx, sport, product, samples, laps)], warnings })
+    Ok(Decoded {
+        value: vec![activity(
+            id,
+            source,
+            Format::Tcx,
+            sport,
+            product,
+            samples,
+            laps,
+        )],
+        warnings,
+    })
 }
 
 #[cfg(test)]
@@ -525,8 +608,14 @@ mod tests {
 
     #[test]
     fn preamble_and_sniffing() {
-        assert_eq!(sniff(b"\xEF\xBB\xBF  \n<?xml version=\"1.0\"?><gpx version=\"1.1\">"), Some(XmlKind::Gpx));
-        assert_eq!(sniff(b"<?xml version=\"1.0\"?>\n<TrainingCenterDatabase xmlns=\"x\">"), Some(XmlKind::Tcx));
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF  \n<?xml version=\"1.0\"?><gpx version=\"1.1\">"),
+            Some(XmlKind::Gpx)
+        );
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<TrainingCenterDatabase xmlns=\"x\">"),
+            Some(XmlKind::Tcx)
+        );
         assert_eq!(sniff(b"<html>"), None);
         assert_eq!(sniff(b"PK\x03\x04"), None);
     }

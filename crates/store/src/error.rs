@@ -24,7 +24,12 @@ pub enum StoreError {
         "{path}: the store has schema version {found}, this hrdrift reads version {supported}; \
          {advice}"
     )]
-    Version { path: PathBuf, found: u32, supported: u32, advice: String },
+    Version {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+        advice: String,
+    },
     #[error("{path}: Parquet: {message}")]
     Parquet { path: PathBuf, message: String },
     #[error("{path}: the store is damaged: {message}")]
@@ -39,8 +44,13 @@ impl StoreError {
         move |source| StoreError::Io { path, source }
     }
 
-    pub(crate) fn parquet(path: impl Into<PathBuf>) -> impl FnOnce(polars::error::PolarsError) -> StoreError {
+    pub(crate) fn parquet(
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(polars::error::PolarsError) -> StoreError {
         let path = path.into();
-        move |e| StoreError::Parquet { path, message: e.to_string() }
+        move |e| StoreError::Parquet {
+            path,
+            message: e.to_string(),
+        }
     }
 }

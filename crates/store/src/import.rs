@@ -32,7 +32,11 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { limits: Limits::default(), commit_activities: 500, commit_samples: 2_000_000 }
+        Self {
+            limits: Limits::default(),
+            commit_activities: 500,
+            commit_samples: 2_000_000,
+        }
     }
 }
 
@@ -40,11 +44,16 @@ impl Default for ImportOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// New activities stored (more than one for a multisport FIT file).
-    Imported { activities: usize },
+    Imported {
+        activities: usize,
+    },
     /// The same bytes were imported before.
     Known,
     /// The same run is already in the store (or in this import) from another file.
-    Duplicate { of: String, replaced: bool },
+    Duplicate {
+        of: String,
+        replaced: bool,
+    },
     /// A valid file that holds no recorded activity (settings, a route, a workout).
     NotActivity(String),
     /// Passed over: plainly not an activity file (e.g. a `.json` inside an export).
@@ -55,10 +64,18 @@ pub enum Outcome {
 /// Progress reports, in the order things happen.
 #[derive(Debug, Clone)]
 pub enum Event {
-    Started { files: usize },
-    Item { name: String, outcome: Outcome, warnings: Vec<Warning> },
+    Started {
+        files: usize,
+    },
+    Item {
+        name: String,
+        outcome: Outcome,
+        warnings: Vec<Warning>,
+    },
     FileDone,
-    Committed { activities: usize },
+    Committed {
+        activities: usize,
+    },
 }
 
 /// The totals of an import.
@@ -76,9 +93,17 @@ pub struct Summary {
 }
 
 enum Msg {
-    Decoded { name: String, hash: String, result: Result<Decoded<Vec<Activity>>, DecodeError> },
-    Known { name: String },
-    Ignored { name: String },
+    Decoded {
+        name: String,
+        hash: String,
+        result: Result<Decoded<Vec<Activity>>, DecodeError>,
+    },
+    Known {
+        name: String,
+    },
+    Ignored {
+        name: String,
+    },
     Failed(FileError),
     FileDone,
 }
@@ -89,12 +114,21 @@ fn richness(samples: u64, channels: usize, rr: u64) -> u64 {
 }
 
 fn row_richness(r: &ActivityRow) -> u64 {
-    let channels = if r.channels.is_empty() { 0 } else { r.channels.split(',').count() };
+    let channels = if r.channels.is_empty() {
+        0
+    } else {
+        r.channels.split(',').count()
+    };
     richness(r.samples, channels, r.rr_count)
 }
 
 fn activity_richness(a: &Activity) -> u64 {
-    let channels = a.samples.channels().iter().filter(|(_, c)| c.is_some()).count();
+    let channels = a
+        .samples
+        .channels()
+        .iter()
+        .filter(|(_, c)| c.is_some())
+        .count();
     richness(a.samples.len() as u64, channels, a.rr_ms.len() as u64)
 }
 
@@ -116,15 +150,19 @@ fn same_run(a: &Span, b: &Span) -> bool {
     if (a.start_ms - b.start_ms).abs() > 120_000 {
         return false;
     }
-    if let (Some(x), Some(y)) = (&a.sport, &b.sport) {
-        if x != y {
-            return false;
-        }
+    if let (Some(x), Some(y)) = (&a.sport, &b.sport)
+        && x != y
+    {
+        return false;
     }
     let overlap = a.end_ms.min(b.end_ms) - a.start_ms.max(b.start_ms);
     let shorter = (a.end_ms - a.start_ms).min(b.end_ms - b.start_ms);
     #[allow(clippy::cast_precision_loss)]
-    let ratio = if shorter <= 0 { 1.0 } else { overlap.max(0) as f64 / shorter as f64 };
+    let ratio = if shorter <= 0 {
+        1.0
+    } else {
+        overlap.max(0) as f64 / shorter as f64
+    };
     ratio >= 0.8
 }
 
@@ -141,8 +179,17 @@ struct Writer<'s> {
 }
 
 impl Writer<'_> {
-    fn add(&mut self, name: &str, hash: &str, decoded: Decoded<Vec<Activity>>, events: &mut dyn FnMut(&Event)) {
-        let Decoded { value: activities, warnings } = decoded;
+    fn add(
+        &mut self,
+        name: &str,
+        hash: &str,
+        decoded: Decoded<Vec<Activity>>,
+        events: &mut dyn FnMut(&Event),
+    ) {
+        let Decoded {
+            value: activities,
+            warnings,
+        } = decoded;
         let mut stored = 0;
         let mut dup = None;
         for a in activities {
@@ -164,7 +211,8 @@ impl Writer<'_> {
                     } else {
                         self.replaced.push(other.id.clone());
                     }
-                    self.sources.retain(|s| s.hash != other.source_hash || s.outcome != "imported");
+                    self.sources
+                        .retain(|s| s.hash != other.source_hash || s.outcome != "imported");
                     self.sources.push(SourceRow {
                         hash: other.source_hash.clone(),
                         name: other.id.clone(),
@@ -181,7 +229,11 @@ impl Writer<'_> {
                 self.spans.push(span);
             }
             self.pending_samples += a.samples.len();
-            self.pending.push(Pending { activity: a, source_hash: hash.to_owned(), warnings: warnings.clone() });
+            self.pending.push(Pending {
+                activity: a,
+                source_hash: hash.to_owned(),
+                warnings: warnings.clone(),
+            });
             stored += 1;
         }
         let outcome = match (stored, dup) {
@@ -193,7 +245,10 @@ impl Writer<'_> {
                     outcome: "duplicate".to_owned(),
                     detail: format!("same run as {of}"),
                 });
-                Outcome::Duplicate { of, replaced: false }
+                Outcome::Duplicate {
+                    of,
+                    replaced: false,
+                }
             }
             (n, dup) => {
                 self.summary.imported_files += 1;
@@ -202,7 +257,10 @@ impl Writer<'_> {
                     self.summary.duplicates += 1;
                     events(&Event::Item {
                         name: of.clone(),
-                        outcome: Outcome::Duplicate { of: name.to_owned(), replaced: true },
+                        outcome: Outcome::Duplicate {
+                            of: name.to_owned(),
+                            replaced: true,
+                        },
                         warnings: Vec::new(),
                     });
                 }
@@ -218,11 +276,21 @@ impl Writer<'_> {
         for w in &warnings {
             self.summary.warnings.push((name.to_owned(), w.clone()));
         }
-        events(&Event::Item { name: name.to_owned(), outcome, warnings });
+        events(&Event::Item {
+            name: name.to_owned(),
+            outcome,
+            warnings,
+        });
     }
 
-    fn commit_if_due(&mut self, opts: &ImportOptions, force: bool, events: &mut dyn FnMut(&Event)) -> Result<(), StoreError> {
-        let due = self.pending.len() >= opts.commit_activities || self.pending_samples >= opts.commit_samples;
+    fn commit_if_due(
+        &mut self,
+        opts: &ImportOptions,
+        force: bool,
+        events: &mut dyn FnMut(&Event),
+    ) -> Result<(), StoreError> {
+        let due = self.pending.len() >= opts.commit_activities
+            || self.pending_samples >= opts.commit_samples;
         if !(due || force) {
             return Ok(());
         }
@@ -232,7 +300,9 @@ impl Writer<'_> {
         self.pending_samples = 0;
         let stats = self.store.commit(pending, sources, &replaced)?;
         if stats.activities > 0 {
-            events(&Event::Committed { activities: stats.activities });
+            events(&Event::Committed {
+                activities: stats.activities,
+            });
         }
         Ok(())
     }
@@ -244,7 +314,12 @@ impl Writer<'_> {
 ///
 /// # Errors
 /// Only a store failure (disk full, read-only): what was committed before it stays.
-pub fn import(store: &mut Store, paths: &[PathBuf], opts: &ImportOptions, events: &mut dyn FnMut(&Event)) -> Result<Summary, StoreError> {
+pub fn import(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    events: &mut dyn FnMut(&Event),
+) -> Result<Summary, StoreError> {
     let (files, walk_errors) = source::list_files(paths);
     events(&Event::Started { files: files.len() });
     let known = store.known_hashes();
@@ -268,10 +343,17 @@ pub fn import(store: &mut Store, paths: &[PathBuf], opts: &ImportOptions, events
         pending_samples: 0,
         sources: Vec::new(),
         replaced: Vec::new(),
-        summary: Summary { files: files.len(), ..Summary::default() },
+        summary: Summary {
+            files: files.len(),
+            ..Summary::default()
+        },
     };
     for e in walk_errors {
-        events(&Event::Item { name: e.source_name.clone(), outcome: Outcome::Failed(e.error.to_string()), warnings: Vec::new() });
+        events(&Event::Item {
+            name: e.source_name.clone(),
+            outcome: Outcome::Failed(e.error.to_string()),
+            warnings: Vec::new(),
+        });
         w.summary.failed.push(e);
     }
     let cancel = AtomicBool::new(false);
@@ -295,8 +377,16 @@ pub fn import(store: &mut Store, paths: &[PathBuf], opts: &ImportOptions, events
                             if known.contains(&hash) {
                                 Msg::Known { name: input.name }
                             } else {
-                                let result = hrdrift_ingest::decode_with_id(&input.bytes, &input.name, &hash);
-                                Msg::Decoded { name: input.name, hash, result }
+                                let result = hrdrift_ingest::decode_with_id(
+                                    &input.bytes,
+                                    &input.name,
+                                    &hash,
+                                );
+                                Msg::Decoded {
+                                    name: input.name,
+                                    hash,
+                                    result,
+                                }
                             }
                         }
                         Found::Failed(e) => Msg::Failed(e),
@@ -316,32 +406,64 @@ pub fn import(store: &mut Store, paths: &[PathBuf], opts: &ImportOptions, events
                 Msg::Decoded { name, hash, result } => {
                     if !w.seen.insert(hash.clone()) {
                         w.summary.known += 1;
-                        events(&Event::Item { name, outcome: Outcome::Known, warnings: Vec::new() });
+                        events(&Event::Item {
+                            name,
+                            outcome: Outcome::Known,
+                            warnings: Vec::new(),
+                        });
                         continue;
                     }
                     match result {
                         Ok(d) => w.add(&name, &hash, d, events),
                         Err(DecodeError::NotAnActivity(why)) => {
                             w.summary.not_activity += 1;
-                            w.sources.push(SourceRow { hash, name: name.clone(), outcome: "not_activity".to_owned(), detail: why.clone() });
-                            events(&Event::Item { name, outcome: Outcome::NotActivity(why), warnings: Vec::new() });
+                            w.sources.push(SourceRow {
+                                hash,
+                                name: name.clone(),
+                                outcome: "not_activity".to_owned(),
+                                detail: why.clone(),
+                            });
+                            events(&Event::Item {
+                                name,
+                                outcome: Outcome::NotActivity(why),
+                                warnings: Vec::new(),
+                            });
                         }
                         Err(error) => {
-                            events(&Event::Item { name: name.clone(), outcome: Outcome::Failed(error.to_string()), warnings: Vec::new() });
-                            w.summary.failed.push(FileError { source_name: name, error });
+                            events(&Event::Item {
+                                name: name.clone(),
+                                outcome: Outcome::Failed(error.to_string()),
+                                warnings: Vec::new(),
+                            });
+                            w.summary.failed.push(FileError {
+                                source_name: name,
+                                error,
+                            });
                         }
                     }
                 }
                 Msg::Known { name } => {
                     w.summary.known += 1;
-                    events(&Event::Item { name, outcome: Outcome::Known, warnings: Vec::new() });
+                    events(&Event::Item {
+                        name,
+                        outcome: Outcome::Known,
+                        warnings: Vec::new(),
+                    });
                 }
                 Msg::Ignored { name } => {
                     w.summary.ignored += 1;
-                    events(&Event::Item { name, outcome: Outcome::Ignored, warnings: Vec::new() });
+                    events(&Event::Item {
+                        name,
+                        outcome: Outcome::Ignored,
+                        warnings: Vec::new(),
+                    });
                 }
                 Msg::Failed(e) => {
-                    events(&Event::Item { name: e.source_name.clone(), outcome: Outcome::Failed(e.error.to_string()), warnings: Vec::new() });
+                    events(&Event::Item {
+                        name: e.source_name.clone(),
+                        outcome: Outcome::Failed(e.error.to_string()),
+                        warnings: Vec::new(),
+                    });
                     w.summary.failed.push(e);
                 }
                 Msg::FileDone => events(&Event::FileDone),

@@ -98,7 +98,13 @@ impl Store {
     /// # Errors
     /// An unreadable manifest or table, or a store of another schema version.
     pub fn open_read(dir: &Path) -> Result<Store, StoreError> {
-        let mut s = Store { dir: dir.to_owned(), manifest: Manifest::default(), rows: Vec::new(), sources: Vec::new(), _lock: None };
+        let mut s = Store {
+            dir: dir.to_owned(),
+            manifest: Manifest::default(),
+            rows: Vec::new(),
+            sources: Vec::new(),
+            _lock: None,
+        };
         s.load()?;
         Ok(s)
     }
@@ -123,10 +129,25 @@ impl Store {
             Err(TryLockError::WouldBlock) if mode == LockMode::Wait => {
                 lock.lock().map_err(StoreError::io(&lock_path))?;
             }
-            Err(TryLockError::WouldBlock) => return Err(StoreError::Locked { path: dir.to_owned() }),
-            Err(TryLockError::Error(e)) => return Err(StoreError::Io { path: lock_path, source: e }),
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked {
+                    path: dir.to_owned(),
+                });
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(StoreError::Io {
+                    path: lock_path,
+                    source: e,
+                });
+            }
         }
-        let mut s = Store { dir: dir.to_owned(), manifest: Manifest::default(), rows: Vec::new(), sources: Vec::new(), _lock: Some(lock) };
+        let mut s = Store {
+            dir: dir.to_owned(),
+            manifest: Manifest::default(),
+            rows: Vec::new(),
+            sources: Vec::new(),
+            _lock: Some(lock),
+        };
         s.load()?;
         s.clean()?;
         Ok(s)
@@ -135,28 +156,44 @@ impl Store {
     fn load(&mut self) -> Result<(), StoreError> {
         let mpath = self.dir.join(MANIFEST);
         let mut m: Manifest = match fs::read_to_string(&mpath) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| StoreError::Manifest { path: mpath.clone(), message: e.to_string() })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Manifest { schema_version: SCHEMA_VERSION, ..Manifest::default() }
+            Ok(text) => serde_json::from_str(&text).map_err(|e| StoreError::Manifest {
+                path: mpath.clone(),
+                message: e.to_string(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
+                schema_version: SCHEMA_VERSION,
+                ..Manifest::default()
+            },
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: mpath,
+                    source: e,
+                });
             }
-            Err(e) => return Err(StoreError::Io { path: mpath, source: e }),
         };
         if m.schema_version != SCHEMA_VERSION {
             let advice = if m.schema_version > SCHEMA_VERSION {
                 "it was written by a newer hrdrift: upgrade hrdrift to read it".to_owned()
             } else {
-                "re-import your files into a new store (hrdrift import PATH --store NEW_DIR)".to_owned()
+                "re-import your files into a new store (hrdrift import PATH --store NEW_DIR)"
+                    .to_owned()
             };
-            return Err(StoreError::Version { path: self.dir.clone(), found: m.schema_version, supported: SCHEMA_VERSION, advice });
+            return Err(StoreError::Version {
+                path: self.dir.clone(),
+                found: m.schema_version,
+                supported: SCHEMA_VERSION,
+                advice,
+            });
         }
         let apath = self.dir.join(ACTIVITIES);
         if apath.exists() {
-            self.rows = tables::activities_from_frame(&tables::read_parquet(&apath)?).map_err(StoreError::parquet(&apath))?;
+            self.rows = tables::activities_from_frame(&tables::read_parquet(&apath)?)
+                .map_err(StoreError::parquet(&apath))?;
         }
         let spath = self.dir.join(SOURCES);
         if spath.exists() {
-            self.sources = tables::sources_from_frame(&tables::read_parquet(&spath)?).map_err(StoreError::parquet(&spath))?;
+            self.sources = tables::sources_from_frame(&tables::read_parquet(&spath)?)
+                .map_err(StoreError::parquet(&spath))?;
         }
         // A run killed after activities.parquet was renamed in (the commit point) but before the
         // manifest was rewritten: adopt the parts the activities reference.
@@ -172,7 +209,13 @@ impl Store {
                 m.generation = m.generation.max(generation);
             }
             if !self.dir.join(&r.part).exists() {
-                return Err(StoreError::Damaged { path: self.dir.clone(), message: format!("activity {} refers to a missing sample file {}", r.id, r.part) });
+                return Err(StoreError::Damaged {
+                    path: self.dir.clone(),
+                    message: format!(
+                        "activity {} refers to a missing sample file {}",
+                        r.id, r.part
+                    ),
+                });
             }
         }
         self.manifest = m;
@@ -188,7 +231,9 @@ impl Store {
         let named: HashSet<&str> = self.manifest.parts.iter().map(String::as_str).collect();
         for d in PART_DIRS {
             let dir = self.dir.join(d);
-            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
             for e in entries.flatten() {
                 let rel = format!("{d}/{}", e.file_name().to_string_lossy());
                 if !named.contains(rel.as_str()) {
@@ -219,7 +264,11 @@ impl Store {
     /// Content hashes that a re-import may skip.
     #[must_use]
     pub fn known_hashes(&self) -> HashSet<String> {
-        self.sources.iter().map(|s| s.hash.clone()).chain(self.rows.iter().map(|r| r.source_hash.clone())).collect()
+        self.sources
+            .iter()
+            .map(|s| s.hash.clone())
+            .chain(self.rows.iter().map(|r| r.source_hash.clone()))
+            .collect()
     }
 
     /// Finds an activity by id or by a unique id prefix.
@@ -247,7 +296,10 @@ impl Store {
         let path = self.dir.join(&row.part);
         let id = row.id.clone();
         let df = tables::read_parquet(&path)?;
-        let mask = df.column("activity_id").and_then(|c| c.str().map(|s| s.equal(id.as_str()))).map_err(StoreError::parquet(&path))?;
+        let mask = df
+            .column("activity_id")
+            .and_then(|c| c.str().map(|s| s.equal(id.as_str())))
+            .map_err(StoreError::parquet(&path))?;
         df.filter(&mask).map_err(StoreError::parquet(&path))
     }
 
@@ -258,7 +310,12 @@ impl Store {
     ///
     /// # Errors
     /// Any write failure (disk full, read-only); the store is then as it was.
-    pub fn commit(&mut self, pending: Vec<Pending>, new_sources: Vec<SourceRow>, replaced: &[String]) -> Result<CommitStats, StoreError> {
+    pub fn commit(
+        &mut self,
+        pending: Vec<Pending>,
+        new_sources: Vec<SourceRow>,
+        replaced: &[String],
+    ) -> Result<CommitStats, StoreError> {
         if pending.is_empty() && new_sources.is_empty() && replaced.is_empty() {
             return Ok(CommitStats::default());
         }
@@ -280,7 +337,13 @@ impl Store {
             buf.push(&p.activity);
             stats.activities += 1;
             stats.samples += p.activity.samples.len();
-            rows.push(ActivityRow::from_activity(&p.activity, &p.source_hash, &p.warnings, &samples_part, now_ms));
+            rows.push(ActivityRow::from_activity(
+                &p.activity,
+                &p.source_hash,
+                &p.warnings,
+                &samples_part,
+                now_ms,
+            ));
         }
         rows.sort_by(|a, b| a.start_ms.cmp(&b.start_ms).then_with(|| a.id.cmp(&b.id)));
         let mut sources = self.sources.clone();
@@ -296,7 +359,8 @@ impl Store {
                 let tmp = staging.join(format!("{dir}-{part_name}"));
                 tables::write_parquet(&mut df, &tmp)?;
                 let rel = format!("{dir}/{part_name}");
-                fsutil::rename_durable(&tmp, &self.dir.join(&rel)).map_err(StoreError::io(self.dir.join(&rel)))?;
+                fsutil::rename_durable(&tmp, &self.dir.join(&rel))
+                    .map_err(StoreError::io(self.dir.join(&rel)))?;
                 parts.push(rel);
             }
         }
@@ -316,9 +380,17 @@ impl Store {
         let spath = self.dir.join(SOURCES);
         fsutil::rename_durable(&stmp, &spath).map_err(StoreError::io(&spath))?;
 
-        let manifest = Manifest { schema_version: SCHEMA_VERSION, generation, parts, written_by: format!("hrdrift {}", env!("CARGO_PKG_VERSION")) };
+        let manifest = Manifest {
+            schema_version: SCHEMA_VERSION,
+            generation,
+            parts,
+            written_by: format!("hrdrift {}", env!("CARGO_PKG_VERSION")),
+        };
         let mpath = self.dir.join(MANIFEST);
-        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| StoreError::Manifest { path: mpath.clone(), message: e.to_string() })?;
+        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| StoreError::Manifest {
+            path: mpath.clone(),
+            message: e.to_string(),
+        })?;
         fsutil::write_atomic(&mpath, &staging, &text).map_err(StoreError::io(&mpath))?;
 
         self.rows = rows;
@@ -329,7 +401,11 @@ impl Store {
 }
 
 fn part_generation(rel: &str) -> u64 {
-    rel.rsplit('-').next().and_then(|s| s.strip_suffix(".parquet")).and_then(|s| s.parse().ok()).unwrap_or(0)
+    rel.rsplit('-')
+        .next()
+        .and_then(|s| s.strip_suffix(".parquet"))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Counts per outcome, for summaries.

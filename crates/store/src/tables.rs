@@ -47,9 +47,20 @@ pub struct ActivityRow {
 
 impl ActivityRow {
     #[must_use]
-    pub fn from_activity(a: &Activity, source_hash: &str, warnings: &[Warning], part: &str, now_ms: i64) -> Self {
+    pub fn from_activity(
+        a: &Activity,
+        source_hash: &str,
+        warnings: &[Warning],
+        part: &str,
+        now_ms: i64,
+    ) -> Self {
         let s = &a.samples;
-        let channels: Vec<&str> = s.channels().iter().filter(|(_, c)| c.is_some()).map(|(n, _)| *n).collect();
+        let channels: Vec<&str> = s
+            .channels()
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(n, _)| *n)
+            .collect();
         ActivityRow {
             id: a.id.clone(),
             source_hash: source_hash.to_owned(),
@@ -65,10 +76,7 @@ impl ActivityRow {
             utc_offset_s: a.utc_offset_s,
             samples: s.len() as u64,
             hr_samples: Samples::present(s.heart_rate_bpm.as_ref()) as u64,
-            distance_m: s
-                .distance_m
-                .as_ref()
-                .and_then(|d| d.iter().rev().flatten().copied().find(|x| x.is_finite())),
+            distance_m: a.distance_m(),
             rr_count: a.rr_ms.len() as u64,
             channels: channels.join(","),
             profile_hr_rest: a.profile_hr_rest,
@@ -116,10 +124,21 @@ fn json<T: Serialize>(v: &T) -> String {
 /// Builds the activities table.
 pub fn activities_frame(rows: &[ActivityRow]) -> PolarsResult<DataFrame> {
     let s = |f: fn(&ActivityRow) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-    let start = Column::new("start".into(), rows.iter().map(|r| r.start_ms).collect::<Vec<_>>()).cast(&utc_ms())?;
-    let end = Column::new("end".into(), rows.iter().map(|r| r.end_ms).collect::<Vec<_>>()).cast(&utc_ms())?;
-    let imported =
-        Column::new("imported".into(), rows.iter().map(|r| r.imported_ms).collect::<Vec<_>>()).cast(&utc_ms())?;
+    let start = Column::new(
+        "start".into(),
+        rows.iter().map(|r| r.start_ms).collect::<Vec<_>>(),
+    )
+    .cast(&utc_ms())?;
+    let end = Column::new(
+        "end".into(),
+        rows.iter().map(|r| r.end_ms).collect::<Vec<_>>(),
+    )
+    .cast(&utc_ms())?;
+    let imported = Column::new(
+        "imported".into(),
+        rows.iter().map(|r| r.imported_ms).collect::<Vec<_>>(),
+    )
+    .cast(&utc_ms())?;
     DataFrame::new_infer_height(vec![
         Column::new("id".into(), s(|r| Some(r.id.clone()))),
         Column::new("source_hash".into(), s(|r| Some(r.source_hash.clone()))),
@@ -129,17 +148,38 @@ pub fn activities_frame(rows: &[ActivityRow]) -> PolarsResult<DataFrame> {
         Column::new("sub_sport".into(), s(|r| r.sub_sport.clone())),
         Column::new("manufacturer".into(), s(|r| r.manufacturer.clone())),
         Column::new("product".into(), s(|r| r.product.clone())),
-        Column::new("serial".into(), rows.iter().map(|r| r.serial).collect::<Vec<_>>()),
+        Column::new(
+            "serial".into(),
+            rows.iter().map(|r| r.serial).collect::<Vec<_>>(),
+        ),
         start,
         end,
-        Column::new("utc_offset_s".into(), rows.iter().map(|r| r.utc_offset_s).collect::<Vec<_>>()),
-        Column::new("samples".into(), rows.iter().map(|r| r.samples).collect::<Vec<_>>()),
-        Column::new("hr_samples".into(), rows.iter().map(|r| r.hr_samples).collect::<Vec<_>>()),
+        Column::new(
+            "utc_offset_s".into(),
+            rows.iter().map(|r| r.utc_offset_s).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "samples".into(),
+            rows.iter().map(|r| r.samples).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "hr_samples".into(),
+            rows.iter().map(|r| r.hr_samples).collect::<Vec<_>>(),
+        ),
         col_f64("distance_m", rows.iter().map(|r| r.distance_m).collect()),
-        Column::new("rr_count".into(), rows.iter().map(|r| r.rr_count).collect::<Vec<_>>()),
+        Column::new(
+            "rr_count".into(),
+            rows.iter().map(|r| r.rr_count).collect::<Vec<_>>(),
+        ),
         Column::new("channels".into(), s(|r| Some(r.channels.clone()))),
-        col_f64("profile_hr_rest", rows.iter().map(|r| r.profile_hr_rest).collect()),
-        col_f64("profile_hr_max", rows.iter().map(|r| r.profile_hr_max).collect()),
+        col_f64(
+            "profile_hr_rest",
+            rows.iter().map(|r| r.profile_hr_rest).collect(),
+        ),
+        col_f64(
+            "profile_hr_max",
+            rows.iter().map(|r| r.profile_hr_max).collect(),
+        ),
         Column::new("laps_json".into(), s(|r| Some(json(&r.laps)))),
         Column::new("pauses_json".into(), s(|r| Some(json(&r.pauses)))),
         Column::new("warnings_json".into(), s(|r| Some(json(&r.warnings)))),
@@ -149,23 +189,44 @@ pub fn activities_frame(rows: &[ActivityRow]) -> PolarsResult<DataFrame> {
 }
 
 fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_owned))
+        .collect())
 }
 
 fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect())
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
 }
 
 fn i64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.iter().collect())
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect())
 }
 
 fn u64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<u64>>> {
-    Ok(df.column(name)?.cast(&DataType::UInt64)?.u64()?.iter().collect())
+    Ok(df
+        .column(name)?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .iter()
+        .collect())
 }
 
 fn parse_json<T: for<'de> Deserialize<'de> + Default>(s: Option<&String>) -> T {
-    s.and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
+    s.and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
 }
 
 /// Reads the activities table back into rows.
@@ -228,7 +289,9 @@ pub fn activities_from_frame(df: &DataFrame) -> PolarsResult<Vec<ActivityRow>> {
 
 /// Builds the sources table.
 pub fn sources_frame(rows: &[SourceRow]) -> PolarsResult<DataFrame> {
-    let col = |name: &str, f: fn(&SourceRow) -> &str| Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>());
+    let col = |name: &str, f: fn(&SourceRow) -> &str| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
     DataFrame::new_infer_height(vec![
         col("hash", |r| &r.hash),
         col("name", |r| &r.name),
@@ -366,5 +429,7 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), StoreError> 
 /// Reads a whole Parquet file.
 pub fn read_parquet(path: &Path) -> Result<DataFrame, StoreError> {
     let file = File::open(path).map_err(StoreError::io(path))?;
-    ParquetReader::new(file).finish().map_err(StoreError::parquet(path))
+    ParquetReader::new(file)
+        .finish()
+        .map_err(StoreError::parquet(path))
 }

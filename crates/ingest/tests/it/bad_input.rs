@@ -13,15 +13,23 @@ fn samples(d: &hrdrift_ingest::Decoded<Vec<hrdrift_ingest::Activity>>) -> usize 
 
 #[test]
 fn empty_file() {
-    assert!(matches!(decode_bytes(b"", "x.fit"), Err(DecodeError::Empty)));
+    assert!(matches!(
+        decode_bytes(b"", "x.fit"),
+        Err(DecodeError::Empty)
+    ));
 }
 
 #[test]
 fn random_bytes_named_fit_say_what_they_are_not() {
-    let bytes: Vec<u8> = (0u32..4096).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0u32..4096)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let e = decode_bytes(&bytes, "watch.fit").expect_err("not FIT");
     assert!(matches!(e, DecodeError::UnknownFormat { .. }));
-    assert!(e.to_string().contains("named .fit but has no FIT header"), "{e}");
+    assert!(
+        e.to_string().contains("named .fit but has no FIT header"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -34,7 +42,11 @@ fn fit_truncated_anywhere_keeps_what_came_before() {
             Ok(d) => {
                 let n = samples(&d);
                 assert!(n <= whole);
-                assert!(d.warnings.iter().any(|w| w.code == "truncated"), "cut at {cut}: {:?}", d.warnings);
+                assert!(
+                    d.warnings.iter().any(|w| w.code == "truncated"),
+                    "cut at {cut}: {:?}",
+                    d.warnings
+                );
                 kept_some += usize::from(n > 0);
             }
             Err(e) => assert!(!e.to_string().is_empty()),
@@ -67,7 +79,10 @@ fn data_crc_mismatch_is_kept_with_a_warning() {
     b[n - 1] ^= 0xFF;
     let d = decode_bytes(&b, "f.fit").expect("decodes");
     assert!(d.warnings.iter().any(|w| w.code == "crc_mismatch"));
-    assert_eq!(samples(&d), samples(&decode_bytes(&fixture(RUN), "f.fit").expect("decodes")));
+    assert_eq!(
+        samples(&d),
+        samples(&decode_bytes(&fixture(RUN), "f.fit").expect("decodes"))
+    );
 }
 
 #[test]
@@ -77,13 +92,20 @@ fn header_that_claims_more_data_than_there_is() {
     b[4..8].copy_from_slice(&claimed.to_le_bytes());
     // The header CRC no longer matches either; both are reported, the records kept.
     let d = decode_bytes(&b, "f.fit").expect("decodes");
-    assert!(d.warnings.iter().any(|w| w.code == "truncated"), "{:?}", d.warnings);
+    assert!(
+        d.warnings.iter().any(|w| w.code == "truncated"),
+        "{:?}",
+        d.warnings
+    );
     assert!(samples(&d) > 0);
 }
 
 #[test]
 fn header_that_claims_no_data() {
-    let d = decode_bytes(&fixture("fit/python-fitparse/activity-settings-nodata.fit"), "n.fit");
+    let d = decode_bytes(
+        &fixture("fit/python-fitparse/activity-settings-nodata.fit"),
+        "n.fit",
+    );
     match d {
         Ok(d) => assert!(!d.warnings.is_empty()),
         Err(e) => assert!(!e.to_string().is_empty()),
@@ -92,7 +114,8 @@ fn header_that_claims_no_data() {
 
 #[test]
 fn settings_file_is_not_an_activity() {
-    let e = decode_bytes(&fixture("fit/python-fitparse/Settings.fit"), "s.fit").expect_err("no samples");
+    let e = decode_bytes(&fixture("fit/python-fitparse/Settings.fit"), "s.fit")
+        .expect_err("no samples");
     assert!(matches!(e, DecodeError::NotAnActivity(_)), "{e}");
 }
 
@@ -103,14 +126,20 @@ fn hr_sentinels_are_missing_values() {
 <trkpt lat="1" lon="1"><time>2020-01-01T00:00:01Z</time><extensions><hr>140</hr></extensions></trkpt>
 </trkseg></trk></gpx>"#;
     let d = decode_bytes(gpx, "x.gpx").expect("decodes");
-    assert_eq!(d.value[0].samples.heart_rate_bpm.as_ref().expect("hr"), &vec![None, Some(140.0)]);
+    assert_eq!(
+        d.value[0].samples.heart_rate_bpm.as_ref().expect("hr"),
+        &vec![None, Some(140.0)]
+    );
     assert!(d.warnings.iter().any(|w| w.code == "hr_zero"));
 }
 
 #[test]
 fn malformed_xml_names_the_offset() {
-    let e = decode_bytes(b"<?xml version=\"1.0\"?><gpx><trk><trkseg><trkpt lat=\"1\" lon=\"1\"></gpx>", "bad.gpx")
-        .expect_err("broken");
+    let e = decode_bytes(
+        b"<?xml version=\"1.0\"?><gpx><trk><trkseg><trkpt lat=\"1\" lon=\"1\"></gpx>",
+        "bad.gpx",
+    )
+    .expect_err("broken");
     assert!(e.to_string().contains("byte"), "{e}");
 }
 

@@ -10,7 +10,9 @@ use crate::fixture;
 
 fn expand(name: &str, bytes: Vec<u8>, limits: &Limits) -> Vec<Found> {
     let out = Mutex::new(Vec::new());
-    expand_bytes(name.to_owned(), bytes, 1, limits, &|f| out.lock().expect("lock").push(f));
+    expand_bytes(name.to_owned(), bytes, 1, limits, &|f| {
+        out.lock().expect("lock").push(f)
+    });
     let mut v = out.into_inner().expect("lock");
     v.sort_by_key(|f| match f {
         Found::Input(i) => i.name.clone(),
@@ -28,7 +30,8 @@ fn gz(bytes: &[u8]) -> Vec<u8> {
 
 fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in entries {
         w.start_file(*name, opts).expect("start");
         w.write_all(bytes).expect("write");
@@ -38,20 +41,42 @@ fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[test]
 fn strava_style_gz_files_decode_like_the_plain_ones() {
-    for rel in ["fit/python-fitparse/garmin-fenix-5-run.fit", "gpx/runpandas/run.gpx", "tcx/runpandas/run.tcx"] {
+    for rel in [
+        "fit/python-fitparse/garmin-fenix-5-run.fit",
+        "gpx/runpandas/run.gpx",
+        "tcx/runpandas/run.tcx",
+    ] {
         let plain = fixture(rel);
         let found = expand("activities/x.gz", gz(&plain), &Limits::default());
-        let [Found::Input(i)] = found.as_slice() else { panic!("{rel}: {found:?}") };
+        let [Found::Input(i)] = found.as_slice() else {
+            panic!("{rel}: {found:?}")
+        };
         assert_eq!(i.bytes, plain);
-        assert_eq!(decode_bytes(&i.bytes, &i.name).expect("decodes").value[0].samples.len(),
-            decode_bytes(&plain, rel).expect("decodes").value[0].samples.len());
+        assert_eq!(
+            decode_bytes(&i.bytes, &i.name).expect("decodes").value[0]
+                .samples
+                .len(),
+            decode_bytes(&plain, rel).expect("decodes").value[0]
+                .samples
+                .len()
+        );
     }
 }
 
 #[test]
 fn garmin_style_nested_zips() {
-    let inner = zip(&[("a.fit", &fixture("fit/python-fitparse/garmin-fenix-5-run.fit")), ("b.gpx", &fixture("gpx/runpandas/run.gpx"))]);
-    let outer = zip(&[("export/inner.zip", &inner), ("export/profile.json", b"{}"), ("export/c.tcx.gz", &gz(&fixture("tcx/runpandas/run.tcx")))]);
+    let inner = zip(&[
+        (
+            "a.fit",
+            &fixture("fit/python-fitparse/garmin-fenix-5-run.fit"),
+        ),
+        ("b.gpx", &fixture("gpx/runpandas/run.gpx")),
+    ]);
+    let outer = zip(&[
+        ("export/inner.zip", &inner),
+        ("export/profile.json", b"{}"),
+        ("export/c.tcx.gz", &gz(&fixture("tcx/runpandas/run.tcx"))),
+    ]);
     let found = expand("garmin.zip", outer, &Limits::default());
     let names: Vec<String> = found
         .iter()
@@ -77,13 +102,20 @@ fn zip_bomb_is_refused_with_the_bound() {
     let zeros = vec![0u8; 8 << 20];
     let bomb = zip(&[("bomb.fit", &zeros)]);
     assert!(bomb.len() < 100_000);
-    let limits = Limits { max_entry_bytes: 1 << 20, ..Limits::default() };
+    let limits = Limits {
+        max_entry_bytes: 1 << 20,
+        ..Limits::default()
+    };
     let found = expand("bomb.zip", bomb, &limits);
-    let [Found::Failed(e)] = found.as_slice() else { panic!("{found:?}") };
+    let [Found::Failed(e)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
     assert!(matches!(e.error, DecodeError::TooLarge { .. }), "{e}");
     let gz_bomb = gz(&zeros);
     let found = expand("bomb.fit.gz", gz_bomb, &limits);
-    let [Found::Failed(e)] = found.as_slice() else { panic!("{found:?}") };
+    let [Found::Failed(e)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
     assert!(matches!(e.error, DecodeError::TooLarge { .. }), "{e}");
 }
 
@@ -92,18 +124,31 @@ fn zip_with_parent_paths_is_refused() {
     let fit = fixture("fit/python-fitparse/garmin-fenix-5-run.fit");
     let z = zip(&[("../../etc/evil.fit", &fit), ("ok.fit", &fit)]);
     let found = expand("evil.zip", z, &Limits::default());
-    assert!(found.iter().any(|f| matches!(f, Found::Failed(e) if matches!(e.error, DecodeError::UnsafePath(_)))));
-    assert!(found.iter().any(|f| matches!(f, Found::Input(i) if i.name.ends_with("ok.fit"))));
+    assert!(
+        found.iter().any(
+            |f| matches!(f, Found::Failed(e) if matches!(e.error, DecodeError::UnsafePath(_)))
+        )
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| matches!(f, Found::Input(i) if i.name.ends_with("ok.fit")))
+    );
 }
 
 #[test]
 fn deeply_nested_zips_stop_at_the_depth_bound() {
-    let mut z = zip(&[("a.fit", &fixture("fit/python-fitparse/garmin-fenix-5-run.fit"))]);
+    let mut z = zip(&[(
+        "a.fit",
+        &fixture("fit/python-fitparse/garmin-fenix-5-run.fit"),
+    )]);
     for _ in 0..10 {
         z = zip(&[("n.zip", &z)]);
     }
     let found = expand("deep.zip", z, &Limits::default());
-    let [Found::Failed(e)] = found.as_slice() else { panic!("{found:?}") };
+    let [Found::Failed(e)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
     assert!(matches!(e.error, DecodeError::TooDeep(_)), "{e}");
 }
 
@@ -112,10 +157,15 @@ fn broken_gzip_and_zip_name_the_cause() {
     let mut g = gz(&fixture("gpx/runpandas/run.gpx"));
     g.truncate(g.len() / 2);
     let found = expand("cut.gpx.gz", g, &Limits::default());
-    let [Found::Failed(e)] = found.as_slice() else { panic!("{found:?}") };
+    let [Found::Failed(e)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
     assert!(matches!(e.error, DecodeError::Gzip(_)), "{e}");
     let mut z = zip(&[("a.gpx", &fixture("gpx/runpandas/run.gpx"))]);
     z.truncate(z.len() / 2);
     let found = expand("cut.zip", z, &Limits::default());
-    assert!(found.iter().all(|f| matches!(f, Found::Failed(_))), "{found:?}");
+    assert!(
+        found.iter().all(|f| matches!(f, Found::Failed(_))),
+        "{found:?}"
+    );
 }

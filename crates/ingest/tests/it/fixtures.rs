@@ -13,11 +13,19 @@ fn expected(format: &str) -> BTreeMap<String, Value> {
     let p = expected_dir().join(format!("{format}.json"));
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     let v: Value = serde_json::from_str(&text).expect("expected JSON parses");
-    v["files"].as_object().expect("files object").clone().into_iter().collect()
+    v["files"]
+        .as_object()
+        .expect("files object")
+        .clone()
+        .into_iter()
+        .collect()
 }
 
 fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).expect("in range").format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .expect("in range")
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 struct Totals {
@@ -31,7 +39,15 @@ struct Totals {
 }
 
 fn totals(acts: &[Activity]) -> Totals {
-    let mut t = Totals { samples: 0, hr_count: 0, hr_sum: 0.0, first: None, last: None, last_distance: None, cad_count: 0 };
+    let mut t = Totals {
+        samples: 0,
+        hr_count: 0,
+        hr_sum: 0.0,
+        first: None,
+        last: None,
+        last_distance: None,
+        cad_count: 0,
+    };
     for a in acts {
         let s = &a.samples;
         t.samples += s.len();
@@ -42,7 +58,11 @@ fn totals(acts: &[Activity]) -> Totals {
         t.cad_count += Samples::present(s.cadence_spm.as_ref());
         t.first = t.first.or(s.timestamp_ms.first().copied());
         t.last = s.timestamp_ms.last().copied().or(t.last);
-        if let Some(d) = s.distance_m.as_ref().and_then(|d| d.iter().rev().flatten().next()) {
+        if let Some(d) = s
+            .distance_m
+            .as_ref()
+            .and_then(|d| d.iter().rev().flatten().next())
+        {
             t.last_distance = Some(*d);
         }
     }
@@ -65,7 +85,9 @@ fn fit_fixtures_match_the_garmin_sdk() {
             Err(e) => {
                 // Only files without timestamped records may fail, and then with a clear reason.
                 if records > 0 {
-                    problems.push(format!("{rel}: failed ({e}) but the SDK read {records} records"));
+                    problems.push(format!(
+                        "{rel}: failed ({e}) but the SDK read {records} records"
+                    ));
                 }
             }
             Ok(d) => {
@@ -78,26 +100,49 @@ fn fit_fixtures_match_the_garmin_sdk() {
                     .filter_map(|w| w.message.split_whitespace().next()?.parse::<usize>().ok())
                     .sum();
                 // Where the SDK stopped early, hrdrift must keep at least what it kept.
-                let ok_count = if sdk_clean { t.samples == records } else { t.samples + dropped >= records };
+                let ok_count = if sdk_clean {
+                    t.samples == records
+                } else {
+                    t.samples + dropped >= records
+                };
                 if !ok_count {
-                    problems.push(format!("{rel}: {} samples, SDK {records} (clean: {sdk_clean})", t.samples));
+                    problems.push(format!(
+                        "{rel}: {} samples, SDK {records} (clean: {sdk_clean})",
+                        t.samples
+                    ));
                 }
                 if sdk_clean && records > 0 {
                     // The model reads an HR of 0 as missing; the SDK counts it, and it adds 0 to the sum.
                     let hr_sum = exp["hr_sum"].as_f64().unwrap_or(0.0);
-                    if !close(t.hr_sum, hr_sum) || t.hr_count > exp["hr_count"].as_u64().unwrap_or(0) as usize {
-                        problems.push(format!("{rel}: hr {} / {} vs SDK {} / {hr_sum}", t.hr_count, t.hr_sum, exp["hr_count"]));
+                    if !close(t.hr_sum, hr_sum)
+                        || t.hr_count > exp["hr_count"].as_u64().unwrap_or(0) as usize
+                    {
+                        problems.push(format!(
+                            "{rel}: hr {} / {} vs SDK {} / {hr_sum}",
+                            t.hr_count, t.hr_sum, exp["hr_count"]
+                        ));
                     }
                     if t.first.map(rfc3339).as_deref() != exp["first_timestamp"].as_str() {
-                        problems.push(format!("{rel}: first {:?} vs {}", t.first.map(rfc3339), exp["first_timestamp"]));
+                        problems.push(format!(
+                            "{rel}: first {:?} vs {}",
+                            t.first.map(rfc3339),
+                            exp["first_timestamp"]
+                        ));
                     }
                     if t.last.map(rfc3339).as_deref() != exp["last_timestamp"].as_str() {
-                        problems.push(format!("{rel}: last {:?} vs {}", t.last.map(rfc3339), exp["last_timestamp"]));
+                        problems.push(format!(
+                            "{rel}: last {:?} vs {}",
+                            t.last.map(rfc3339),
+                            exp["last_timestamp"]
+                        ));
                     }
-                    if let Some(ld) = exp["last_distance_m"].as_f64() {
-                        if !t.last_distance.is_some_and(|d| close(d, ld)) {
-                            problems.push(format!("{rel}: last distance {:?} vs {ld}", t.last_distance));
-                        }
+                    if let Some(ld) = exp["last_distance_m"].as_f64()
+                        && !t.last_distance.is_some_and(|d| close(d, ld))
+                    {
+                        problems.push(format!(
+                            "{rel}: last distance {:?} vs {ld}",
+                            t.last_distance
+                        ));
                     }
                 }
                 checked += 1;
@@ -105,7 +150,12 @@ fn fit_fixtures_match_the_garmin_sdk() {
         }
     }
     assert!(checked >= 35, "only {checked} FIT fixtures decoded");
-    assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -115,7 +165,11 @@ fn a_corrupt_record_dated_decades_ahead_is_dropped() {
     let d = decode_bytes(&fixture(rel), rel).expect("decodes");
     let last = *d.value[0].samples.timestamp_ms.last().expect("samples");
     assert!(rfc3339(last).starts_with("2021-09-27"), "{}", rfc3339(last));
-    assert!(d.warnings.iter().any(|w| w.code == "time_outlier"), "{:?}", d.warnings);
+    assert!(
+        d.warnings.iter().any(|w| w.code == "time_outlier"),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]
@@ -123,30 +177,78 @@ fn compressed_speed_distance_accumulates_like_the_sdk() {
     // The SDK's decoder refuses compressed timestamps; python-fitparse reads them and gives the
     // accumulated distances 0, 14.25, 18.875, 25.1875, 42.0 (fitparser alone sums to 33.125).
     let exp = &expected("fit")["fit/python-fitparse/compressed-speed-distance.fit"]["fitparse"];
-    let d = decode_bytes(&fixture("fit/python-fitparse/compressed-speed-distance.fit"), "csd.fit").expect("decodes");
+    let d = decode_bytes(
+        &fixture("fit/python-fitparse/compressed-speed-distance.fit"),
+        "csd.fit",
+    )
+    .expect("decodes");
     let a = &d.value[0];
-    let dist: Vec<f64> = a.samples.distance_m.as_ref().expect("distance").iter().flatten().take(5).copied().collect();
-    let want: Vec<f64> = exp["distances_first5"].as_array().expect("list").iter().filter_map(Value::as_f64).collect();
+    let dist: Vec<f64> = a
+        .samples
+        .distance_m
+        .as_ref()
+        .expect("distance")
+        .iter()
+        .flatten()
+        .take(5)
+        .copied()
+        .collect();
+    let want: Vec<f64> = exp["distances_first5"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
     assert_eq!(dist, want);
-    let last = a.samples.distance_m.as_ref().and_then(|d| d.iter().rev().flatten().next().copied());
+    let last = a
+        .samples
+        .distance_m
+        .as_ref()
+        .and_then(|d| d.iter().rev().flatten().next().copied());
     assert_eq!(last, exp["last_distance_m"].as_f64());
-    assert_eq!(a.samples.len(), exp["records"].as_u64().expect("count") as usize);
-    assert!(d.warnings.iter().any(|w| w.code == "relative_time"), "{:?}", d.warnings);
+    assert_eq!(
+        a.samples.len(),
+        exp["records"].as_u64().expect("count") as usize
+    );
+    assert!(
+        d.warnings.iter().any(|w| w.code == "relative_time"),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]
 fn truncated_file_keeps_every_good_record() {
     // nick.fit is cut mid-message: fitparser's from_bytes loses all 14,391 records.
-    let d = decode_bytes(&fixture("fit/python-fitparse/nick.fit"), "nick.fit").expect("keeps the good part");
-    assert_eq!(d.value.iter().map(|a| a.samples.len()).sum::<usize>(), 14_391);
-    assert!(d.warnings.iter().any(|w| w.code == "truncated"), "{:?}", d.warnings);
+    let d = decode_bytes(&fixture("fit/python-fitparse/nick.fit"), "nick.fit")
+        .expect("keeps the good part");
+    assert_eq!(
+        d.value.iter().map(|a| a.samples.len()).sum::<usize>(),
+        14_391
+    );
+    assert!(
+        d.warnings.iter().any(|w| w.code == "truncated"),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]
 fn multisport_file_gives_one_activity_per_session() {
-    let d = decode_bytes(&fixture("fit/python-fitparse/activity-large-fenxi2-multisport.fit"), "m.fit").expect("decodes");
-    let sports: Vec<_> = d.value.iter().map(|a| a.sport.clone().unwrap_or_default()).collect();
-    assert!(sports.iter().filter(|s| *s == "running").count() >= 2, "{sports:?}");
+    let d = decode_bytes(
+        &fixture("fit/python-fitparse/activity-large-fenxi2-multisport.fit"),
+        "m.fit",
+    )
+    .expect("decodes");
+    let sports: Vec<_> = d
+        .value
+        .iter()
+        .map(|a| a.sport.clone().unwrap_or_default())
+        .collect();
+    assert!(
+        sports.iter().filter(|s| *s == "running").count() >= 2,
+        "{sports:?}"
+    );
     assert!(sports.contains(&"cycling".to_owned()), "{sports:?}");
     let ids: std::collections::HashSet<_> = d.value.iter().map(|a| a.id.clone()).collect();
     assert_eq!(ids.len(), d.value.len(), "ids are unique");
@@ -154,8 +256,16 @@ fn multisport_file_gives_one_activity_per_session() {
 
 #[test]
 fn crc_mismatch_is_a_warning_not_a_failure() {
-    let d = decode_bytes(&fixture("fit/python-fitparse/activity-filecrc.fit"), "crc.fit").expect("decodes");
-    assert!(d.warnings.iter().any(|w| w.code == "crc_mismatch"), "{:?}", d.warnings);
+    let d = decode_bytes(
+        &fixture("fit/python-fitparse/activity-filecrc.fit"),
+        "crc.fit",
+    )
+    .expect("decodes");
+    assert!(
+        d.warnings.iter().any(|w| w.code == "crc_mismatch"),
+        "{:?}",
+        d.warnings
+    );
     assert!(d.value[0].samples.len() >= 14);
 }
 
@@ -163,9 +273,16 @@ fn crc_mismatch_is_a_warning_not_a_failure() {
 fn odd_field_sizes_are_warned_about_and_decoded() {
     let rel = "fit/python-fitparse/coros-pace-2-cycling-misaligned-fields.fit";
     let d = decode_bytes(&fixture(rel), rel).expect("decodes");
-    assert!(d.warnings.iter().any(|w| w.code == "odd_field_size"), "{:?}", d.warnings);
+    assert!(
+        d.warnings.iter().any(|w| w.code == "odd_field_size"),
+        "{:?}",
+        d.warnings
+    );
     let exp = &expected("fit")[rel];
-    assert_eq!(d.value.iter().map(|a| a.samples.len()).sum::<usize>() as u64, exp["records_with_timestamp"].as_u64().expect("n"));
+    assert_eq!(
+        d.value.iter().map(|a| a.samples.len()).sum::<usize>() as u64,
+        exp["records_with_timestamp"].as_u64().expect("n")
+    );
 }
 
 #[test]
@@ -173,9 +290,14 @@ fn developer_fields_and_rr_intervals_are_kept() {
     let mut with_dev = 0;
     let mut rr_checked = 0;
     for (rel, exp) in expected("fit") {
-        let Ok(d) = decode_bytes(&fixture(&rel), &rel) else { continue };
-        let names: std::collections::BTreeSet<String> =
-            d.value.iter().flat_map(|a| a.samples.developer.iter().map(|c| c.name.clone())).collect();
+        let Ok(d) = decode_bytes(&fixture(&rel), &rel) else {
+            continue;
+        };
+        let names: std::collections::BTreeSet<String> = d
+            .value
+            .iter()
+            .flat_map(|a| a.samples.developer.iter().map(|c| c.name.clone()))
+            .collect();
         let want: std::collections::BTreeSet<String> = exp["developer_fields"]
             .as_array()
             .into_iter()
@@ -183,7 +305,10 @@ fn developer_fields_and_rr_intervals_are_kept() {
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect();
         if !want.is_empty() && exp["records_with_timestamp"].as_u64().unwrap_or(0) > 0 {
-            assert!(want.is_subset(&names) || names.is_superset(&want), "{rel}: developer fields {names:?} vs SDK {want:?}");
+            assert!(
+                want.is_subset(&names) || names.is_superset(&want),
+                "{rel}: developer fields {names:?} vs SDK {want:?}"
+            );
             with_dev += 1;
         }
         let rr: usize = d.value.iter().map(|a| a.rr_ms.len()).sum();
@@ -193,7 +318,10 @@ fn developer_fields_and_rr_intervals_are_kept() {
             rr_checked += 1;
         }
     }
-    assert!(with_dev >= 1, "no fixture with developer fields was checked");
+    assert!(
+        with_dev >= 1,
+        "no fixture with developer fields was checked"
+    );
     let _ = rr_checked;
 }
 
@@ -201,27 +329,46 @@ fn developer_fields_and_rr_intervals_are_kept() {
 fn timestamps_are_utc_whatever_the_local_zone() {
     // Decode in a child process with TZ set far from UTC; the first timestamp must not move.
     if std::env::var("HRDRIFT_TZ_CHILD").is_ok() {
-        let d = decode_bytes(&fixture("fit/python-fitparse/garmin-fenix-5-run.fit"), "f.fit").expect("decodes");
-        println!("FIRST={} OFFSET={:?}", d.value[0].samples.timestamp_ms[0], d.value[0].utc_offset_s);
+        let d = decode_bytes(
+            &fixture("fit/python-fitparse/garmin-fenix-5-run.fit"),
+            "f.fit",
+        )
+        .expect("decodes");
+        println!(
+            "FIRST={} OFFSET={:?}",
+            d.value[0].samples.timestamp_ms[0], d.value[0].utc_offset_s
+        );
         return;
     }
     let exe = std::env::current_exe().expect("test binary");
     let run = |tz: &str| {
         let out = std::process::Command::new(&exe)
-            .args(["fixtures::timestamps_are_utc_whatever_the_local_zone", "--exact", "--nocapture"])
+            .args([
+                "fixtures::timestamps_are_utc_whatever_the_local_zone",
+                "--exact",
+                "--nocapture",
+            ])
             .env("HRDRIFT_TZ_CHILD", "1")
             .env("TZ", tz)
             .output()
             .expect("child runs");
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        text.lines().find(|l| l.starts_with("FIRST=")).map(str::to_owned).unwrap_or_else(|| panic!("no output: {text}"))
+        text.lines()
+            .find(|l| l.starts_with("FIRST="))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no output: {text}"))
     };
     let utc = run("UTC");
     assert_eq!(utc, run("Asia/Kolkata"));
     assert_eq!(utc, run("America/Los_Angeles"));
     let exp = &expected("fit")["fit/python-fitparse/garmin-fenix-5-run.fit"];
     let first = exp["first_timestamp"].as_str().expect("timestamp");
-    let ms: i64 = utc.split_whitespace().next().and_then(|f| f.strip_prefix("FIRST=")).and_then(|v| v.parse().ok()).expect("number");
+    let ms: i64 = utc
+        .split_whitespace()
+        .next()
+        .and_then(|f| f.strip_prefix("FIRST="))
+        .and_then(|v| v.parse().ok())
+        .expect("number");
     assert_eq!(rfc3339(ms), first);
 }
 
@@ -234,7 +381,9 @@ fn gpx_fixtures_match_gpxpy() {
         match decode_bytes(&fixture(&rel), &rel) {
             Err(e) => {
                 if with_time > 0 {
-                    problems.push(format!("{rel}: failed ({e}) but gpxpy read {with_time} timed points"));
+                    problems.push(format!(
+                        "{rel}: failed ({e}) but gpxpy read {with_time} timed points"
+                    ));
                 }
             }
             Ok(d) => {
@@ -247,20 +396,36 @@ fn gpx_fixtures_match_gpxpy() {
                     problems.push(format!("{rel}: hr sum {} vs {hr_sum}", t.hr_sum));
                 }
                 if t.cad_count != exp["cad_count"].as_u64().unwrap_or(0) as usize {
-                    problems.push(format!("{rel}: cadence count {} vs {}", t.cad_count, exp["cad_count"]));
+                    problems.push(format!(
+                        "{rel}: cadence count {} vs {}",
+                        t.cad_count, exp["cad_count"]
+                    ));
                 }
                 if t.first.map(rfc3339).as_deref() != exp["first_timestamp"].as_str() {
-                    problems.push(format!("{rel}: first {:?} vs {}", t.first.map(rfc3339), exp["first_timestamp"]));
+                    problems.push(format!(
+                        "{rel}: first {:?} vs {}",
+                        t.first.map(rfc3339),
+                        exp["first_timestamp"]
+                    ));
                 }
                 if t.last.map(rfc3339).as_deref() != exp["last_timestamp"].as_str() {
-                    problems.push(format!("{rel}: last {:?} vs {}", t.last.map(rfc3339), exp["last_timestamp"]));
+                    problems.push(format!(
+                        "{rel}: last {:?} vs {}",
+                        t.last.map(rfc3339),
+                        exp["last_timestamp"]
+                    ));
                 }
                 checked += 1;
             }
         }
     }
     assert!(checked >= 90, "only {checked} GPX fixtures decoded");
-    assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -277,7 +442,11 @@ fn tcx_fixtures_match_elementtree() {
             Ok(d) => {
                 if exp.get("parse_error").is_some() {
                     // Malformed XML with points before the fault: kept, with a warning.
-                    assert!(d.warnings.iter().any(|w| w.code == "truncated"), "{rel}: {:?}", d.warnings);
+                    assert!(
+                        d.warnings.iter().any(|w| w.code == "truncated"),
+                        "{rel}: {:?}",
+                        d.warnings
+                    );
                     continue;
                 }
                 let t = totals(&d.value);
@@ -285,24 +454,44 @@ fn tcx_fixtures_match_elementtree() {
                     problems.push(format!("{rel}: {} samples vs {with_time}", t.samples));
                 }
                 let hr_sum = exp["hr_sum"].as_f64().unwrap_or(0.0);
-                if !close(t.hr_sum, hr_sum) || t.hr_count != exp["hr_count"].as_u64().unwrap_or(0) as usize {
-                    problems.push(format!("{rel}: hr {} / {} vs {} / {hr_sum}", t.hr_count, t.hr_sum, exp["hr_count"]));
+                if !close(t.hr_sum, hr_sum)
+                    || t.hr_count != exp["hr_count"].as_u64().unwrap_or(0) as usize
+                {
+                    problems.push(format!(
+                        "{rel}: hr {} / {} vs {} / {hr_sum}",
+                        t.hr_count, t.hr_sum, exp["hr_count"]
+                    ));
                 }
                 if t.cad_count != exp["cad_count"].as_u64().unwrap_or(0) as usize {
-                    problems.push(format!("{rel}: cadence count {} vs {}", t.cad_count, exp["cad_count"]));
+                    problems.push(format!(
+                        "{rel}: cadence count {} vs {}",
+                        t.cad_count, exp["cad_count"]
+                    ));
                 }
                 if t.first.map(rfc3339).as_deref() != exp["first_timestamp"].as_str()
                     || t.last.map(rfc3339).as_deref() != exp["last_timestamp"].as_str()
                 {
-                    problems.push(format!("{rel}: time span {:?}..{:?}", t.first.map(rfc3339), t.last.map(rfc3339)));
+                    problems.push(format!(
+                        "{rel}: time span {:?}..{:?}",
+                        t.first.map(rfc3339),
+                        t.last.map(rfc3339)
+                    ));
                 }
-                if let Some(ld) = exp["last_distance_m"].as_f64() {
-                    if !t.last_distance.is_some_and(|d| close(d, ld)) {
-                        problems.push(format!("{rel}: last distance {:?} vs {ld}", t.last_distance));
-                    }
+                if let Some(ld) = exp["last_distance_m"].as_f64()
+                    && !t.last_distance.is_some_and(|d| close(d, ld))
+                {
+                    problems.push(format!(
+                        "{rel}: last distance {:?} vs {ld}",
+                        t.last_distance
+                    ));
                 }
             }
         }
     }
-    assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -5,9 +5,15 @@ use hrdrift_store::{LockMode, Store};
 
 use crate::{fixtures_dir, folder_of};
 
-fn run(store: &mut Store, paths: &[std::path::PathBuf]) -> (hrdrift_store::import::Summary, Vec<Event>) {
+fn run(
+    store: &mut Store,
+    paths: &[std::path::PathBuf],
+) -> (hrdrift_store::import::Summary, Vec<Event>) {
     let mut events = Vec::new();
-    let s = import(store, paths, &ImportOptions::default(), &mut |e| events.push(e.clone())).expect("import");
+    let s = import(store, paths, &ImportOptions::default(), &mut |e| {
+        events.push(e.clone())
+    })
+    .expect("import");
     (s, events)
 }
 
@@ -25,18 +31,41 @@ fn all_fixtures_import_and_a_second_run_skips_everything() {
     assert!(failed.len() <= 3, "{failed:#?}");
     assert!(s.activities >= 140, "{s:?}");
     assert!(s.not_activity >= 8, "settings, workouts, routes: {s:?}");
-    assert!(s.duplicates >= 3, "runpandas ships the same runs as GPX and TCX: {s:?}");
-    let files_done = events.iter().filter(|e| matches!(e, Event::FileDone)).count();
+    assert!(
+        s.duplicates >= 3,
+        "runpandas ships the same runs as GPX and TCX: {s:?}"
+    );
+    let files_done = events
+        .iter()
+        .filter(|e| matches!(e, Event::FileDone))
+        .count();
     assert_eq!(files_done, s.files);
     let stored = store.activities().len();
-    assert_eq!(stored, s.activities - events.iter().filter(|e| matches!(e, Event::Item { outcome: Outcome::Duplicate { replaced: true, .. }, .. })).count());
+    assert_eq!(
+        stored,
+        s.activities
+            - events
+                .iter()
+                .filter(|e| matches!(
+                    e,
+                    Event::Item {
+                        outcome: Outcome::Duplicate { replaced: true, .. },
+                        ..
+                    }
+                ))
+                .count()
+    );
     drop(store);
 
     let mut store = Store::open_write(dir.path(), LockMode::Fail).expect("reopen");
     assert_eq!(store.activities().len(), stored);
     let (again, _) = run(&mut store, &[fixtures_dir()]);
     assert_eq!(again.activities, 0, "{again:?}");
-    assert_eq!(again.known + again.failed.len() + again.ignored, s.files - 0.max(0), "{again:?}");
+    assert_eq!(
+        again.known + again.failed.len() + again.ignored,
+        s.files,
+        "{again:?}"
+    );
     assert_eq!(store.activities().len(), stored);
 }
 
@@ -44,7 +73,10 @@ fn all_fixtures_import_and_a_second_run_skips_everything() {
 fn the_same_run_as_gpx_and_tcx_keeps_the_richer_tcx() {
     // The December 2020 TCX files hold the same sessions as series GPX files, with more points.
     let series = fixtures_dir().join("series/runpandas-2020-2021");
-    let tcx = folder_of(&["tcx/runpandas/2020-12-02T06_08_29-300_Running.tcx", "tcx/runpandas/2020-12-06T06_36_21-300_Running.tcx"]);
+    let tcx = folder_of(&[
+        "tcx/runpandas/2020-12-02T06_08_29-300_Running.tcx",
+        "tcx/runpandas/2020-12-06T06_36_21-300_Running.tcx",
+    ]);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open_write(dir.path(), LockMode::Fail).expect("open");
     let (first, _) = run(&mut store, &[series]);
@@ -52,19 +84,44 @@ fn the_same_run_as_gpx_and_tcx_keeps_the_richer_tcx() {
     assert_eq!(first.activities, before);
     let (second, events) = run(&mut store, &[tcx.path().to_owned()]);
     assert_eq!(second.activities, 2);
-    let replaced = events.iter().filter(|e| matches!(e, Event::Item { outcome: Outcome::Duplicate { replaced: true, .. }, .. })).count();
+    let replaced = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Item {
+                    outcome: Outcome::Duplicate { replaced: true, .. },
+                    ..
+                }
+            )
+        })
+        .count();
     assert_eq!(replaced, 2, "both TCX files replace their GPX twins");
     assert_eq!(store.activities().len(), before);
-    assert_eq!(store.activities().iter().filter(|a| a.format == "tcx").count(), 2);
+    assert_eq!(
+        store
+            .activities()
+            .iter()
+            .filter(|a| a.format == "tcx")
+            .count(),
+        2
+    );
     // Importing the GPX folder again neither re-adds the replaced GPX nor fails.
-    let (third, _) = run(&mut store, &[fixtures_dir().join("series/runpandas-2020-2021")]);
+    let (third, _) = run(
+        &mut store,
+        &[fixtures_dir().join("series/runpandas-2020-2021")],
+    );
     assert_eq!(third.activities, 0);
     assert_eq!(store.activities().len(), before);
 }
 
 #[test]
 fn one_bad_file_does_not_stop_the_batch() {
-    let dir = folder_of(&["fit/runpandas/run.fit", "tcx/runpandas/run.tcx", "gpx/runpandas/run.gpx"]);
+    let dir = folder_of(&[
+        "fit/runpandas/run.fit",
+        "tcx/runpandas/run.tcx",
+        "gpx/runpandas/run.gpx",
+    ]);
     std::fs::write(dir.path().join("zero.fit"), b"").expect("write");
     std::fs::write(dir.path().join("random.fit"), [7u8; 300]).expect("write");
     std::fs::write(dir.path().join("broken.gpx.gz"), [0x1f, 0x8b, 8, 0, 0, 0]).expect("write");
@@ -74,12 +131,36 @@ fn one_bad_file_does_not_stop_the_batch() {
     let (s, _) = run(&mut store, &[dir.path().to_owned()]);
     let failed: Vec<String> = s.failed.iter().map(ToString::to_string).collect();
     assert_eq!(failed.len(), 3, "{failed:#?}");
-    assert!(failed.iter().any(|f| f.contains("zero.fit") && f.contains("empty")), "{failed:#?}");
-    assert!(failed.iter().any(|f| f.contains("random.fit") && f.contains("no FIT header")), "{failed:#?}");
-    assert!(failed.iter().any(|f| f.contains("broken.gpx.gz") && f.contains("gzip")), "{failed:#?}");
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("zero.fit") && f.contains("empty")),
+        "{failed:#?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("random.fit") && f.contains("no FIT header")),
+        "{failed:#?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("broken.gpx.gz") && f.contains("gzip")),
+        "{failed:#?}"
+    );
     assert_eq!(s.ignored, 1);
     // run.gpx and run.tcx are the same run: one is kept.
-    assert_eq!(store.activities().len(), 2, "{:?}", store.activities().iter().map(|a| &a.source).collect::<Vec<_>>());
+    assert_eq!(
+        store.activities().len(),
+        2,
+        "{:?}",
+        store
+            .activities()
+            .iter()
+            .map(|a| &a.source)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -89,13 +170,31 @@ fn samples_read_back_equal_what_was_decoded() {
     let mut store = Store::open_write(store_dir.path(), LockMode::Fail).expect("open");
     run(&mut store, &[dir.path().to_owned()]);
     let bytes = std::fs::read(dir.path().join("activity-small-fenix2-run.fit")).expect("read");
-    let decoded = hrdrift_ingest::decode_bytes(&bytes, "x").expect("decodes").value.remove(0);
+    let decoded = hrdrift_ingest::decode_bytes(&bytes, "x")
+        .expect("decodes")
+        .value
+        .remove(0);
     let id = &store.activities()[0].id;
     assert_eq!(id, &decoded.id);
-    let df = Store::open_read(store_dir.path()).expect("read").samples(id).expect("samples");
+    let df = Store::open_read(store_dir.path())
+        .expect("read")
+        .samples(id)
+        .expect("samples");
     assert_eq!(df.height(), decoded.samples.len());
-    let hr: Vec<Option<f64>> = df.column("heart_rate_bpm").expect("hr").f64().expect("f64").iter().collect();
+    let hr: Vec<Option<f64>> = df
+        .column("heart_rate_bpm")
+        .expect("hr")
+        .f64()
+        .expect("f64")
+        .iter()
+        .collect();
     assert_eq!(&hr, decoded.samples.heart_rate_bpm.as_ref().expect("hr"));
-    let lat: Vec<Option<f64>> = df.column("lat").expect("lat").f64().expect("f64").iter().collect();
+    let lat: Vec<Option<f64>> = df
+        .column("lat")
+        .expect("lat")
+        .f64()
+        .expect("f64")
+        .iter()
+        .collect();
     assert_eq!(&lat, decoded.samples.lat.as_ref().expect("lat"));
 }

@@ -15,7 +15,8 @@ pub fn folder_of(files: &[&str]) -> tempfile::TempDir {
     for f in files {
         let src = fixtures_dir().join(f);
         let name = Path::new(f).file_name().expect("name");
-        std::fs::copy(&src, dir.path().join(name)).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        std::fs::copy(&src, dir.path().join(name))
+            .unwrap_or_else(|e| panic!("{}: {e}", src.display()));
     }
     dir
 }

@@ -6,10 +6,19 @@ use hrdrift_store::{LockMode, Store, StoreError};
 use crate::folder_of;
 
 fn filled_store() -> (tempfile::TempDir, usize) {
-    let src = folder_of(&["fit/runpandas/run.fit", "fit/python-fitparse/activity-small-fenix2-run.fit"]);
+    let src = folder_of(&[
+        "fit/runpandas/run.fit",
+        "fit/python-fitparse/activity-small-fenix2-run.fit",
+    ]);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open_write(dir.path(), LockMode::Fail).expect("open");
-    import(&mut store, &[src.path().to_owned()], &ImportOptions::default(), &mut |_| {}).expect("import");
+    import(
+        &mut store,
+        &[src.path().to_owned()],
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .expect("import");
     let n = store.activities().len();
     (dir, n)
 }
@@ -40,7 +49,10 @@ fn leftovers_of_a_killed_run_are_removed_and_the_store_is_intact() {
     assert!(!p.join(".staging").exists());
     assert!(!p.join("samples/part-00000099.parquet").exists());
     for a in store.activities() {
-        assert_eq!(store.samples(&a.id).expect("samples").height() as u64, a.samples);
+        assert_eq!(
+            store.samples(&a.id).expect("samples").height() as u64,
+            a.samples
+        );
     }
 }
 
@@ -48,7 +60,9 @@ fn leftovers_of_a_killed_run_are_removed_and_the_store_is_intact() {
 fn a_store_of_another_schema_version_is_refused_with_advice() {
     let (dir, _) = filled_store();
     let m = dir.path().join("store.json");
-    let text = std::fs::read_to_string(&m).expect("manifest").replace("\"schema_version\": 1", "\"schema_version\": 99");
+    let text = std::fs::read_to_string(&m)
+        .expect("manifest")
+        .replace("\"schema_version\": 1", "\"schema_version\": 99");
     std::fs::write(&m, text).expect("write");
     let e = Store::open_read(dir.path()).err().expect("refused");
     assert!(matches!(e, StoreError::Version { found: 99, .. }), "{e}");
@@ -58,5 +72,10 @@ fn a_store_of_another_schema_version_is_refused_with_advice() {
 #[test]
 fn an_empty_directory_reads_as_an_empty_store() {
     let dir = tempfile::tempdir().expect("tempdir");
-    assert!(Store::open_read(dir.path()).expect("open").activities().is_empty());
+    assert!(
+        Store::open_read(dir.path())
+            .expect("open")
+            .activities()
+            .is_empty()
+    );
 }
