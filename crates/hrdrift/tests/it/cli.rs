@@ -1,0 +1,185 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+}
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+fn hrdrift(store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hrdrift"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("HRDRIFT_STORE")
+        .output()
+        .expect("runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn import_the_shipped_data_then_list_it() {
+    let store = tempfile::tempdir().expect("tempdir");
+    let out = hrdrift(
+        store.path(),
+        &["import", data_dir().to_str().expect("utf8")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("0 failed"), "{summary}");
+    // The TCX twins of five GPX runs replace them.
+    assert!(summary.contains("5 duplicates"), "{summary}");
+
+    let out = hrdrift(store.path(), &["activities", "--json"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["schema_version"], 1);
+    let acts = v["activities"].as_array().expect("list");
+    assert_eq!(acts.len(), 73);
+    for a in acts {
+        assert!(a["id"].as_str().is_some_and(|s| s.len() >= 32));
+        assert!(a["start"].as_str().is_some_and(|s| s.ends_with('Z')), "{a}");
+    }
+    // Every stored start is in the runner's 2020-2021 season, apart from the two FIT samples.
+    let in_season = acts
+        .iter()
+        .filter(|a| {
+            a["start"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("2020") || s.starts_with("2021"))
+        })
+        .count();
+    assert_eq!(in_season, 71);
+
+    // A second import skips everything by content hash.
+    let out = hrdrift(
+        store.path(),
+        &["import", data_dir().to_str().expect("utf8")],
+    );
+    let summary = text(&out.stdout);
+    assert!(summary.starts_with("imported 0 activities"), "{summary}");
+    assert!(summary.contains("78 already in the store"), "{summary}");
+
+    let out = hrdrift(store.path(), &["activities"]);
+    let table = text(&out.stdout);
+    assert!(
+        table.lines().next().is_some_and(|l| l.starts_with("id")),
+        "{table}"
+    );
+    assert!(table.contains("73 activities"), "{table}");
+}
+
+#[test]
+fn strict_import_fails_with_status_3_and_names_the_file() {
+    let src = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        fixtures().join("fit/runpandas/run.fit"),
+        src.path().join("run.fit"),
+    )
+    .expect("copy");
+    std::fs::write(src.path().join("garbage.fit"), b"not a fit file at all").expect("write");
+    let store = tempfile::tempdir().expect("tempdir");
+    let out = hrdrift(
+        store.path(),
+        &["import", "--strict", src.path().to_str().expect("utf8")],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("garbage.fit") && err.contains("no FIT header"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("imported 1 activities"));
+    // Without --strict the same batch succeeds.
+    let out = hrdrift(
+        store.path(),
+        &["import", src.path().to_str().expect("utf8")],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn convert_writes_csv_json_and_parquet_with_empty_cells_for_missing_values() {
+    let file = fixtures().join("gpx/runpandas/run.gpx");
+    let f = file.to_str().expect("utf8");
+    let nowhere = Path::new("/nonexistent-store");
+    let out = hrdrift(nowhere, &["convert", f, "--to", "csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "timestamp,lat,lon,distance_m,speed_m_s,altitude_m,heart_rate_bpm,cadence_spm,power_w,temperature_c"
+        )
+    );
+    let first: Vec<&str> = lines.next().expect("a row").split(',').collect();
+    assert_eq!(first.len(), 10);
+    assert!(first[0].ends_with('Z'));
+    assert_eq!(first[8], "", "no power in this GPX: an empty cell, not 0");
+
+    let out = hrdrift(nowhere, &["convert", f, "--to", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["schema_version"], 1);
+    let samples = v["samples"].as_array().expect("samples");
+    assert_eq!(samples.len(), csv.lines().count() - 1);
+    assert!(samples[0]["power_w"].is_null());
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pq = dir.path().join("run.parquet");
+    let out = hrdrift(
+        nowhere,
+        &[
+            "convert",
+            f,
+            "--to",
+            "parquet",
+            "-o",
+            pq.to_str().expect("utf8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&pq).expect("written");
+    assert_eq!(&bytes[..4], b"PAR1");
+}
+
+#[test]
+fn convert_of_a_bad_file_names_it_and_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("broken.tcx");
+    std::fs::write(
+        &bad,
+        b"<?xml version=\"1.0\"?><TrainingCenterDatabase><Activities>",
+    )
+    .expect("write");
+    let out = hrdrift(
+        Path::new("/nonexistent-store"),
+        &["convert", bad.to_str().expect("utf8")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("broken.tcx"), "{err}");
+}
+
+#[test]
+fn a_locked_store_exits_with_status_4() {
+    let store = tempfile::tempdir().expect("tempdir");
+    let held = hrdrift_store::Store::open_write(store.path(), hrdrift_store::LockMode::Fail)
+        .expect("lock");
+    let out = hrdrift(
+        store.path(),
+        &[
+            "import",
+            fixtures().join("fit/runpandas").to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("another hrdrift process"));
+    drop(held);
+}

@@ -1,0 +1,3 @@
+//! The `hrdrift` binary end to end: what a user types, what they see, the exit codes.
+
+mod cli;
