@@ -13,7 +13,7 @@ venv=${FITDECODE_VENV:-/tmp/hrdrift-fitdecode-venv}
 
 mkdir -p "$work/files"
 find ../shared/fixtures/fit -name '*.fit' -exec cp {} "$work/files/" \;
-cargo build --release --quiet -p hrdrift -p hrdrift-benches --examples --bins
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet -p hrdrift -p hrdrift-benches --examples --bins
 target/release/examples/write_athlete "$work/files/athlete" "$n" 1 > /dev/null
 rm -f "$work/files/athlete/truth.json"
 files=$(find "$work/files" -name '*.fit' | wc -l)

@@ -28,6 +28,9 @@ pub struct ImportArgs {
     /// Largest size, in MiB, one file or archive member may expand to
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     max_entry_mib: u64,
+    /// Commit to the store after this many activities (tests use small batches to crash between commits)
+    #[arg(long, hide = true)]
+    batch: Option<usize>,
 }
 
 /// Prints what happens, as a progress bar on a terminal or as plain lines in a log.
@@ -112,6 +115,9 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         .with_context(|| format!("opening the store {}", store_dir.display()))?;
     let mut opts = ImportOptions::default();
     opts.limits.max_entry_bytes = a.max_entry_mib.saturating_mul(1 << 20);
+    if let Some(n) = a.batch {
+        opts.commit_activities = n.max(1);
+    }
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         b.set_style(

@@ -191,19 +191,21 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// Reads a definition message at the start of `buf`. Returns its length and, for each field
-/// whose size is not a multiple of its base type's size, the byte offset of the base type and
-/// a note. `None` when the message does not fit in `buf` (fitparser will then report it).
+/// Reads a definition message at the start of `buf`. Returns the bytes it spans within `buf`
+/// and, for each field whose size is not a multiple of its base type's size, the byte offset of
+/// the base type and a note. A definition cut short by the end of the file is still checked
+/// field by field, because fitparser reads (and complains about) the fields before the cut.
 fn check_definition(buf: &[u8]) -> Option<(usize, Vec<(usize, String)>)> {
-    let has_dev = buf[0] & 0x20 != 0;
-    let n = usize::from(*buf.get(5)?);
-    let mut len = 6 + 3 * n;
-    if has_dev {
-        len += 1 + 3 * usize::from(*buf.get(len)?);
-    }
-    if buf.len() < len {
+    if buf.len() < 6 {
         return None;
     }
+    let has_dev = buf[0] & 0x20 != 0;
+    let n = usize::from(buf[5]);
+    let mut len = 6 + 3 * n;
+    if has_dev {
+        len += 1 + 3 * usize::from(buf.get(len).copied().unwrap_or(0));
+    }
+    let len = len.min(buf.len());
     let big_endian = buf[2] == 1;
     let global = if big_endian {
         u16::from_be_bytes([buf[3], buf[4]])
@@ -213,7 +215,12 @@ fn check_definition(buf: &[u8]) -> Option<(usize, Vec<(usize, String)>)> {
     let mut fixes = Vec::new();
     for i in 0..n {
         let at = 6 + 3 * i;
-        let (field, size, base) = (buf[at], buf[at + 1], buf[at + 2]);
+        let Some(&[field, size, base]) = buf
+            .get(at..at + 3)
+            .and_then(|f| <&[u8; 3]>::try_from(f).ok())
+        else {
+            break;
+        };
         let base_size = match base & 0x9F {
             0x83 | 0x84 | 0x8B => 2,
             0x85 | 0x86 | 0x88 | 0x8C => 4,

@@ -35,7 +35,7 @@ impl Default for ImportOptions {
         Self {
             limits: Limits::default(),
             commit_activities: 500,
-            commit_samples: 2_000_000,
+            commit_samples: 500_000,
         }
     }
 }

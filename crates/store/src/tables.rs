@@ -335,7 +335,8 @@ pub const SAMPLE_COLUMNS: [&str; 12] = [
 /// Appends activities' samples, columns in [`SAMPLE_COLUMNS`] order, into column buffers.
 #[derive(Default)]
 pub struct SampleBuffer {
-    ids: Vec<String>,
+    /// Activity ids as runs (id, number of samples): one string per activity, not per sample.
+    ids: Vec<(String, usize)>,
     ts: Vec<i64>,
     cols: [Vec<Option<f64>>; 12],
     dev_ids: Vec<String>,
@@ -362,7 +363,7 @@ impl SampleBuffer {
     pub fn push(&mut self, a: &Activity) {
         let s = &a.samples;
         let n = s.len();
-        self.ids.extend(std::iter::repeat_n(a.id.clone(), n));
+        self.ids.push((a.id.clone(), n));
         self.ts.extend_from_slice(&s.timestamp_ms);
         for (k, (_, c)) in s.channels().iter().enumerate() {
             match c {
@@ -391,8 +392,13 @@ impl SampleBuffer {
     /// Takes the buffered samples as (samples, developer fields, RR intervals) frames.
     pub fn take_frames(&mut self) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
         let b = std::mem::take(self);
+        let ids: StringChunked = b
+            .ids
+            .iter()
+            .flat_map(|(id, n)| std::iter::repeat_n(Some(id.as_str()), *n))
+            .collect();
         let mut cols = vec![
-            Column::new("activity_id".into(), b.ids),
+            ids.with_name("activity_id".into()).into_column(),
             Column::new("timestamp".into(), b.ts).cast(&utc_ms())?,
         ];
         for (name, v) in SAMPLE_COLUMNS.iter().zip(b.cols) {

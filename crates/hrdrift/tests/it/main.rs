@@ -1,3 +1,4 @@
 //! The `hrdrift` binary end to end: what a user types, what they see, the exit codes.
 
 mod cli;
+mod crash;

@@ -159,3 +159,54 @@ fn gpx_route_is_not_an_activity() {
     let e = decode_bytes(&fixture("gpx/gpxpy/route.gpx"), "route.gpx").expect_err("a route");
     assert!(matches!(e, DecodeError::NotAnActivity(_)), "{e}");
 }
+
+/// A FIT header (14 bytes, CRC left 0 as the spec allows) announcing `data_len` bytes.
+fn fit_header(data_len: u32) -> Vec<u8> {
+    let mut h = vec![14u8, 0x20, 0x08, 0x08];
+    h.extend_from_slice(&data_len.to_le_bytes());
+    h.extend_from_slice(b".FIT");
+    h.extend_from_slice(&[0, 0]);
+    h
+}
+
+#[test]
+fn odd_field_sizes_never_reach_stderr() {
+    // fitparser prints "ERROR: field size ..." for such definitions; hrdrift rewrites them first
+    // (found by the FIT fuzz target when the definition itself was cut short).
+    let whole_def = [0x40u8, 0, 0, 20, 0, 2, 0, 127, 0x88, 1, 1, 0x02];
+    let mut complete = fit_header(whole_def.len() as u32);
+    complete.extend_from_slice(&whole_def);
+    let mut cut = fit_header(64);
+    cut.extend_from_slice(&whole_def[..9]);
+    if std::env::var("HRDRIFT_STDERR_CHILD").is_ok() {
+        for bytes in [
+            &complete,
+            &cut,
+            &fixture("fit/python-fitparse/coros-pace-2-cycling-misaligned-fields.fit"),
+        ] {
+            let _ = decode_bytes(bytes, "odd.fit");
+        }
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "bad_input::odd_field_sizes_never_reach_stderr",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("HRDRIFT_STDERR_CHILD", "1")
+        .output()
+        .expect("child runs");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("field size"),
+        "fitparser's own message leaked: {err}"
+    );
+    let d = decode_bytes(&complete, "odd.fit");
+    assert!(
+        matches!(d, Err(DecodeError::NoSamples(_) | DecodeError::Fit { .. })),
+        "{d:?}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Integration tests of the store and the import pipeline, on the real fixtures.
 
+mod broken;
 mod import;
 mod store;
 
