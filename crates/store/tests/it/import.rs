@@ -198,3 +198,20 @@ fn samples_read_back_equal_what_was_decoded() {
         .collect();
     assert_eq!(&lat, decoded.samples.lat.as_ref().expect("lat"));
 }
+
+#[test]
+fn a_symlink_loop_is_reported_and_the_rest_imported() {
+    let dir = folder_of(&["fit/runpandas/run.fit"]);
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/back-to-top")).expect("symlink");
+    let store_dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open_write(store_dir.path(), LockMode::Fail).expect("open");
+    let (s, _) = run(&mut store, &[dir.path().to_owned()]);
+    assert_eq!(store.activities().len(), 1);
+    assert_eq!(s.failed.len(), 1, "{:?}", s.failed);
+    let msg = s.failed[0].to_string();
+    assert!(
+        msg.contains("back-to-top") && msg.contains("loops back"),
+        "{msg}"
+    );
+}
