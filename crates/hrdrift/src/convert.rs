@@ -12,6 +12,7 @@ use polars::prelude::*;
 
 use crate::Exit;
 use crate::list::rfc3339;
+use hrdrift_store::tables::SAMPLE_COLUMNS;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum To {
@@ -20,33 +21,21 @@ pub enum To {
     Parquet,
 }
 
-/// Output columns, named with their units.
-const COLUMNS: [&str; 10] = [
-    "timestamp",
-    "lat",
-    "lon",
-    "distance_m",
-    "speed_m_s",
-    "altitude_m",
-    "heart_rate_bpm",
-    "cadence_spm",
-    "power_w",
-    "temperature_c",
-];
+/// The standard channels `convert` writes after `timestamp`: the store's sample columns up to
+/// `temperature_c` (running dynamics stay in the store).
+const CONVERTED: usize = 9;
 
-fn value_columns(a: &Activity) -> [Option<&Vec<Option<f64>>>; 9] {
-    let s = &a.samples;
-    [
-        s.lat.as_ref(),
-        s.lon.as_ref(),
-        s.distance_m.as_ref(),
-        s.speed_m_s.as_ref(),
-        s.altitude_m.as_ref(),
-        s.heart_rate_bpm.as_ref(),
-        s.cadence_spm.as_ref(),
-        s.power_w.as_ref(),
-        s.temperature_c.as_ref(),
-    ]
+fn column_names() -> impl Iterator<Item = &'static str> {
+    std::iter::once("timestamp").chain(SAMPLE_COLUMNS[..CONVERTED].iter().copied())
+}
+
+fn value_columns(a: &Activity) -> Vec<Option<&Vec<Option<f64>>>> {
+    a.samples
+        .channels()
+        .into_iter()
+        .take(CONVERTED)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
@@ -81,13 +70,13 @@ fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
 }
 
 fn write_csv(acts: &[Activity], out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "{}", COLUMNS.join(","))?;
+    writeln!(out, "{}", column_names().collect::<Vec<_>>().join(","))?;
     for a in acts {
         let cols = value_columns(a);
         for (i, t) in a.samples.timestamp_ms.iter().enumerate() {
             write!(out, "{}", rfc3339_ms(*t))?;
             for c in &cols {
-                match c.and_then(|c| c[i]) {
+                match c.and_then(|c| c.get(i).copied().flatten()) {
                     Some(v) => write!(out, ",{v}")?,
                     None => write!(out, ",")?,
                 }
@@ -116,8 +105,11 @@ fn write_json(acts: &[Activity], out: &mut dyn Write) -> anyhow::Result<()> {
         for (i, t) in a.samples.timestamp_ms.iter().enumerate() {
             let mut m = serde_json::Map::new();
             m.insert("timestamp".to_owned(), rfc3339_ms(*t).into());
-            for (name, c) in COLUMNS[1..].iter().zip(cols) {
-                m.insert((*name).to_owned(), c.and_then(|c| c[i]).into());
+            for (name, c) in column_names().skip(1).zip(&cols) {
+                m.insert(
+                    name.to_owned(),
+                    c.and_then(|c| c.get(i).copied().flatten()).into(),
+                );
             }
             samples.push(serde_json::Value::Object(m));
         }
@@ -128,7 +120,7 @@ fn write_json(acts: &[Activity], out: &mut dyn Write) -> anyhow::Result<()> {
         "activities": acts.iter().map(|a| serde_json::json!({
             "id": a.id, "sport": a.sport, "start": rfc3339(a.start_ms), "samples": a.samples.len(),
         })).collect::<Vec<_>>(),
-        "columns": COLUMNS,
+        "columns": column_names().collect::<Vec<_>>(),
         "samples": samples,
     });
     serde_json::to_writer(&mut *out, &doc)?;
@@ -147,15 +139,15 @@ fn frame(acts: &[Activity]) -> PolarsResult<DataFrame> {
             Some(TimeZone::UTC),
         ))?,
     ];
-    for (k, name) in COLUMNS[1..].iter().enumerate() {
+    for (k, name) in column_names().skip(1).enumerate() {
         let v: Vec<Option<f64>> = acts
             .iter()
             .flat_map(|a| {
                 let c = value_columns(a)[k];
-                (0..a.samples.len()).map(move |i| c.and_then(|c| c[i]))
+                (0..a.samples.len()).map(move |i| c.and_then(|c| c.get(i).copied().flatten()))
             })
             .collect();
-        cols.push(Column::new((*name).into(), v));
+        cols.push(Column::new(name.into(), v));
     }
     DataFrame::new_infer_height(cols)
 }

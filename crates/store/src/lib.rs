@@ -197,9 +197,10 @@ impl Store {
         }
         // A run killed after activities.parquet was renamed in (the commit point) but before the
         // manifest was rewritten: adopt the parts the activities reference.
-        for r in &self.rows {
-            if !m.parts.contains(&r.part) {
-                let generation = part_generation(&r.part);
+        let referenced: HashSet<&str> = self.rows.iter().map(|r| r.part.as_str()).collect();
+        for part in referenced {
+            if !m.parts.iter().any(|p| p == part) {
+                let generation = part_generation(part);
                 for d in PART_DIRS {
                     let rel = format!("{d}/part-{generation:08}.parquet");
                     if self.dir.join(&rel).exists() && !m.parts.contains(&rel) {
@@ -208,13 +209,10 @@ impl Store {
                 }
                 m.generation = m.generation.max(generation);
             }
-            if !self.dir.join(&r.part).exists() {
+            if !self.dir.join(part).exists() {
                 return Err(StoreError::Damaged {
                     path: self.dir.clone(),
-                    message: format!(
-                        "activity {} refers to a missing sample file {}",
-                        r.id, r.part
-                    ),
+                    message: format!("activities refer to a missing sample file {part}"),
                 });
             }
         }

@@ -1,0 +1,871 @@
+#!/usr/bin/env python3
+"""Independent reference computation of hrdrift's per-activity metrics (METRICS.md sections 1-3).
+
+A second implementation of the *definitions* in METRICS.md (plus the interpretation choices
+documented in the analytics crate's module docs), written from the text, not from the Rust code,
+so that Rust tests can compare crates/analytics against it on real fixture files.
+
+Decoders: FIT with the official Garmin SDK (`garmin-fit-sdk`), GPX with `gpxpy`, TCX with
+`xml.etree.ElementTree` (namespace-agnostic). numpy for the least-squares fits.
+
+Usage:
+    python gen_metrics.py [FIXTURES_DIR] [--out OUT_FILE]
+
+FIXTURES_DIR defaults to ../shared/fixtures relative to the repository root (three levels above
+this script). OUT_FILE defaults to metrics.json beside this script. Output is deterministic.
+"""
+
+import argparse
+import bisect
+import datetime as _dt
+import json
+import math
+import os
+import statistics
+import sys
+import xml.etree.ElementTree as ET
+from importlib import metadata
+
+import numpy as np
+
+GENERATOR = "tests/expected/metrics/gen_metrics.py"
+
+# Fixture files covered (relative to the fixtures root). Runs with HR and >= ~25 min of data.
+FILES = [
+    "fit/runpandas/run.fit",
+    "fit/python-fitparse/activity-small-fenix2-run.fit",
+    "fit/python-fitparse/2013-02-06-12-11-14.fit",
+    "fit/python-fitparse/developer-types-sample.fit",
+    "fit/tormoder-fit/misc--mornindew-broken.fit",
+    "tcx/runpandas/2020-12-02T06_08_29-300_Running.tcx",
+    "tcx/runpandas/2020-12-04T19_09_21-300_Running.tcx",
+    "tcx/runpandas/2020-12-06T06_36_21-300_Running.tcx",
+    "tcx/runpandas/2020-12-08T06_36_12-300_Running.tcx",
+    "tcx/runpandas/2020-12-13T07_25_55-300_Running.tcx",
+    "tcx/runpandas/2020-12-20T05_50_47-300_Running.tcx",
+    "tcx/runpandas/stopped_example.tcx",
+    "gpx/runpandas/stopped_example.gpx",
+    "gpx/georust-gpx/garmin-activity.gpx",
+    "series/runpandas-2020-2021/e2543c48-793c-45e0-8057-906422d45de7.gpx",
+    "series/runpandas-2020-2021/c74b49c3-6505-4874-9ef1-9f9cbd149896.gpx",
+    "series/runpandas-2020-2021/4383adb2-5170-467c-85b8-2d983c415e5b.gpx",
+    "series/runpandas-2020-2021/f9f17bc7-6763-4bf4-8428-df0c95a9ac32.gpx",
+]
+
+# Reference athlete settings and the METRICS.md thresholds (all defaults).
+SETTINGS = {
+    "hr_max": 190.0,
+    "hr_rest": 50.0,
+    "lthr": 170.0,
+    "sex": "male",
+    "zone_model": "lthr_friel",
+    "warmup_s": 600.0,
+    "resample_max_gap_s": 5.0,
+    "pause_gap_s": 10.0,
+    "pause_speed_m_s": 0.3,
+    "pause_min_s": 10.0,
+    "speed_median_s": 5.0,
+    "hr_valid_min": 30.0,
+    "hr_valid_max": 230.0,
+    "spike_bpm": 25.0,
+    "spike_window_s": 11,
+    "cadence_lock_bpm": 3.0,
+    "cadence_lock_min_s": 60,
+    "min_coverage": 0.8,
+    "grade_clamp": 0.45,
+    "altitude_smooth_s": 30,
+    "decoupling_min_steady_s": 1200.0,
+    "drift_min_steady_s": 1200.0,
+    "ef_min_steady_s": 300.0,
+    "unsteady_cv": 0.15,
+    "zones_lthr_fractions": [0.85, 0.90, 0.95, 1.00],
+    "seiler_s2_fraction": 0.89,
+    "seiler_s3_fraction": 1.00,
+    "hard_s3_s": 480.0,
+    "hard_s2s3_s": 1500.0,
+    "easy_s1_share": 0.85,
+    "trimp_k1": 0.64,
+    "trimp_k2": 1.92,
+}
+
+EARTH_R = 6371008.8  # mean Earth radius (m), IUGG
+MIN_DDIST_FOR_GRADE_M = 0.5  # below this change of smoothed distance, grade is taken as 0
+COLLINEAR_ABS_CORR = 0.99    # |corr(t, GAP)| above this: drift_adj absent ("collinear")
+
+
+# --------------------------------------------------------------------------
+# decoding helpers (copied from tests/expected/gen_expected.py)
+# --------------------------------------------------------------------------
+
+def local_name(tag):
+    """Strip '{namespace}' and any 'prefix:' from an element tag."""
+    if not isinstance(tag, str):
+        return ""
+    if "}" in tag:
+        tag = tag.rsplit("}", 1)[1]
+    if ":" in tag:
+        tag = tag.rsplit(":", 1)[1]
+    return tag
+
+
+def parse_float(text):
+    if text is None:
+        return None
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return value
+
+
+def parse_iso_time(text):
+    if text is None:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    try:
+        value = _dt.datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.timezone.utc)
+    return value.astimezone(_dt.timezone.utc)
+
+
+def _child(el, name):
+    for c in el:
+        if local_name(c.tag) == name:
+            return c
+    return None
+
+
+def epoch(value):
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.timezone.utc)
+    return value.timestamp()
+
+
+def num(value):
+    if value is None or isinstance(value, bool) or isinstance(value, (list, tuple)):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(v) or math.isinf(v):
+        return None
+    return v
+
+
+# A sample: dict with t (s since epoch, float) and optional hr, speed, dist, lat, lon, alt, spm.
+
+def decode_fit(path):
+    from garmin_fit_sdk import Decoder, Stream
+
+    decoder = Decoder(Stream.from_file(path))
+    messages, errors = decoder.read(
+        apply_scale_and_offset=True,
+        convert_datetimes_to_dates=True,
+        convert_types_to_strings=True,
+        enable_crc_check=True,
+        expand_sub_fields=True,
+        expand_components=True,
+        merge_heart_rates=False,
+    )
+    samples = []
+    semi = 180.0 / 2 ** 31
+    for rec in messages.get("record_mesgs", []) or []:
+        ts = rec.get("timestamp")
+        if not isinstance(ts, _dt.datetime):
+            continue
+        s = {"t": epoch(ts)}
+        s["hr"] = num(rec.get("heart_rate"))
+        sp = num(rec.get("enhanced_speed"))
+        if sp is None:
+            sp = num(rec.get("speed"))
+        s["speed"] = sp
+        s["dist"] = num(rec.get("distance"))
+        lat, lon = num(rec.get("position_lat")), num(rec.get("position_long"))
+        if lat is not None and lon is not None:
+            s["lat"], s["lon"] = lat * semi, lon * semi
+        alt = num(rec.get("enhanced_altitude"))
+        if alt is None:
+            alt = num(rec.get("altitude"))
+        s["alt"] = alt
+        cad = num(rec.get("cadence"))
+        if cad is not None:
+            frac = num(rec.get("fractional_cadence")) or 0.0
+            s["spm"] = 2.0 * (cad + frac)
+        samples.append(s)
+    timer = []
+    for ev in messages.get("event_mesgs", []) or []:
+        if ev.get("event") != "timer":
+            continue
+        ts = ev.get("timestamp")
+        if not isinstance(ts, _dt.datetime):
+            continue
+        timer.append((epoch(ts), str(ev.get("event_type"))))
+    sports = [str(s.get("sport")) for s in messages.get("session_mesgs", []) or []
+              if s.get("sport") is not None]
+    return {"samples": samples, "timer": timer, "sport": sports[0] if sports else None,
+            "decode_errors": [str(e) for e in errors]}
+
+
+HR_NAMES = {"hr", "heartrate"}
+CAD_NAMES = {"cad", "cadence"}
+
+
+def _gpx_ext(elements):
+    hr = cad = None
+    for top in elements:
+        for el in top.iter():
+            name = local_name(el.tag).lower()
+            if hr is None and name in HR_NAMES:
+                hr = parse_float(el.text)
+            elif cad is None and name in CAD_NAMES:
+                cad = parse_float(el.text)
+    return hr, cad
+
+
+def decode_gpx(path):
+    import gpxpy
+
+    with open(path, "r", encoding="utf-8-sig") as fh:
+        gpx = gpxpy.parse(fh)
+    samples = []
+    sport = None
+    for track in gpx.tracks:
+        if sport is None and track.type:
+            sport = str(track.type).lower()
+        for seg in track.segments:
+            for p in seg.points:
+                if p.time is None:
+                    continue
+                hr, cad = _gpx_ext(p.extensions or [])
+                samples.append({
+                    "t": epoch(p.time), "hr": hr,
+                    "speed": num(p.speed), "dist": None,
+                    "lat": num(p.latitude), "lon": num(p.longitude),
+                    "alt": num(p.elevation),
+                    "spm": None if cad is None else 2.0 * cad,
+                })
+    return {"samples": samples, "timer": [], "sport": sport, "decode_errors": []}
+
+
+def decode_tcx(path):
+    root = ET.parse(path).getroot()
+    sport = None
+    for el in root.iter():
+        if local_name(el.tag) == "Activity":
+            sport = (el.get("Sport") or "").lower() or None
+            break
+    samples = []
+    for tp in root.iter():
+        if local_name(tp.tag) != "Trackpoint":
+            continue
+        t = _child(tp, "Time")
+        when = parse_iso_time(t.text) if t is not None else None
+        if when is None:
+            continue
+        s = {"t": epoch(when), "hr": None, "speed": None, "dist": None, "alt": None, "spm": None}
+        hrb = _child(tp, "HeartRateBpm")
+        if hrb is not None and _child(hrb, "Value") is not None:
+            s["hr"] = parse_float(_child(hrb, "Value").text)
+        d = _child(tp, "DistanceMeters")
+        if d is not None:
+            s["dist"] = parse_float(d.text)
+        a = _child(tp, "AltitudeMeters")
+        if a is not None:
+            s["alt"] = parse_float(a.text)
+        pos = _child(tp, "Position")
+        if pos is not None:
+            la, lo = _child(pos, "LatitudeDegrees"), _child(pos, "LongitudeDegrees")
+            if la is not None and lo is not None:
+                lat, lon = parse_float(la.text), parse_float(lo.text)
+                if lat is not None and lon is not None:
+                    s["lat"], s["lon"] = lat, lon
+        cad = _child(tp, "Cadence")
+        cv = parse_float(cad.text) if cad is not None else None
+        for el in tp.iter():
+            name = local_name(el.tag)
+            if name == "Speed" and s["speed"] is None:
+                s["speed"] = parse_float(el.text)
+            elif name == "RunCadence" and cv is None:
+                cv = parse_float(el.text)
+        if cv is not None:
+            s["spm"] = 2.0 * cv
+        samples.append(s)
+    return {"samples": samples, "timer": [], "sport": sport, "decode_errors": []}
+
+
+# --------------------------------------------------------------------------
+# section 1: samples and cleaning
+# --------------------------------------------------------------------------
+
+CHANNELS = ("hr", "speed", "dist", "lat", "lon", "alt", "spm")
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_R * math.asin(min(1.0, math.sqrt(a)))
+
+
+def sanitize(samples, cfg):
+    """Sort (stable), merge equal timestamps (first present value wins), range-check."""
+    out_of_order = sum(1 for a, b in zip(samples, samples[1:]) if b["t"] < a["t"])
+    ordered = sorted(samples, key=lambda s: s["t"])
+    merged = []
+    n_merged = 0
+    for s in ordered:
+        s = {k: s.get(k) for k in ("t",) + CHANNELS}
+        if s["hr"] is not None and not (cfg["hr_valid_min"] <= s["hr"] <= cfg["hr_valid_max"]):
+            s["hr"] = None  # zero / out of range: dropout
+        if s["speed"] is not None and (s["speed"] < 0 or s["speed"] > 100):
+            s["speed"] = None
+        if s["lat"] is not None and (abs(s["lat"]) > 90 or s["lon"] is None or abs(s["lon"]) > 180):
+            s["lat"] = s["lon"] = None
+        if s["dist"] is not None and s["dist"] < 0:
+            s["dist"] = None
+        if s["spm"] is not None and s["spm"] < 0:
+            s["spm"] = None
+        if merged and merged[-1]["t"] == s["t"]:
+            n_merged += 1
+            for k in CHANNELS:
+                if merged[-1][k] is None and s[k] is not None:
+                    merged[-1][k] = s[k]
+            continue
+        merged.append(s)
+    return merged, out_of_order, n_merged
+
+
+def rate_series(ts, values):
+    """Per-sample rate of `values` since the previous sample that has one; the first such
+    sample takes the rate of the interval after it. None where a sample has no value."""
+    idx = [i for i, v in enumerate(values) if v is not None]
+    rates = [None] * len(ts)
+    for n, i in enumerate(idx):
+        if n > 0:
+            j = idx[n - 1]
+            a, b = j, i
+        elif len(idx) > 1:
+            a, b = i, idx[1]
+        else:
+            continue
+        dt = ts[b] - ts[a]
+        if dt > 0:
+            rates[i] = max(0.0, (values[b] - values[a]) / dt)
+    return rates
+
+
+def sample_speeds(smp, cfg):
+    ts = [s["t"] for s in smp]
+    dev = [s["speed"] for s in smp]
+    from_dist = rate_series(ts, [s["dist"] for s in smp])
+    # position: cumulative haversine along samples that have a position
+    cum = []
+    total = 0.0
+    last = None
+    for s in smp:
+        if s.get("lat") is None:
+            cum.append(None)
+            continue
+        if last is not None:
+            total += haversine(last[0], last[1], s["lat"], s["lon"])
+        last = (s["lat"], s["lon"])
+        cum.append(total)
+    from_pos = rate_series(ts, cum)
+    raw = []
+    source = set()
+    for i in range(len(smp)):
+        for name, v in (("device", dev[i]), ("distance", from_dist[i]), ("position", from_pos[i])):
+            if v is not None:
+                raw.append(v)
+                source.add(name)
+                break
+        else:
+            raw.append(None)
+    # centred rolling median over a 5 s window (samples within +-2.5 s of wall time)
+    half = cfg["speed_median_s"] / 2.0
+    smooth = []
+    for i, s in enumerate(smp):
+        if raw[i] is None:
+            smooth.append(None)
+            continue
+        lo = bisect.bisect_left(ts, ts[i] - half)
+        hi = bisect.bisect_right(ts, ts[i] + half)
+        vals = [raw[j] for j in range(lo, hi) if raw[j] is not None]
+        smooth.append(statistics.median(vals))
+    return smooth, sorted(source)
+
+
+def merge_intervals(iv):
+    iv = sorted((a, b) for a, b in iv if b > a)
+    out = []
+    for a, b in iv:
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [tuple(x) for x in out]
+
+
+def timer_pauses(timer):
+    """Intervals (stop, next start) of a FIT activity's timer."""
+    pauses = []
+    running = True
+    stop_t = None
+    for t, kind in sorted(timer, key=lambda e: e[0]):
+        if kind.startswith("stop"):
+            if running:
+                running, stop_t = False, t
+        elif kind == "start":
+            if not running:
+                pauses.append((stop_t, t))
+                running = True
+    if not running:
+        pauses.append((stop_t, math.inf))
+    return pauses
+
+
+def inferred_pauses(ts, speed, cfg):
+    pauses = []
+    for a, b in zip(ts, ts[1:]):
+        if b - a > cfg["pause_gap_s"]:
+            pauses.append((a, b))
+    n = len(ts)
+    i = 0
+    while i < n:
+        if speed[i] is not None and speed[i] < cfg["pause_speed_m_s"]:
+            j = i
+            while j + 1 < n and speed[j + 1] is not None and speed[j + 1] < cfg["pause_speed_m_s"]:
+                j += 1
+            end = ts[j + 1] if j + 1 < n else ts[j]
+            if end - ts[i] >= cfg["pause_min_s"]:
+                pauses.append((ts[i], end))
+            i = j + 1
+        else:
+            i += 1
+    return pauses
+
+
+def clean(decoded, cfg):
+    smp, out_of_order, n_merged = sanitize(decoded["samples"], cfg)
+    info = {"samples": len(decoded["samples"]), "out_of_order": out_of_order, "merged": n_merged}
+    if len(smp) < 2:
+        return None, info
+    ts = [s["t"] for s in smp]
+    speed, speed_sources = sample_speeds(smp, cfg)
+    info["speed_sources"] = speed_sources
+    has_timer = bool(decoded["timer"])
+    info["pauses_from"] = "timer" if has_timer else "gaps_and_speed"
+    pauses = merge_intervals(timer_pauses(decoded["timer"]) if has_timer
+                             else inferred_pauses(ts, speed, cfg))
+    t0, t1 = ts[0], ts[-1]
+    pauses = [(max(a, t0), min(b, t1)) for a, b in pauses if b > t0 and a < t1]
+    pauses = [(a, b) for a, b in pauses if b > a]
+    info["pauses"] = len(pauses)
+    info["paused_s"] = sum(b - a for a, b in pauses)
+
+    def moving_clock(t):
+        p = sum(min(b, t) - a for a, b in pauses if a < t)
+        return t - t0 - p
+
+    moving_s = (t1 - t0) - info["paused_s"]
+    kept = []
+    for i, s in enumerate(smp):
+        if any(a < s["t"] < b for a, b in pauses):
+            continue  # strictly inside a pause
+        kept.append((moving_clock(s["t"]), s, speed[i]))
+    info["samples_kept"] = len(kept)
+
+    # --- 1 Hz grid on the moving clock; gaps > 5 s are not filled ---
+    mt = [k[0] for k in kept]
+    chans = {c: [k[1][c] for k in kept] for c in ("hr", "dist", "alt", "spm")}
+    chans["speed"] = [k[2] for k in kept]
+    n_grid = int(math.ceil(moving_s)) if moving_s > 0 else 0
+    grid = {c: [None] * n_grid for c in chans}
+    wall = [None] * n_grid
+    maxgap = cfg["resample_max_gap_s"]
+    for k in range(n_grid):
+        i = bisect.bisect_right(mt, k) - 1  # last sample at or before k
+        if i < 0:
+            continue
+        si = mt[i]
+        j = i + 1
+        near = j < len(mt) and mt[j] - si <= maxgap
+        for c, vals in chans.items():
+            v = None
+            if k == si:
+                v = vals[i]
+            elif near:
+                if vals[i] is not None and vals[j] is not None:
+                    w = (k - si) / (mt[j] - si)
+                    v = vals[i] + w * (vals[j] - vals[i])
+            elif k == math.ceil(si):  # first grid second after a sample followed by a long gap
+                v = vals[i]
+            grid[c][k] = v
+        wall[k] = kept[i][1]["t"] + (k - si)  # approximate wall time (informational)
+
+    # --- HR validity on the grid: spikes then cadence lock ---
+    hr = grid["hr"]
+    info["hr_missing_s"] = sum(1 for v in hr if v is None)
+    w = cfg["spike_window_s"] // 2
+    spikes = []
+    for k, v in enumerate(hr):
+        if v is None:
+            continue
+        win = [x for x in hr[max(0, k - w):k + w + 1] if x is not None]
+        if abs(v - statistics.median(win)) > cfg["spike_bpm"]:
+            spikes.append(k)
+    hr = list(hr)
+    for k in spikes:
+        hr[k] = None
+    info["hr_spike_s"] = len(spikes)
+    lock_s = 0
+    running_sport = decoded["sport"] in (None, "running", "run", "9")
+    info["sport_assumed_running"] = decoded["sport"] is None
+    if running_sport:
+        spm = grid["spm"]
+        k = 0
+        while k < n_grid:
+            if hr[k] is not None and spm[k] is not None and abs(hr[k] - spm[k]) <= cfg["cadence_lock_bpm"]:
+                j = k
+                while (j + 1 < n_grid and hr[j + 1] is not None and spm[j + 1] is not None
+                       and abs(hr[j + 1] - spm[j + 1]) <= cfg["cadence_lock_bpm"]):
+                    j += 1
+                if j - k + 1 >= cfg["cadence_lock_min_s"]:
+                    for q in range(k, j + 1):
+                        hr[q] = None
+                    lock_s += j - k + 1
+                k = j + 1
+            else:
+                k += 1
+    info["hr_cadence_lock_s"] = lock_s
+    grid["hr"] = hr
+
+    # --- device distance, else the integral of speed ---
+    dists = [s["dist"] for s in smp if s["dist"] is not None]
+    if dists:
+        distance = dists[-1] - dists[0]
+        dist_source = "device"
+    elif any(v is not None for v in grid["speed"]):
+        distance = sum(v for v in grid["speed"] if v is not None)
+        dist_source = "speed_integral"
+    else:
+        distance, dist_source = None, None
+    info["distance_source"] = dist_source
+
+    # --- section 2: grade and GAP on the grid ---
+    gap, has_alt = gap_speed(grid, cfg)
+    return {
+        "moving_s": moving_s, "n_grid": n_grid, "hr": hr, "speed": grid["speed"],
+        "gap": gap, "has_alt": has_alt, "distance": distance, "running": running_sport,
+        "lock_s": lock_s, "sport": decoded["sport"],
+    }, info
+
+
+# --------------------------------------------------------------------------
+# section 2: grade-adjusted speed (Minetti 2002)
+# --------------------------------------------------------------------------
+
+def minetti(i):
+    return 155.4 * i ** 5 - 30.4 * i ** 4 - 43.3 * i ** 3 + 46.3 * i ** 2 + 19.5 * i + 3.6
+
+
+def gap_speed(grid, cfg):
+    n = len(grid["speed"])
+    speed = grid["speed"]
+    alt = grid["alt"]
+    if not any(a is not None for a in alt):
+        return list(speed), False
+    # cumulative distance on the grid: device distance where present, else integral of speed
+    dist = grid["dist"]
+    if not any(d is not None for d in dist):
+        cum, acc = [], 0.0
+        for v in speed:
+            cum.append(acc)
+            acc += v if v is not None else 0.0
+        dist = cum
+    # 30 s centred rolling mean of altitude and of distance over the same points
+    half = cfg["altitude_smooth_s"] // 2
+    ok = [alt[k] is not None and dist[k] is not None for k in range(n)]
+    pre_a, pre_d, pre_n = [0.0], [0.0], [0]
+    for k in range(n):
+        pre_a.append(pre_a[-1] + (alt[k] if ok[k] else 0.0))
+        pre_d.append(pre_d[-1] + (dist[k] if ok[k] else 0.0))
+        pre_n.append(pre_n[-1] + (1 if ok[k] else 0))
+    sa, sd = [None] * n, [None] * n
+    for k in range(n):
+        if not ok[k]:
+            continue
+        lo, hi = max(0, k - half), min(n, k + half + 1)
+        c = pre_n[hi] - pre_n[lo]
+        sa[k] = (pre_a[hi] - pre_a[lo]) / c
+        sd[k] = (pre_d[hi] - pre_d[lo]) / c
+    clamp = cfg["grade_clamp"]
+    c0 = minetti(0.0)
+    gap = [None] * n
+    for k in range(n):
+        if speed[k] is None:
+            continue
+        a = k - 1 if k - 1 >= 0 and sa[k - 1] is not None else (k if sa[k] is not None else None)
+        b = k + 1 if k + 1 < n and sa[k + 1] is not None else (k if sa[k] is not None else None)
+        grade = 0.0
+        if a is not None and b is not None and b > a:
+            dd = sd[b] - sd[a]
+            if dd >= MIN_DDIST_FOR_GRADE_M:
+                grade = (sa[b] - sa[a]) / dd
+        grade = max(-clamp, min(clamp, grade))
+        gap[k] = speed[k] * minetti(grade) / c0
+    return gap, True
+
+
+# --------------------------------------------------------------------------
+# section 3: per-activity metrics
+# --------------------------------------------------------------------------
+
+def trimp_per_min(hr, cfg):
+    r = (hr - cfg["hr_rest"]) / (cfg["hr_max"] - cfg["hr_rest"])
+    r = max(0.0, r)
+    return r * cfg["trimp_k1"] * math.exp(cfg["trimp_k2"] * r)
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else None
+
+
+def compute_metrics(decoded, cfg):
+    cl, info = clean(decoded, cfg)
+    out = {"absent": {}, "flags": [], "cleaning": info}
+    absent = out["absent"]
+    all_metrics = ["avg_hr", "ef", "decoupling_pct", "drift_bpm_per_h", "drift_adj_bpm_per_h",
+                   "drift_pct", "zones_s", "s_zones_s", "trimp", "hrtss", "class", "distance_m"]
+    if cl is None or cl["moving_s"] <= 0:
+        for m in all_metrics:
+            absent[m] = "no_moving_time"
+        out["moving_s"] = 0.0
+        return out
+    out["sport"] = cl["sport"]
+    moving_s = cl["moving_s"]
+    out["moving_s"] = moving_s
+    if cl["distance"] is None:
+        absent["distance_m"] = "no_distance"
+    else:
+        out["distance_m"] = cl["distance"]
+    if cl["lock_s"] > 0:
+        out["flags"].append("hr_cadence_lock")
+    if info.get("sport_assumed_running"):
+        out["flags"].append("sport_assumed_running")
+    if not cl["has_alt"] and any(v is not None for v in cl["speed"]):
+        out["flags"].append("gap_without_altitude")
+    if info["out_of_order"]:
+        out["flags"].append("samples_out_of_order")
+    if info["merged"]:
+        out["flags"].append("samples_merged")
+
+    hr, gap = cl["hr"], cl["gap"]
+    n = cl["n_grid"]
+    valid = [k for k in range(n) if hr[k] is not None]
+    valid_s = len(valid)
+    coverage = valid_s / moving_s
+    out["valid_hr_s"] = valid_s
+    out["coverage"] = coverage
+    gaps_all = [g for g in gap if g is not None]
+    out["mean_gap_m_s"] = mean(gaps_all)
+
+    # zones: all valid-HR moving seconds, any coverage (lower bound belongs to the zone)
+    if valid_s == 0:
+        hr_gate = "no_hr"
+        absent["zones_s"] = absent["s_zones_s"] = "no_hr"
+    else:
+        hr_gate = None if coverage >= cfg["min_coverage"] else "low_coverage"
+        lthr = cfg["lthr"]
+        zb = [f * lthr for f in cfg["zones_lthr_fractions"]]
+        sb = [cfg["seiler_s2_fraction"] * lthr, cfg["seiler_s3_fraction"] * lthr]
+        zones = [0] * 5
+        sz = [0] * 3
+        for k in valid:
+            zones[sum(1 for b in zb if hr[k] >= b)] += 1
+            sz[sum(1 for b in sb if hr[k] >= b)] += 1
+        out["zones_s"] = zones
+        out["s_zones_s"] = sz
+
+    warm = cfg["warmup_s"]
+    steady_s = max(0.0, moving_s - warm)
+    out["steady_s"] = steady_s
+    mid = warm + steady_s / 2.0
+    steady = [k for k in range(n) if k >= warm]
+    st_valid = [k for k in steady if hr[k] is not None]
+    st_paired = [k for k in st_valid if gap[k] is not None]
+    st_gap = [gap[k] for k in steady if gap[k] is not None]
+
+    # unsteady: CV (population std / mean) of GAP speed over the steady portion
+    unsteady = None
+    if len(st_gap) >= 2 and mean(st_gap) > 0:
+        cv = float(np.std(st_gap) / np.mean(st_gap))
+        out["gap_cv"] = cv
+        unsteady = cv > cfg["unsteady_cv"]
+        if unsteady:
+            out["flags"].append("unsteady")
+    out["unsteady"] = bool(unsteady)
+
+    def gate(metric, min_s, needs_speed=False, steady_even=False):
+        if hr_gate:
+            absent[metric] = hr_gate
+            return False
+        if steady_s < min_s:
+            absent[metric] = "too_short"
+            return False
+        if needs_speed and not st_paired:
+            absent[metric] = "no_speed" if not st_gap else "too_short"
+            return False
+        if steady_even and unsteady:
+            absent[metric] = "unsteady"
+            return False
+        return True
+
+    if hr_gate:
+        absent["avg_hr"] = hr_gate
+    else:
+        out["avg_hr"] = mean([hr[k] for k in valid])
+
+    # EF over paired seconds of the steady portion
+    if gate("ef", cfg["ef_min_steady_s"], needs_speed=True):
+        out["ef"] = mean([gap[k] for k in st_paired]) * 60.0 / mean([hr[k] for k in st_paired])
+        # diagnostic only (not a METRICS.md metric): EF with plain speed, to show GAP's effect
+        spd = cl["speed"]
+        raw = [k for k in st_valid if spd[k] is not None]
+        if raw:
+            out["diag_ef_plain_speed"] = (mean([spd[k] for k in raw]) * 60.0
+                                          / mean([hr[k] for k in raw]))
+
+    h1 = [k for k in st_paired if k + 0.5 < mid]
+    h2 = [k for k in st_paired if k + 0.5 >= mid]
+    if gate("decoupling_pct", cfg["decoupling_min_steady_s"], needs_speed=True, steady_even=True):
+        if h1 and h2:
+            ef1 = mean([gap[k] for k in h1]) / mean([hr[k] for k in h1])
+            ef2 = mean([gap[k] for k in h2]) / mean([hr[k] for k in h2])
+            out["decoupling_pct"] = (ef1 - ef2) / ef1 * 100.0
+        else:
+            absent["decoupling_pct"] = "too_short"
+
+    if gate("drift_bpm_per_h", cfg["drift_min_steady_s"], steady_even=True):
+        t = np.array([(k + 0.5) / 3600.0 for k in st_valid])
+        y = np.array([hr[k] for k in st_valid], dtype=float)
+        if len(t) >= 2:
+            out["drift_bpm_per_h"] = float(np.polyfit(t, y, 1)[0])
+        else:
+            absent["drift_bpm_per_h"] = "too_short"
+
+    if gate("drift_pct", cfg["drift_min_steady_s"], steady_even=True):
+        v1 = [hr[k] for k in st_valid if k + 0.5 < mid]
+        v2 = [hr[k] for k in st_valid if k + 0.5 >= mid]
+        if v1 and v2:
+            out["drift_pct"] = (mean(v2) - mean(v1)) / mean(v1) * 100.0
+        else:
+            absent["drift_pct"] = "too_short"
+
+    if gate("drift_adj_bpm_per_h", cfg["drift_min_steady_s"], needs_speed=True):
+        t = np.array([(k + 0.5) / 3600.0 for k in st_paired])
+        g = np.array([gap[k] for k in st_paired], dtype=float)
+        y = np.array([hr[k] for k in st_paired], dtype=float)
+        if len(t) < 3 or np.std(g) == 0:
+            absent["drift_adj_bpm_per_h"] = "collinear"
+        else:
+            corr = float(np.corrcoef(t, g)[0, 1])
+            if abs(corr) > COLLINEAR_ABS_CORR:
+                absent["drift_adj_bpm_per_h"] = "collinear"
+            else:
+                X = np.column_stack([np.ones_like(t), t, g])
+                beta = np.linalg.lstsq(X, y, rcond=None)[0]
+                out["drift_adj_bpm_per_h"] = float(beta[1])
+
+    # TRIMP over valid-HR seconds (dt in minutes), hrTSS against 60 min at LTHR
+    if hr_gate:
+        absent["trimp"] = absent["hrtss"] = hr_gate
+    else:
+        trimp = sum(trimp_per_min(hr[k], cfg) for k in valid) / 60.0
+        out["trimp"] = trimp
+        out["hrtss"] = trimp / (60.0 * trimp_per_min(cfg["lthr"], cfg)) * 100.0
+
+    # session class (running)
+    if not cl["running"]:
+        absent["class"] = "not_running"
+    elif hr_gate:
+        absent["class"] = hr_gate
+    else:
+        sz = out["s_zones_s"]
+        if sz[2] >= cfg["hard_s3_s"] or sz[1] + sz[2] >= cfg["hard_s2s3_s"]:
+            out["class"] = "hard"
+        elif not st_valid:
+            absent["class"] = "too_short"
+        else:
+            s1 = sum(1 for k in st_valid if hr[k] < cfg["seiler_s2_fraction"] * cfg["lthr"])
+            out["class"] = "easy" if s1 / len(st_valid) >= cfg["easy_s1_share"] else "moderate"
+            out["steady_s1_share"] = s1 / len(st_valid)
+    out["flags"] = sorted(set(out["flags"]))
+    return out
+
+
+def rounded(value):
+    if isinstance(value, float):
+        return float("%.10g" % value)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v) for v in value]
+    return value
+
+
+def main(argv=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo_root = os.path.dirname(os.path.dirname(os.path.dirname(here)))
+    default_fixtures = os.path.normpath(os.path.join(repo_root, "..", "shared", "fixtures"))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("fixtures", nargs="?", default=default_fixtures)
+    ap.add_argument("--out", default=os.path.join(here, "metrics.json"))
+    args = ap.parse_args(argv)
+    root = os.path.abspath(args.fixtures)
+    if not os.path.isdir(root):
+        ap.error("fixtures directory not found: %s" % root)
+
+    files = {}
+    for rel in FILES:
+        path = os.path.join(root, rel)
+        ext = rel.rsplit(".", 1)[1].lower()
+        decoded = {"fit": decode_fit, "gpx": decode_gpx, "tcx": decode_tcx}[ext](path)
+        m = compute_metrics(decoded, SETTINGS)
+        m["decode_errors"] = decoded["decode_errors"]
+        files[rel] = rounded(m)
+        print("%-72s moving %7.0f s cov %.3f" % (rel, m["moving_s"], m.get("coverage", 0)),
+              file=sys.stderr)
+
+    data = {
+        "generator": GENERATOR,
+        "decoders": {
+            "fit": "garmin-fit-sdk %s" % metadata.version("garmin-fit-sdk"),
+            "gpx": "gpxpy %s" % metadata.version("gpxpy"),
+            "tcx": "python xml.etree.ElementTree (Python %d.%d)" % sys.version_info[:2],
+            "numpy": "numpy %s" % metadata.version("numpy"),
+        },
+        "settings": SETTINGS,
+    }
+    data.update(files)  # keys: fixture paths relative to the fixtures root
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    with open(args.out, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text + "\n")
+    print("wrote %s (%d files)" % (args.out, len(files)), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
