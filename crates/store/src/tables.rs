@@ -332,6 +332,16 @@ pub const SAMPLE_COLUMNS: [&str; 12] = [
     "step_length_mm",
 ];
 
+/// A string column from (value, repeat count) runs: one string is kept per activity or developer
+/// channel instead of one per sample.
+fn runs(name: &str, runs: &[(String, usize)]) -> Column {
+    let ca: StringChunked = runs
+        .iter()
+        .flat_map(|(v, n)| std::iter::repeat_n(Some(v.as_str()), *n))
+        .collect();
+    ca.with_name(name.into()).into_column()
+}
+
 /// Appends activities' samples, columns in [`SAMPLE_COLUMNS`] order, into column buffers.
 #[derive(Default)]
 pub struct SampleBuffer {
@@ -339,12 +349,12 @@ pub struct SampleBuffer {
     ids: Vec<(String, usize)>,
     ts: Vec<i64>,
     cols: [Vec<Option<f64>>; 12],
-    dev_ids: Vec<String>,
+    dev_ids: Vec<(String, usize)>,
     dev_ts: Vec<i64>,
-    dev_name: Vec<String>,
-    dev_units: Vec<String>,
+    dev_name: Vec<(String, usize)>,
+    dev_units: Vec<(String, usize)>,
     dev_val: Vec<f64>,
-    rr_ids: Vec<String>,
+    rr_ids: Vec<(String, usize)>,
     rr_seq: Vec<u32>,
     rr_ms: Vec<f64>,
 }
@@ -372,33 +382,29 @@ impl SampleBuffer {
             }
         }
         for d in &s.developer {
-            for (i, v) in d.values.iter().enumerate() {
+            let before = self.dev_val.len();
+            for (v, t) in d.values.iter().zip(&s.timestamp_ms) {
                 if let Some(v) = v {
-                    self.dev_ids.push(a.id.clone());
-                    self.dev_ts.push(s.timestamp_ms[i]);
-                    self.dev_name.push(d.name.clone());
-                    self.dev_units.push(d.units.clone());
+                    self.dev_ts.push(*t);
                     self.dev_val.push(*v);
                 }
             }
+            let added = self.dev_val.len() - before;
+            self.dev_ids.push((a.id.clone(), added));
+            self.dev_name.push((d.name.clone(), added));
+            self.dev_units.push((d.units.clone(), added));
         }
-        for (i, rr) in a.rr_ms.iter().enumerate() {
-            self.rr_ids.push(a.id.clone());
-            self.rr_seq.push(u32::try_from(i).unwrap_or(u32::MAX));
-            self.rr_ms.push(*rr);
-        }
+        self.rr_ids.push((a.id.clone(), a.rr_ms.len()));
+        self.rr_seq
+            .extend((0..a.rr_ms.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+        self.rr_ms.extend_from_slice(&a.rr_ms);
     }
 
     /// Takes the buffered samples as (samples, developer fields, RR intervals) frames.
     pub fn take_frames(&mut self) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
         let b = std::mem::take(self);
-        let ids: StringChunked = b
-            .ids
-            .iter()
-            .flat_map(|(id, n)| std::iter::repeat_n(Some(id.as_str()), *n))
-            .collect();
         let mut cols = vec![
-            ids.with_name("activity_id".into()).into_column(),
+            runs("activity_id", &b.ids),
             Column::new("timestamp".into(), b.ts).cast(&utc_ms())?,
         ];
         for (name, v) in SAMPLE_COLUMNS.iter().zip(b.cols) {
@@ -406,14 +412,14 @@ impl SampleBuffer {
         }
         let samples = DataFrame::new_infer_height(cols)?;
         let dev = DataFrame::new_infer_height(vec![
-            Column::new("activity_id".into(), b.dev_ids),
+            runs("activity_id", &b.dev_ids),
             Column::new("timestamp".into(), b.dev_ts).cast(&utc_ms())?,
-            Column::new("name".into(), b.dev_name),
-            Column::new("units".into(), b.dev_units),
+            runs("name", &b.dev_name),
+            runs("units", &b.dev_units),
             Column::new("value".into(), b.dev_val),
         ])?;
         let rr = DataFrame::new_infer_height(vec![
-            Column::new("activity_id".into(), b.rr_ids),
+            runs("activity_id", &b.rr_ids),
             Column::new("seq".into(), b.rr_seq),
             Column::new("rr_ms".into(), b.rr_ms),
         ])?;
