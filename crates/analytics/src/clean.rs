@@ -29,6 +29,27 @@
 //!    [`is_running`]): the model's `cadence_spm` is steps/min for running, while for other
 //!    sports it is a pedal or stroke rate that METRICS.md does not cover.
 //! 7. Grade and GAP speed (see [`crate::gap`]).
+//! 8. HR coverage time (the numerator of METRICS.md's "valid-HR moving time / moving time"),
+//!    measured on the moving clock from the samples, not by counting grid seconds:
+//!    - A *valid HR reading* is a kept sample whose HR is in the valid range and whose grid
+//!      second (the first whole second at or after it, the one the grid fills from it) was not
+//!      removed as a spike or cadence lock.
+//!    - Each reading covers the time up to the next reading when they are at most
+//!      `coverage_max_gap_s` (10 s) apart on the moving clock; when they are further apart it
+//!      covers only the first `resample_max_gap_s` (5 s) after it, the rest of the gap is
+//!      uncovered. The last reading covers at most `resample_max_gap_s` up to the end of moving
+//!      time; time before the first reading is uncovered.
+//!    - Grid seconds removed as spikes or cadence lock are then taken out again, so invalid HR
+//!      never counts as covered.
+//!
+//!    This is a deliberate reading of METRICS.md, which defines coverage as "valid-HR moving
+//!    time / moving time" without saying it is measured on the 1 Hz grid. Counting grid seconds
+//!    would, through the 5 s no-fill rule, mark smart-recording files (Garmin's default, a
+//!    sample every 1-12 s) and GPX files with HR on only some points as low coverage although
+//!    the strap worked throughout. 10 s is the span METRICS.md section 1 already treats as
+//!    continuous movement without timer events. The metrics themselves are still computed on
+//!    the grid (gaps up to `resample_max_gap_s` filled), so a well-covered sparse file has fewer
+//!    grid seconds than moving seconds.
 
 use hrdrift_ingest::Activity;
 use serde::{Deserialize, Serialize};
@@ -95,6 +116,8 @@ pub(crate) struct Clean {
     pub grade: Vec<Option<f64>>,
     pub gap: Vec<Option<f64>>,
     pub moving_s: f64,
+    /// Moving time covered by valid HR readings (s), step 8 of the module docs.
+    pub hr_covered_s: f64,
     /// Device distance (last minus first), else the integral of speed over the grid.
     pub distance_m: Option<f64>,
     pub stats: CleanStats,
@@ -420,25 +443,54 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
 
     // 6. HR: dropouts counted, then spikes and cadence lock removed.
     stats.hr_dropout_s = hr.iter().filter(|h| h.is_none()).count();
-    let spikes = spike_mask(&t_s, &hr, settings);
-    for (h, s) in hr.iter_mut().zip(&spikes) {
+    let mut removed = spike_mask(&t_s, &hr, settings);
+    for (h, s) in hr.iter_mut().zip(&removed) {
         if *s {
             *h = None;
             stats.hr_spike_s += 1;
         }
     }
     if is_running(activity.sport.as_deref()) {
+        let before: Vec<bool> = hr.iter().map(Option::is_some).collect();
         stats.hr_cadence_lock_s = cadence_lock(&t_s, &mut hr, &cad, settings);
         out.cadence_lock = stats.hr_cadence_lock_s > 0;
+        for ((r, b), h) in removed.iter_mut().zip(&before).zip(&hr) {
+            *r |= *b && h.is_none();
+        }
     }
 
+    // 8. HR coverage time on the moving clock.
+    #[allow(clippy::cast_possible_truncation)]
+    let removed_s: Vec<i128> = t_s
+        .iter()
+        .zip(&removed)
+        .filter(|(_, r)| **r)
+        .map(|(t, _)| *t as i128)
+        .collect();
+    let readings = moving
+        .iter()
+        .filter(|(a, ma)| {
+            raw.ch[HR][*a].is_some() && removed_s.binary_search(&ceil_s(*ma)).is_err()
+        })
+        .map(|(_, ma)| *ma);
+    #[allow(clippy::cast_possible_truncation)]
+    let cover_ms = i128::from((settings.coverage_max_gap_s * 1000.0).round() as i64);
+    let covered_ms = hr_covered_ms(readings, &removed_s, moving_ms, cover_ms, fill_ms);
+    #[allow(clippy::cast_precision_loss)]
+    let hr_covered_s = covered_ms as f64 / 1000.0;
+    out.hr_covered_s = hr_covered_s;
+
     // 7. Grade and GAP. Distance is the integral of smoothed speed, so grade and GAP use one
-    // consistent source; a hole in the grid adds at most one second of distance.
+    // consistent source. Across a hole in the grid the earlier point's speed runs for the whole
+    // hole: capping it at one second made grade (altitude over distance) several times too
+    // steep on smart-recording files, whose grid is mostly holes of 1-12 s. Distance only
+    // serves grade here, and points either side of a hole longer than the smoothing window
+    // never share a window, so a long sensor gap invents nothing that is used.
     let mut dist = Vec::with_capacity(t_s.len());
     let mut d = 0.0;
     for i in 0..t_s.len() {
         if i > 0 {
-            d += spd[i - 1].unwrap_or(0.0) * (t_s[i] - t_s[i - 1]).min(1.0);
+            d += spd[i - 1].unwrap_or(0.0) * (t_s[i] - t_s[i - 1]);
         }
         dist.push(d);
     }
@@ -470,6 +522,62 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     out.grade = grade;
     out.stats = stats;
     out
+}
+
+/// Moving time (ms) covered by valid HR readings (step 8 of the module docs): `readings` are
+/// their moving times in increasing order, `removed_s` the grid seconds (increasing) whose HR
+/// was removed as a spike or cadence lock.
+fn hr_covered_ms(
+    readings: impl Iterator<Item = i128>,
+    removed_s: &[i128],
+    moving_ms: i128,
+    cover_ms: i128,
+    fill_ms: i128,
+) -> i128 {
+    // Disjoint, increasing intervals [from, to) of covered moving time.
+    let mut spans: Vec<(i128, i128)> = Vec::new();
+    let mut prev: Option<i128> = None;
+    let mut add = |from: i128, gap: i128| {
+        let len = if gap <= cover_ms {
+            gap
+        } else {
+            gap.min(fill_ms)
+        };
+        let (a, b) = (from.max(0), (from + len).min(moving_ms));
+        if b > a {
+            spans.push((a, b));
+        }
+    };
+    for m in readings {
+        if let Some(p) = prev
+            && m > p
+        {
+            add(p, m - p);
+        }
+        prev = Some(prev.map_or(m, |p| p.max(m)));
+    }
+    if let Some(p) = prev {
+        // The last reading: nothing follows, so at most `fill_ms` up to the end.
+        add(p, (moving_ms - p).min(fill_ms).max(0));
+    }
+    let mut total = 0;
+    let mut r = 0;
+    for (a, b) in spans {
+        total += b - a;
+        while r < removed_s.len() && (removed_s[r] + 1) * 1000 <= a {
+            r += 1;
+        }
+        let mut q = r;
+        while q < removed_s.len() && removed_s[q] * 1000 < b {
+            let (lo, hi) = (
+                (removed_s[q] * 1000).max(a),
+                ((removed_s[q] + 1) * 1000).min(b),
+            );
+            total -= (hi - lo).max(0);
+            q += 1;
+        }
+    }
+    total.max(0)
 }
 
 /// Points further than `spike_bpm` from the centred rolling median of valid HR.
@@ -527,11 +635,6 @@ fn cadence_lock(
         }
     }
     removed
-}
-
-/// Appends the valid HR values of an activity's cleaned series (for estimating HRmax).
-pub(crate) fn valid_hr_values(activity: &Activity, settings: &AthleteSettings, out: &mut Vec<f64>) {
-    out.extend(clean(activity, settings).hr.iter().flatten());
 }
 
 #[cfg(test)]

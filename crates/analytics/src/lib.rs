@@ -27,8 +27,10 @@
 
 pub mod clean;
 pub mod gap;
+pub mod history;
 pub mod load;
 pub mod metrics;
+pub mod pool;
 pub mod settings;
 mod stats;
 pub mod zones;
@@ -37,10 +39,15 @@ use hrdrift_ingest::Activity;
 use rayon::prelude::*;
 
 pub use clean::{CleanStats, is_running};
+pub use history::{
+    Day, EasyRun, HardSession, History, Readiness, ReadinessVerdict, Reason, Verdict, Week,
+    analyze_history, fill_long_rows,
+};
 pub use metrics::{
     ActivityContext, ActivityMetrics, ActivitySeries, Analysis, DriftLine, SessionClass,
-    SettingsUsed, SteadySpan, analyze, flag, long_flag, reason,
+    SettingsUsed, SteadySpan, WindowStats, analyze, flag, long_flag, reason,
 };
+pub use pool::{HrPool, estimate_from_pools, pool_fingerprint};
 pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};
 
 /// Metrics of one activity.
@@ -59,8 +66,6 @@ pub fn series(activity: &Activity, settings: &AthleteSettings) -> ActivitySeries
     analyze(activity, settings, &ActivityContext::default()).series
 }
 
-const MS_PER_DAY: f64 = 86_400_000.0;
-
 /// Metrics of many activities of one athlete, in input order, computed in parallel.
 ///
 /// `long` is filled from the activities themselves: for each run, the median moving time of
@@ -72,37 +77,6 @@ pub fn compute_all(activities: &[Activity], settings: &AthleteSettings) -> Vec<A
         .par_iter()
         .map(|a| compute(a, settings, &ActivityContext::default()))
         .collect();
-    fill_long(activities, &mut out, &settings.sanitized());
+    fill_long_rows(&mut out, settings);
     out
-}
-
-fn fill_long(activities: &[Activity], out: &mut [ActivityMetrics], s: &AthleteSettings) {
-    // (start, moving_s) of runs with moving time, sorted by start.
-    let mut runs: Vec<(i64, f64)> = activities
-        .iter()
-        .zip(out.iter())
-        .filter(|(a, m)| is_running(a.sport.as_deref()) && m.moving_s > 0.0)
-        .map(|(a, m)| (a.start_ms, m.moving_s))
-        .collect();
-    runs.sort_by_key(|r| r.0);
-    #[allow(clippy::cast_possible_truncation)]
-    let window_ms = (s.long_history_days * MS_PER_DAY).round() as i64;
-    let mut buf = Vec::new();
-    for (a, m) in activities.iter().zip(out.iter_mut()) {
-        let running = is_running(a.sport.as_deref());
-        let from = a.start_ms.saturating_sub(window_ms);
-        let lo = runs.partition_point(|r| r.0 < from);
-        let hi = runs.partition_point(|r| r.0 < a.start_ms);
-        buf.clear();
-        buf.extend(runs[lo..hi.max(lo)].iter().map(|r| r.1));
-        let median = stats::percentile(&mut buf, 50.0);
-        m.absent.remove("long");
-        match long_flag(m.moving_s, running, median, s) {
-            Ok(v) => m.long = Some(v),
-            Err(why) => {
-                m.long = None;
-                m.absent.insert("long".to_owned(), why.to_owned());
-            }
-        }
-    }
 }

@@ -6,6 +6,10 @@
 //!   middle of that moving time, by the centre of each second.
 //! - EF and decoupling average GAP speed and HR over the same seconds: those with both a valid
 //!   HR and a speed ("paired" seconds), so a hole in one channel does not bias the ratio.
+//! - Coverage is valid-HR moving time over moving time, with the valid-HR moving time measured
+//!   on the moving clock from the samples (a gap of up to `coverage_max_gap_s` between valid
+//!   HR readings counts as covered), not by counting 1 Hz grid seconds: see [`crate::clean`],
+//!   step 8, for the rule and the reason. The metrics below are still computed on the grid.
 //! - Coverage (at least `min_coverage`) is checked on the whole activity, as METRICS.md says,
 //!   and gates every HR metric: `avg_hr`, EF, decoupling, drift, TRIMP, hrTSS and the class.
 //!   Zone times are plain sums of valid seconds and are reported at any coverage.
@@ -107,7 +111,7 @@ pub struct SettingsUsed {
     pub warmup_s: f64,
     /// Which of the anchors were estimated rather than configured.
     pub estimated: Vec<String>,
-    /// [`AthleteSettings::fingerprint`] of all settings (thresholds included).
+    /// [`AthleteSettings::activity_fingerprint`]: the settings these numbers depend on.
     pub fingerprint: String,
 }
 
@@ -151,9 +155,11 @@ pub struct ActivityMetrics {
     pub flags: Vec<String>,
     /// Metric name -> reason it is absent (see [`reason`]).
     pub absent: BTreeMap<String, String>,
-    /// Valid-HR moving time / moving time.
+    /// Valid-HR moving time / moving time, the former measured from the samples on the moving
+    /// clock ([`crate::clean`], step 8), not from `valid_hr_s`.
     pub coverage: Option<f64>,
-    /// Valid-HR moving time (s).
+    /// Seconds of the 1 Hz grid with valid HR (s): what `avg_hr`, zones and TRIMP sum over.
+    /// On sparse files it is less than `coverage` x `moving_s`.
     pub valid_hr_s: f64,
     /// Length of the steady portion (s of moving time; 0 when shorter than the warm-up).
     pub steady_s: f64,
@@ -165,6 +171,70 @@ pub struct ActivityMetrics {
     pub settings_used: SettingsUsed,
     /// What cleaning found and removed.
     pub cleaning: CleanStats,
+    /// Start, ms UTC (the same instant as `start`). Rows stored before this field existed
+    /// read back as 0.
+    #[serde(default)]
+    pub start_ms: i64,
+    /// Last sample, ms UTC.
+    #[serde(default)]
+    pub end_ms: i64,
+    /// Local time minus UTC (s), where the file tells it.
+    #[serde(default)]
+    pub utc_offset_s: Option<i32>,
+    /// Minutes `window_from_s..window_to_s` (10-40) of moving time: the easy-run baseline's
+    /// quantity (METRICS.md section 4).
+    #[serde(default)]
+    pub window: Option<WindowStats>,
+    /// Minutes `early_from_s..early_to_s` (5-15) of moving time: the early signal.
+    #[serde(default)]
+    pub early: Option<WindowStats>,
+}
+
+/// Means over a span of moving time (the 1 Hz grid seconds `k` with `from <= k < to`).
+///
+/// HR and GAP speed are averaged over the seconds that carry both (as EF is). The other
+/// channels are read from the file's samples: each grid second takes the latest sample at or
+/// before it, no further back than `resample_max_gap_s`; a channel the file does not carry (or
+/// carries with no plausible value in the span) is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowStats {
+    /// Mean valid HR (bpm).
+    pub hr_bpm: f64,
+    /// Mean GAP speed (m/s).
+    pub gap_speed_m_s: f64,
+    /// Coefficient of variation of cadence (steps/min for running), positive values only.
+    pub cadence_cv: Option<f64>,
+    /// Mean ground contact time (ms).
+    pub stance_time_ms: Option<f64>,
+    /// Mean vertical oscillation (mm).
+    pub vertical_oscillation_mm: Option<f64>,
+    /// Mean step length (mm).
+    pub step_length_mm: Option<f64>,
+    /// Mean temperature the device recorded (degC).
+    pub temperature_c: Option<f64>,
+    /// Seconds with both valid HR and GAP speed in the span.
+    pub seconds: f64,
+}
+
+impl WindowStats {
+    /// Whether every number is finite.
+    #[must_use]
+    pub fn is_finite(&self) -> bool {
+        [self.hr_bpm, self.gap_speed_m_s, self.seconds]
+            .iter()
+            .chain(
+                [
+                    self.cadence_cv,
+                    self.stance_time_ms,
+                    self.vertical_oscillation_mm,
+                    self.step_length_mm,
+                    self.temperature_c,
+                ]
+                .iter()
+                .flatten(),
+            )
+            .all(|v| v.is_finite())
+    }
 }
 
 impl ActivityMetrics {
@@ -193,6 +263,11 @@ impl ActivityMetrics {
             .flatten()
             .chain(self.s_zones_s.iter().flatten());
         opts.iter().flatten().chain(zones).all(|v| v.is_finite())
+            && self
+                .window
+                .iter()
+                .chain(&self.early)
+                .all(WindowStats::is_finite)
             && [
                 self.moving_s,
                 self.valid_hr_s,
@@ -320,7 +395,7 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     let mut m = empty_row(activity, &s, &c);
 
     let coverage: Outcome<f64> = if c.moving_s > 0.0 {
-        Ok((m.valid_hr_s / c.moving_s).min(1.0))
+        Ok((c.hr_covered_s / c.moving_s).min(1.0))
     } else {
         Err(reason::NO_MOVING_TIME)
     };
@@ -393,6 +468,27 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     put(&mut m.class, &mut m.absent, "class", class);
     let long = long_flag(c.moving_s, running, ctx.median_run_s_prev_28d, &s);
     put(&mut m.long, &mut m.absent, "long", long);
+    let spans = gates.any_hr.and(gates.speed);
+    let window = spans.and_then(|()| {
+        window_stats(
+            activity,
+            &c,
+            &s,
+            (s.window_from_s, s.window_to_s),
+            s.window_min_s,
+        )
+    });
+    put(&mut m.window, &mut m.absent, "window", window);
+    let early = spans.and_then(|()| {
+        window_stats(
+            activity,
+            &c,
+            &s,
+            (s.early_from_s, s.early_to_s),
+            s.early_min_s,
+        )
+    });
+    put(&mut m.early, &mut m.absent, "early", early);
     guard_finite(&mut m);
 
     let steady = (m.steady_s > 0.0).then_some(SteadySpan {
@@ -473,9 +569,20 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
             zone_model: s.zone_model,
             warmup_s: s.warmup_s,
             estimated: s.estimated.names(),
-            fingerprint: s.fingerprint(),
+            fingerprint: s.activity_fingerprint(),
         },
         cleaning: c.stats,
+        start_ms: activity.start_ms,
+        end_ms: activity
+            .samples
+            .timestamp_ms
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(activity.start_ms),
+        utc_offset_s: activity.utc_offset_s,
+        window: None,
+        early: None,
     }
 }
 
@@ -656,6 +763,93 @@ fn guard_finite(m: &mut ActivityMetrics) {
                 .insert(name.to_owned(), reason::NON_FINITE.to_owned());
         }
     }
+    for (name, slot) in [("window", &mut m.window), ("early", &mut m.early)] {
+        if slot.is_some_and(|w| !w.is_finite()) {
+            *slot = None;
+            m.absent
+                .insert(name.to_owned(), reason::NON_FINITE.to_owned());
+        }
+    }
+}
+
+/// Plausible ranges of the channels read from the samples for [`WindowStats`].
+const CADENCE_RANGE: (f64, f64) = (1.0, 400.0);
+const TEMPERATURE_RANGE_C: (f64, f64) = (-60.0, 70.0);
+const STANCE_RANGE_MS: (f64, f64) = (1.0, 3000.0);
+const OSCILLATION_RANGE_MM: (f64, f64) = (1.0, 1000.0);
+const STEP_RANGE_MM: (f64, f64) = (1.0, 5000.0);
+
+/// [`WindowStats`] over the grid seconds `from <= k < to` of moving time.
+fn window_stats(
+    activity: &Activity,
+    c: &Clean,
+    s: &AthleteSettings,
+    (from_s, to_s): (f64, f64),
+    min_s: f64,
+) -> Outcome<WindowStats> {
+    let lo = c.t_s.partition_point(|t| *t < from_s);
+    let hi = c.t_s.partition_point(|t| *t < to_s).max(lo);
+    let (mut hr, mut gap) = (Moments::default(), Moments::default());
+    let mut seconds = 0.0;
+    for i in lo..hi {
+        if let (Some(h), Some(g)) = (c.hr[i], c.gap[i]) {
+            hr.push(h);
+            gap.push(g);
+            seconds += 1.0;
+        }
+    }
+    if seconds <= 0.0 || seconds < min_s {
+        return Err(reason::TOO_SHORT);
+    }
+    let smp = &activity.samples;
+    let channels = [
+        (smp.cadence_spm.as_ref(), CADENCE_RANGE),
+        (smp.stance_time_ms.as_ref(), STANCE_RANGE_MS),
+        (smp.vertical_oscillation_mm.as_ref(), OSCILLATION_RANGE_MM),
+        (smp.step_length_mm.as_ref(), STEP_RANGE_MM),
+        (smp.temperature_c.as_ref(), TEMPERATURE_RANGE_C),
+    ];
+    let mut sums = [Moments::default(); 5];
+    if channels.iter().any(|(ch, _)| ch.is_some()) {
+        let ts = &smp.timestamp_ms;
+        let mut order: Vec<usize> = (0..ts.len()).collect();
+        if !ts.is_sorted() {
+            order.sort_by_key(|&j| ts[j]);
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let max_back_ms = (s.resample_max_gap_s * 1000.0).round().max(1000.0) as i64;
+        let mut p = 0_usize;
+        for &wall in &c.wall_ms[lo..hi] {
+            // The latest sample at or before this second (the grid's wall clock only rises).
+            while p + 1 < order.len() && ts[order[p + 1]] <= wall {
+                p += 1;
+            }
+            let Some(&j) = order.get(p) else { break };
+            if ts[j] > wall || wall.saturating_sub(ts[j]) > max_back_ms {
+                continue;
+            }
+            for ((ch, (min, max)), acc) in channels.iter().zip(sums.iter_mut()) {
+                if let Some(v) = ch
+                    .and_then(|v| v.get(j).copied().flatten())
+                    .filter(|v| v.is_finite() && *v >= *min && *v <= *max)
+                {
+                    acc.push(v);
+                }
+            }
+        }
+    }
+    let hr_bpm = hr.mean().ok_or(reason::TOO_SHORT)?;
+    let gap_speed_m_s = gap.mean().ok_or(reason::NO_SPEED)?;
+    Ok(WindowStats {
+        hr_bpm,
+        gap_speed_m_s,
+        cadence_cv: sums[0].cv(),
+        stance_time_ms: sums[1].mean(),
+        vertical_oscillation_mm: sums[2].mean(),
+        step_length_mm: sums[3].mean(),
+        temperature_c: sums[4].mean(),
+        seconds,
+    })
 }
 
 /// `long` per METRICS.md: moving time at least `long_min_s` and at least `long_ratio` x the

@@ -11,8 +11,6 @@
 use hrdrift_ingest::Activity;
 use serde::{Deserialize, Serialize};
 
-use crate::clean;
-
 /// Sex, used only to choose the Banister TRIMP constants.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -109,6 +107,13 @@ pub struct AthleteSettings {
     pub cadence_lock_min_s: f64,
     /// Minimum HR coverage (valid-HR moving time / moving time) for any HR metric.
     pub min_coverage: f64,
+    /// For HR coverage, valid HR readings at most this far apart on the moving clock cover the
+    /// time between them; after a longer gap only the first `resample_max_gap_s` counts (s).
+    /// METRICS.md does not say coverage is counted on the 1 Hz grid; this reading keeps
+    /// smart-recording files (a sample every 1-12 s) from failing the coverage gate with a
+    /// working strap. Default 10 s, the gap METRICS.md treats as continuous movement without
+    /// timer events. See [`crate::clean`], step 8.
+    pub coverage_max_gap_s: f64,
 
     // --- 2. GAP ------------------------------------------------------------------------------
     /// Grade is clamped to +- this fraction before the Minetti polynomial.
@@ -159,6 +164,92 @@ pub struct AthleteSettings {
     pub trimp_k1_female: f64,
     pub trimp_k2_female: f64,
 
+    // --- 4. Across activities: per-activity spans ----------------------------------------------
+    /// The easy-run window (METRICS.md: minutes 10-40 of moving time) starts at this moving
+    /// second ...
+    pub window_from_s: f64,
+    /// ... and ends before this one.
+    pub window_to_s: f64,
+    /// The window needs at least this many seconds with valid HR and GAP speed (15 min).
+    pub window_min_s: f64,
+    /// The early signal's span (minutes 5-15) starts at this moving second ...
+    pub early_from_s: f64,
+    /// ... and ends before this one.
+    pub early_to_s: f64,
+    /// The early span needs at least this many seconds with valid HR and GAP speed.
+    /// METRICS.md does not say; default 8 of its 10 minutes.
+    pub early_min_s: f64,
+
+    // --- 4. Across activities: easy-run baseline ---------------------------------------------
+    /// The baseline is fitted on the easy runs of this many days before each run.
+    pub baseline_days: f64,
+    /// ... of which there must be at least this many (else `insufficient_baseline`).
+    pub baseline_min_runs: usize,
+    /// Floor of the baseline's robust spread sigma (bpm).
+    pub sigma_floor_bpm: f64,
+    /// `elevated` when the elevation is at least this (bpm) ...
+    pub elevated_min_bpm: f64,
+    /// ... and at least this many sigma.
+    pub elevated_sigmas: f64,
+    /// An elevated run on a day at least this much warmer (degC) than the median of the
+    /// baseline period is marked `warm_day`.
+    pub warm_day_delta_c: f64,
+    /// `stride_unsteady` when the cadence CV is more than this many robust spreads above the
+    /// baseline median ...
+    pub stride_sigmas: f64,
+    /// ... with the spread floored at this CV. METRICS.md does not say; 0.003 is about 0.5
+    /// steps/min of extra scatter at 170 steps/min, well below what a runner can feel.
+    pub stride_cv_sigma_floor: f64,
+
+    // --- 4. Across activities: recovery after a hard session ---------------------------------
+    /// An easy run counts as recovered when its elevation is at most this (bpm) ...
+    pub recovered_min_bpm: f64,
+    /// ... or this many sigma, whichever is larger.
+    pub recovered_sigmas: f64,
+    /// `absorbed` when recovered within this many hours of the session's end.
+    pub absorbed_within_h: f64,
+    /// Easy runs up to this many hours after the session's end decide the verdict (5 d).
+    pub recovery_window_h: f64,
+
+    // --- 4. Across activities: load and weeks -------------------------------------------------
+    /// Time constant of fitness (CTL), days.
+    pub ctl_days: f64,
+    /// Time constant of fatigue (ATL), days.
+    pub atl_days: f64,
+    /// `too_many_hard` when a week holds more than this many hard sessions.
+    pub max_hard_per_week: f64,
+    /// `hard_back_to_back` when two hard sessions are closer than this (h, end to start).
+    pub hard_spacing_min_h: f64,
+    /// `too_much_moderate` when the S2 share of the week exceeds this ...
+    pub moderate_s2_share_max: f64,
+    /// ... or moderate sessions exceed this share of the week's runs.
+    pub moderate_runs_share_max: f64,
+    /// `no_true_easy` when easy runs are fewer than this share of the week's runs.
+    pub easy_runs_share_min: f64,
+    /// `load_spike` when the week's load exceeds this multiple of the mean of the weeks before.
+    pub load_spike_ratio: f64,
+    /// Number of weeks before that `load_spike` compares with.
+    pub load_spike_weeks: usize,
+    /// Number of trailing weeks (this one included) of the consistency CV.
+    pub consistency_weeks: usize,
+    /// The polarization index is shown when the S2 and S3 shares are each at least this.
+    pub polarization_min_share: f64,
+
+    // --- 4. Across activities: readiness -------------------------------------------------------
+    /// `hold_back` when form (TSB) is below this.
+    pub readiness_tsb_hold_back: f64,
+    /// `push` needs form (TSB) at least this ...
+    pub readiness_tsb_push: f64,
+    /// ... the last three easy runs within this many sigma of the baseline ...
+    pub readiness_push_sigmas: f64,
+    /// ... the last hard session at least this many hours ago ...
+    pub readiness_hard_rest_h: f64,
+    /// ... and consistency below this.
+    pub readiness_consistency_max: f64,
+    /// A `lingering` hard session holds readiness back while it ended less than this many
+    /// days ago. METRICS.md does not say; default 7 (the 5-day recovery window and two more).
+    pub readiness_lingering_days: f64,
+
     // --- estimation ----------------------------------------------------------------------------
     /// HRmax is estimated only from at least this many activities with valid HR.
     pub estimate_min_activities: usize,
@@ -191,6 +282,7 @@ impl Default for AthleteSettings {
             cadence_lock_bpm: 3.0,
             cadence_lock_min_s: 60.0,
             min_coverage: 0.8,
+            coverage_max_gap_s: 10.0,
             grade_clamp: 0.45,
             altitude_smooth_s: 30.0,
             warmup_s: 600.0,
@@ -213,6 +305,41 @@ impl Default for AthleteSettings {
             trimp_k2_male: 1.92,
             trimp_k1_female: 0.86,
             trimp_k2_female: 1.67,
+            window_from_s: 600.0,
+            window_to_s: 2400.0,
+            window_min_s: 900.0,
+            early_from_s: 300.0,
+            early_to_s: 900.0,
+            early_min_s: 480.0,
+            baseline_days: 42.0,
+            baseline_min_runs: 6,
+            sigma_floor_bpm: 1.5,
+            elevated_min_bpm: 4.0,
+            elevated_sigmas: 2.0,
+            warm_day_delta_c: 8.0,
+            stride_sigmas: 2.0,
+            stride_cv_sigma_floor: 0.003,
+            recovered_min_bpm: 2.0,
+            recovered_sigmas: 1.0,
+            absorbed_within_h: 72.0,
+            recovery_window_h: 120.0,
+            ctl_days: 42.0,
+            atl_days: 7.0,
+            max_hard_per_week: 2.0,
+            hard_spacing_min_h: 44.0,
+            moderate_s2_share_max: 0.25,
+            moderate_runs_share_max: 0.40,
+            easy_runs_share_min: 0.5,
+            load_spike_ratio: 1.3,
+            load_spike_weeks: 4,
+            consistency_weeks: 4,
+            polarization_min_share: 0.01,
+            readiness_tsb_hold_back: -30.0,
+            readiness_tsb_push: -10.0,
+            readiness_push_sigmas: 1.0,
+            readiness_hard_rest_h: 48.0,
+            readiness_consistency_max: 0.2,
+            readiness_lingering_days: 7.0,
             estimate_min_activities: 20,
             estimate_hr_max_percentile: 99.5,
             estimate_lthr_fraction: 0.9,
@@ -238,7 +365,7 @@ pub enum SettingsError {
 }
 
 /// Number of numeric thresholds checked by [`AthleteSettings::validate`].
-const NUMERIC: usize = 34;
+const NUMERIC: usize = 67;
 
 impl AthleteSettings {
     /// Every numeric threshold with its plausible range. Out-of-range values are reported by
@@ -268,6 +395,12 @@ impl AthleteSettings {
                 86_400.0,
             ),
             ("min_coverage", &mut self.min_coverage, 0.0, 1.0),
+            (
+                "coverage_max_gap_s",
+                &mut self.coverage_max_gap_s,
+                0.0,
+                3600.0,
+            ),
             ("grade_clamp", &mut self.grade_clamp, 0.0, 0.45),
             ("altitude_smooth_s", &mut self.altitude_smooth_s, 0.0, 600.0),
             ("warmup_s", &mut self.warmup_s, 0.0, 86_400.0),
@@ -325,6 +458,108 @@ impl AthleteSettings {
             ("trimp_k2_male", &mut self.trimp_k2_male, 0.0, 10.0),
             ("trimp_k1_female", &mut self.trimp_k1_female, 0.0, 10.0),
             ("trimp_k2_female", &mut self.trimp_k2_female, 0.0, 10.0),
+            ("window_from_s", &mut self.window_from_s, 0.0, 86_400.0),
+            ("window_to_s", &mut self.window_to_s, 0.0, 86_400.0),
+            ("window_min_s", &mut self.window_min_s, 1.0, 86_400.0),
+            ("early_from_s", &mut self.early_from_s, 0.0, 86_400.0),
+            ("early_to_s", &mut self.early_to_s, 0.0, 86_400.0),
+            ("early_min_s", &mut self.early_min_s, 1.0, 86_400.0),
+            ("baseline_days", &mut self.baseline_days, 1.0, 3650.0),
+            ("sigma_floor_bpm", &mut self.sigma_floor_bpm, 0.01, 50.0),
+            ("elevated_min_bpm", &mut self.elevated_min_bpm, 0.0, 100.0),
+            ("elevated_sigmas", &mut self.elevated_sigmas, 0.0, 20.0),
+            ("warm_day_delta_c", &mut self.warm_day_delta_c, 0.0, 100.0),
+            ("stride_sigmas", &mut self.stride_sigmas, 0.0, 20.0),
+            (
+                "stride_cv_sigma_floor",
+                &mut self.stride_cv_sigma_floor,
+                1e-6,
+                1.0,
+            ),
+            ("recovered_min_bpm", &mut self.recovered_min_bpm, 0.0, 100.0),
+            ("recovered_sigmas", &mut self.recovered_sigmas, 0.0, 20.0),
+            (
+                "absorbed_within_h",
+                &mut self.absorbed_within_h,
+                0.0,
+                8760.0,
+            ),
+            (
+                "recovery_window_h",
+                &mut self.recovery_window_h,
+                0.0,
+                8760.0,
+            ),
+            ("ctl_days", &mut self.ctl_days, 1.0, 3650.0),
+            ("atl_days", &mut self.atl_days, 1.0, 3650.0),
+            ("max_hard_per_week", &mut self.max_hard_per_week, 0.0, 100.0),
+            (
+                "hard_spacing_min_h",
+                &mut self.hard_spacing_min_h,
+                0.0,
+                8760.0,
+            ),
+            (
+                "moderate_s2_share_max",
+                &mut self.moderate_s2_share_max,
+                0.0,
+                1.0,
+            ),
+            (
+                "moderate_runs_share_max",
+                &mut self.moderate_runs_share_max,
+                0.0,
+                1.0,
+            ),
+            (
+                "easy_runs_share_min",
+                &mut self.easy_runs_share_min,
+                0.0,
+                1.0,
+            ),
+            ("load_spike_ratio", &mut self.load_spike_ratio, 0.0, 100.0),
+            (
+                "polarization_min_share",
+                &mut self.polarization_min_share,
+                1e-6,
+                1.0,
+            ),
+            (
+                "readiness_tsb_hold_back",
+                &mut self.readiness_tsb_hold_back,
+                -1000.0,
+                1000.0,
+            ),
+            (
+                "readiness_tsb_push",
+                &mut self.readiness_tsb_push,
+                -1000.0,
+                1000.0,
+            ),
+            (
+                "readiness_push_sigmas",
+                &mut self.readiness_push_sigmas,
+                0.0,
+                20.0,
+            ),
+            (
+                "readiness_hard_rest_h",
+                &mut self.readiness_hard_rest_h,
+                0.0,
+                8760.0,
+            ),
+            (
+                "readiness_consistency_max",
+                &mut self.readiness_consistency_max,
+                0.0,
+                100.0,
+            ),
+            (
+                "readiness_lingering_days",
+                &mut self.readiness_lingering_days,
+                0.0,
+                3650.0,
+            ),
         ]
     }
 }
@@ -341,7 +576,7 @@ fn increasing(b: &[f64; 4]) -> bool {
     b.iter().all(|v| in_range(*v, 0.0, 3.0)) && b.windows(2).all(|w| w[0] < w[1])
 }
 
-fn anchor(v: Option<f64>) -> Option<f64> {
+pub(crate) fn anchor(v: Option<f64>) -> Option<f64> {
     v.filter(|x| in_range(*x, ANCHOR_MIN_BPM, ANCHOR_MAX_BPM))
 }
 
@@ -410,6 +645,25 @@ impl AthleteSettings {
             s.hr_valid_min_bpm = d.hr_valid_min_bpm;
             s.hr_valid_max_bpm = d.hr_valid_max_bpm;
         }
+        for (from, to, d_from, d_to) in [
+            (
+                &mut s.window_from_s,
+                &mut s.window_to_s,
+                d.window_from_s,
+                d.window_to_s,
+            ),
+            (
+                &mut s.early_from_s,
+                &mut s.early_to_s,
+                d.early_from_s,
+                d.early_to_s,
+            ),
+        ] {
+            if *from >= *to {
+                *from = d_from;
+                *to = d_to;
+            }
+        }
         if s.seiler_s2_from_lthr >= s.seiler_s3_from_lthr {
             s.seiler_s2_from_lthr = d.seiler_s2_from_lthr;
             s.seiler_s3_from_lthr = d.seiler_s3_from_lthr;
@@ -440,41 +694,60 @@ impl AthleteSettings {
     ///   else `default_hr_rest` (50).
     #[must_use]
     pub fn estimate(&self, activities: &[Activity]) -> Self {
-        let mut s = self.sanitized();
-        if s.hr_max.is_none() {
-            let mut values = Vec::new();
-            let mut with_hr = 0_usize;
-            for a in activities {
-                let before = values.len();
-                clean::valid_hr_values(a, &s, &mut values);
-                if values.len() > before {
-                    with_hr += 1;
-                }
-            }
-            if with_hr >= s.estimate_min_activities.max(1) {
-                s.hr_max = anchor(crate::stats::percentile(
-                    &mut values,
-                    s.estimate_hr_max_percentile,
-                ));
-                s.estimated.hr_max = s.hr_max.is_some();
-            }
+        let pools: Vec<crate::pool::HrPool> = activities
+            .iter()
+            .map(|a| crate::pool::HrPool::of(a, self))
+            .collect();
+        let profile = activities
+            .iter()
+            .filter(|a| anchor(a.profile_hr_rest).is_some())
+            .max_by_key(|a| a.start_ms)
+            .and_then(|a| a.profile_hr_rest);
+        crate::pool::estimate_from_pools(self, &pools, profile)
+    }
+
+    /// The fingerprint of what one activity's stored metrics depend on: every setting except
+    /// the across-activity thresholds of METRICS.md section 4 and the `long` rule, which apply
+    /// when the stored rows are read. Changing one of those then costs no recomputation.
+    #[must_use]
+    pub fn activity_fingerprint(&self) -> String {
+        let d = AthleteSettings::default();
+        AthleteSettings {
+            baseline_days: d.baseline_days,
+            baseline_min_runs: d.baseline_min_runs,
+            sigma_floor_bpm: d.sigma_floor_bpm,
+            elevated_min_bpm: d.elevated_min_bpm,
+            elevated_sigmas: d.elevated_sigmas,
+            warm_day_delta_c: d.warm_day_delta_c,
+            stride_sigmas: d.stride_sigmas,
+            stride_cv_sigma_floor: d.stride_cv_sigma_floor,
+            recovered_min_bpm: d.recovered_min_bpm,
+            recovered_sigmas: d.recovered_sigmas,
+            absorbed_within_h: d.absorbed_within_h,
+            recovery_window_h: d.recovery_window_h,
+            ctl_days: d.ctl_days,
+            atl_days: d.atl_days,
+            max_hard_per_week: d.max_hard_per_week,
+            hard_spacing_min_h: d.hard_spacing_min_h,
+            moderate_s2_share_max: d.moderate_s2_share_max,
+            moderate_runs_share_max: d.moderate_runs_share_max,
+            easy_runs_share_min: d.easy_runs_share_min,
+            load_spike_ratio: d.load_spike_ratio,
+            load_spike_weeks: d.load_spike_weeks,
+            consistency_weeks: d.consistency_weeks,
+            polarization_min_share: d.polarization_min_share,
+            readiness_tsb_hold_back: d.readiness_tsb_hold_back,
+            readiness_tsb_push: d.readiness_tsb_push,
+            readiness_push_sigmas: d.readiness_push_sigmas,
+            readiness_hard_rest_h: d.readiness_hard_rest_h,
+            readiness_consistency_max: d.readiness_consistency_max,
+            readiness_lingering_days: d.readiness_lingering_days,
+            long_min_s: d.long_min_s,
+            long_ratio: d.long_ratio,
+            long_history_days: d.long_history_days,
+            ..self.clone()
         }
-        if s.lthr.is_none()
-            && let Some(hr_max) = s.hr_max
-        {
-            s.lthr = anchor(Some(hr_max * s.estimate_lthr_fraction));
-            s.estimated.lthr = s.lthr.is_some();
-        }
-        if s.hr_rest.is_none() {
-            let profile = activities
-                .iter()
-                .filter(|a| anchor(a.profile_hr_rest).is_some())
-                .max_by_key(|a| a.start_ms)
-                .and_then(|a| anchor(a.profile_hr_rest));
-            s.hr_rest = Some(profile.unwrap_or(s.default_hr_rest));
-            s.estimated.hr_rest = true;
-        }
-        s
+        .fingerprint()
     }
 
     /// A short stable fingerprint of the settings (FNV-1a 64 of their JSON form), so an output
@@ -494,6 +767,35 @@ impl AthleteSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activity_fingerprint_ignores_only_query_time_settings() {
+        let base = AthleteSettings::default();
+        let history_only = AthleteSettings {
+            baseline_days: 28.0,
+            readiness_tsb_push: -5.0,
+            long_ratio: 1.3,
+            ..base.clone()
+        };
+        assert_eq!(
+            base.activity_fingerprint(),
+            history_only.activity_fingerprint()
+        );
+        assert_ne!(base.fingerprint(), history_only.fingerprint());
+        let per_activity = AthleteSettings {
+            warmup_s: 300.0,
+            ..base.clone()
+        };
+        assert_ne!(
+            base.activity_fingerprint(),
+            per_activity.activity_fingerprint()
+        );
+        let anchor = AthleteSettings {
+            lthr: Some(170.0),
+            ..base.clone()
+        };
+        assert_ne!(base.activity_fingerprint(), anchor.activity_fingerprint());
+    }
 
     #[test]
     fn defaults_validate() {

@@ -11,7 +11,7 @@ use hrdrift_ingest::{Activity, decode_bytes};
 use polars::prelude::*;
 
 use crate::Exit;
-use crate::list::rfc3339;
+use crate::text::rfc3339;
 use hrdrift_store::tables::SAMPLE_COLUMNS;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]

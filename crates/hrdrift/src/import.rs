@@ -157,6 +157,19 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         store_dir.display(),
         store.activities().len()
     );
+    let metrics_started = Instant::now();
+    let d = crate::derive::update(&mut store)
+        .with_context(|| format!("computing metrics in {}", store_dir.display()))?;
+    if d.recomputed > 0 || !a.quiet {
+        println!(
+            "metrics: computed for {} activities in {:.1} s",
+            d.recomputed,
+            metrics_started.elapsed().as_secs_f64()
+        );
+    }
+    for p in &d.problems {
+        eprintln!("hrdrift: warning: {p}");
+    }
     if a.strict && !s.failed.is_empty() {
         return Ok(Exit::ImportFailures);
     }

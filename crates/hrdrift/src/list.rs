@@ -3,30 +3,15 @@
 use std::path::Path;
 
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset, Utc};
 use hrdrift_store::{ActivityRow, Store};
 use serde::Serialize;
 
-use crate::Exit;
+use crate::text::{hms, local_time, num, rfc3339};
+use crate::{Exit, derive};
 
 /// Version of the JSON this command prints; bumped on any change a script could notice.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// RFC 3339 in UTC, the form every JSON time in hrdrift takes.
-pub fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| {
-        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    })
-}
-
-/// The local start time where the file told the offset, else UTC.
-fn local_start(r: &ActivityRow) -> String {
-    let utc = DateTime::<Utc>::from_timestamp_millis(r.start_ms).unwrap_or_default();
-    match r.utc_offset_s.and_then(FixedOffset::east_opt) {
-        Some(off) => utc.with_timezone(&off).format("%Y-%m-%d %H:%M").to_string(),
-        None => utc.format("%Y-%m-%d %H:%MZ").to_string(),
-    }
-}
+/// 2: each activity carries its metrics (the fields of `show --json`) beside its metadata.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct JsonActivity<'a> {
@@ -82,21 +67,34 @@ fn to_json(r: &ActivityRow) -> JsonActivity<'_> {
     }
 }
 
-fn hms(s: f64) -> String {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let s = s.max(0.0).round() as u64;
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+/// One activity's JSON: metadata, then the metrics under their stable names (a metrics field
+/// of the same name, such as `distance_m`, is the metrics' value).
+fn merged(r: &ActivityRow, m: Option<&hrdrift_analytics::ActivityMetrics>) -> serde_json::Value {
+    let mut v = serde_json::to_value(to_json(r)).unwrap_or_default();
+    if let (Some(obj), Some(m)) = (v.as_object_mut(), m)
+        && let Ok(serde_json::Value::Object(extra)) = serde_json::to_value(m)
+    {
+        obj.extend(extra);
+    }
+    v
 }
 
 pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     let store = Store::open_read(store_dir)
         .with_context(|| format!("reading the store {}", store_dir.display()))?;
+    let d = derive::for_reading(store_dir)?;
+    let by_id: std::collections::HashMap<&str, &hrdrift_analytics::ActivityMetrics> =
+        d.metrics.iter().map(|m| (m.id.as_str(), m)).collect();
     let rows = store.activities();
     if json {
         let out = serde_json::json!({
             "schema_version": SCHEMA_VERSION,
             "store": store_dir.display().to_string(),
-            "activities": rows.iter().map(to_json).collect::<Vec<_>>(),
+            "settings": d.settings,
+            "activities": rows
+                .iter()
+                .map(|r| merged(r, by_id.get(r.id.as_str()).copied()))
+                .collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Ok);
@@ -109,28 +107,38 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         return Ok(Exit::Ok);
     }
     println!(
-        "{:<12} {:<17} {:<9} {:>8} {:>8} {:>6} {:>7}  {:<4} source",
-        "id", "start (local)", "sport", "duration", "km", "HR %", "samples", "fmt"
+        "{:<12} {:<17} {:<9} {:>8} {:>7} {:>6} {:>5} {:>6} {:<9} source",
+        "id", "start (local)", "sport", "moving", "km", "avg HR", "EF", "dec %", "class"
     );
     for r in rows {
-        #[allow(clippy::cast_precision_loss)]
-        let hr_pct = if r.samples > 0 {
-            100.0 * r.hr_samples as f64 / r.samples as f64
-        } else {
-            0.0
-        };
+        let m = by_id.get(r.id.as_str()).copied();
         let source = r.source.rsplit(['/', '\\']).next().unwrap_or(&r.source);
+        let class = m.and_then(|m| m.class).map_or("-", |c| match c {
+            hrdrift_analytics::SessionClass::Easy => "easy",
+            hrdrift_analytics::SessionClass::Moderate => "moderate",
+            hrdrift_analytics::SessionClass::Hard => "hard",
+        });
+        let long = if m.and_then(|m| m.long) == Some(true) {
+            "+long"
+        } else {
+            ""
+        };
         println!(
-            "{:<12} {:<17} {:<9} {:>8} {:>8} {:>5.0}% {:>7}  {:<4} {}{}",
+            "{:<12} {:<17} {:<9} {:>8} {:>7} {:>6} {:>5} {:>6} {:<9} {}{}",
             &r.id[..r.id.len().min(12)],
-            local_start(r),
+            local_time(r.start_ms, r.utc_offset_s),
             r.sport.as_deref().unwrap_or("-"),
-            hms(r.duration_s()),
-            r.distance_m
-                .map_or_else(|| "-".to_owned(), |d| format!("{:.2}", d / 1000.0)),
-            hr_pct,
-            r.samples,
-            r.format,
+            hms(m.map_or(r.duration_s(), |m| m.moving_s)),
+            num(
+                m.and_then(|m| m.distance_m)
+                    .or(r.distance_m)
+                    .map(|d| d / 1000.0),
+                2
+            ),
+            num(m.and_then(|m| m.avg_hr), 0),
+            num(m.and_then(|m| m.ef), 2),
+            num(m.and_then(|m| m.decoupling_pct), 1),
+            format!("{class}{long}"),
             source,
             if r.warnings.is_empty() {
                 String::new()
@@ -140,5 +148,8 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         );
     }
     println!("{} activities in {}", rows.len(), store_dir.display());
+    for p in &d.problems {
+        eprintln!("hrdrift: warning: {p}");
+    }
     Ok(Exit::Ok)
 }

@@ -1,9 +1,17 @@
 //! The `hrdrift` command line: parses arguments, calls the libraries, prints, and maps outcomes
 //! to the documented exit codes in [`Exit`].
 
+mod athlete;
+mod config;
 mod convert;
+mod demo;
+mod derive;
+mod history;
 mod import;
 mod list;
+mod report;
+mod show;
+mod text;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +31,8 @@ pub enum Exit {
     ImportFailures = 3,
     /// Another hrdrift process holds the store's lock.
     Locked = 4,
+    /// `nightly`: a warning sign chosen with `--fail-on` appeared (the report was written).
+    Warnings = 5,
 }
 
 impl From<Exit> for ExitCode {
@@ -55,6 +65,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// One activity's metrics: a file (not imported) or an activity id (or unique prefix) in the store
+    Show {
+        /// A FIT, GPX or TCX file (may be .gz/.zip), or an activity id
+        #[arg(value_name = "FILE|ID")]
+        what: String,
+        /// Machine-readable JSON (versioned by `schema_version`)
+        #[arg(long)]
+        json: bool,
+    },
+    /// The athlete's settings (HRmax, LTHR, resting HR, zones, thresholds)
+    #[command(subcommand)]
+    Athlete(athlete::AthleteCommand),
+    /// Easy-run heart rate against your baseline, and recovery after each hard session
+    Trends(history::When),
+    /// Weekly structure: volume, load, hard sessions and their spacing, intensity shares, warnings
+    Weeks(history::When),
+    /// Push, steady or hold back today, with the reasons as numbers
+    Readiness(history::When),
+    /// Write the report: index.html, PNG charts, summary.json and summary.md
+    Report(report::ReportArgs),
+    /// Import what is new in a folder, update the report, and exit 5 on a chosen warning sign
+    Nightly(report::NightlyArgs),
+    /// Write a synthetic athlete (FIT files and the ground truth) to try hrdrift on
+    DemoData(demo::DemoArgs),
     /// Write one file's normalized samples as CSV, JSON or Parquet, without a store
     Convert {
         /// A FIT, GPX or TCX file (may be .gz)
@@ -95,6 +129,14 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Import(a) => import::run(&store, &a),
         Command::Activities { json } => list::run(&store, json),
+        Command::Show { what, json } => show::run(&store, &what, json),
+        Command::Athlete(cmd) => athlete::run(&store, &cmd),
+        Command::DemoData(a) => demo::run(&a),
+        Command::Report(a) => report::report(&store, &a),
+        Command::Nightly(a) => report::nightly(&store, &a),
+        Command::Trends(w) => history::trends(&store, &w),
+        Command::Weeks(w) => history::weeks(&store, &w),
+        Command::Readiness(w) => history::readiness(&store, &w),
         Command::Convert { file, to, output } => convert::run(&file, to, output.as_deref()),
     };
     match result {

@@ -99,6 +99,25 @@ impl Samples {
     }
 
     /// The standard channels with their column names (units in the names), in output order.
+    /// The channel of a [`Samples::channels`] name, for filling a channel by name.
+    pub fn channel_mut(&mut self, name: &str) -> Option<&mut Option<Vec<Option<f64>>>> {
+        Some(match name {
+            "lat" => &mut self.lat,
+            "lon" => &mut self.lon,
+            "distance_m" => &mut self.distance_m,
+            "speed_m_s" => &mut self.speed_m_s,
+            "altitude_m" => &mut self.altitude_m,
+            "heart_rate_bpm" => &mut self.heart_rate_bpm,
+            "cadence_spm" => &mut self.cadence_spm,
+            "power_w" => &mut self.power_w,
+            "temperature_c" => &mut self.temperature_c,
+            "stance_time_ms" => &mut self.stance_time_ms,
+            "vertical_oscillation_mm" => &mut self.vertical_oscillation_mm,
+            "step_length_mm" => &mut self.step_length_mm,
+            _ => return None,
+        })
+    }
+
     #[must_use]
     pub fn channels(&self) -> [ChannelRef<'_>; 12] {
         [

@@ -34,6 +34,8 @@ pub enum StoreError {
     Parquet { path: PathBuf, message: String },
     #[error("{path}: the store is damaged: {message}")]
     Damaged { path: PathBuf, message: String },
+    #[error("{path}: the store was opened for reading only")]
+    ReadOnly { path: PathBuf },
     #[error("no activity matches {0:?}")]
     NotFound(String),
 }

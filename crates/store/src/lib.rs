@@ -8,6 +8,7 @@
 //!   samples/part-N.parquet  samples of the activities committed in generation N (activity_id, timestamp, ...)
 //!   developer/part-N.parquet  FIT developer fields, long form (activity_id, timestamp, name, units, value)
 //!   rr/part-N.parquet       beat-to-beat intervals (activity_id, seq, rr_ms)
+//!   metrics.parquet         per-activity metrics cache (derived; recomputed when missing or stale)
 //!   .staging/               files being written; never read
 //!   .lock                   locked (flock) by the one process writing
 //! ```
@@ -19,6 +20,7 @@
 //! - Readers never take the lock: files are replaced by rename, so a reader sees one whole
 //!   generation or the next.
 
+pub mod derived;
 pub mod error;
 mod fsutil;
 pub mod import;
@@ -32,6 +34,7 @@ use hrdrift_ingest::{Activity, Warning};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use derived::MetricsRow;
 pub use error::StoreError;
 pub use tables::{ActivityRow, SourceRow};
 
@@ -40,6 +43,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 const MANIFEST: &str = "store.json";
 const ACTIVITIES: &str = "activities.parquet";
 const SOURCES: &str = "sources.parquet";
+const METRICS: &str = "metrics.parquet";
 const STAGING: &str = ".staging";
 const LOCK: &str = ".lock";
 const PART_DIRS: [&str; 3] = ["samples", "developer", "rr"];
@@ -69,6 +73,9 @@ pub struct Store {
     manifest: Manifest,
     rows: Vec<ActivityRow>,
     sources: Vec<SourceRow>,
+    metrics: Vec<MetricsRow>,
+    /// Why `metrics.parquet` was not read, when it exists but could not be.
+    metrics_problem: Option<String>,
     _lock: Option<File>,
 }
 
@@ -103,6 +110,8 @@ impl Store {
             manifest: Manifest::default(),
             rows: Vec::new(),
             sources: Vec::new(),
+            metrics: Vec::new(),
+            metrics_problem: None,
             _lock: None,
         };
         s.load()?;
@@ -146,6 +155,8 @@ impl Store {
             manifest: Manifest::default(),
             rows: Vec::new(),
             sources: Vec::new(),
+            metrics: Vec::new(),
+            metrics_problem: None,
             _lock: Some(lock),
         };
         s.load()?;
@@ -194,6 +205,16 @@ impl Store {
         if spath.exists() {
             self.sources = tables::sources_from_frame(&tables::read_parquet(&spath)?)
                 .map_err(StoreError::parquet(&spath))?;
+        }
+        let mpath = self.dir.join(METRICS);
+        if mpath.exists() {
+            // Derived data: an unreadable cache is recomputed, never a reason to refuse the store.
+            match tables::read_parquet(&mpath).and_then(|df| {
+                derived::metrics_from_frame(&df).map_err(StoreError::parquet(&mpath))
+            }) {
+                Ok(m) => self.metrics = m,
+                Err(e) => self.metrics_problem = Some(e.to_string()),
+            }
         }
         // A run killed after activities.parquet was renamed in (the commit point) but before the
         // manifest was rewritten: adopt the parts the activities reference.
@@ -257,6 +278,76 @@ impl Store {
     #[must_use]
     pub fn sources(&self) -> &[SourceRow] {
         &self.sources
+    }
+
+    /// The cached per-activity metrics (possibly stale or incomplete; see [`MetricsRow`]).
+    #[must_use]
+    pub fn metrics(&self) -> &[MetricsRow] {
+        &self.metrics
+    }
+
+    /// Why the metrics cache could not be read, if it could not.
+    #[must_use]
+    pub fn metrics_problem(&self) -> Option<&str> {
+        self.metrics_problem.as_deref()
+    }
+
+    /// Whether this handle holds the write lock.
+    #[must_use]
+    pub fn is_writable(&self) -> bool {
+        self._lock.is_some()
+    }
+
+    /// Replaces the cached metrics of the activities in `rows` and drops those of activities no
+    /// longer in the store, writing `metrics.parquet` atomically.
+    ///
+    /// # Errors
+    /// The store was opened read-only, or the write failed (the old table then stays).
+    pub fn put_metrics(&mut self, rows: Vec<MetricsRow>) -> Result<(), StoreError> {
+        if self._lock.is_none() {
+            return Err(StoreError::ReadOnly {
+                path: self.dir.clone(),
+            });
+        }
+        let ids: HashSet<&str> = self.rows.iter().map(|r| r.id.as_str()).collect();
+        let mut by_id: HashMap<String, MetricsRow> = self
+            .metrics
+            .iter()
+            .filter(|m| ids.contains(m.id.as_str()))
+            .map(|m| (m.id.clone(), m.clone()))
+            .collect();
+        for r in rows {
+            if ids.contains(r.id.as_str()) {
+                by_id.insert(r.id.clone(), r);
+            }
+        }
+        let order: HashMap<&str, usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let mut merged: Vec<MetricsRow> = by_id.into_values().collect();
+        merged.sort_by_key(|m| order.get(m.id.as_str()).copied().unwrap_or(usize::MAX));
+        let staging = self.dir.join(STAGING);
+        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
+        let mut df = derived::metrics_frame(&merged).map_err(StoreError::parquet(&staging))?;
+        let tmp = staging.join(METRICS);
+        tables::write_parquet(&mut df, &tmp)?;
+        let path = self.dir.join(METRICS);
+        fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))?;
+        self.metrics = merged;
+        self.metrics_problem = None;
+        Ok(())
+    }
+
+    /// Reads the activities whose ids are in `want` back from the sample parts and hands each
+    /// to `each`, in parallel, one part at a time. Returns the parts that could not be read.
+    pub fn for_each_activity<F>(&self, want: &HashSet<&str>, each: F) -> Vec<StoreError>
+    where
+        F: Fn(Activity) + Sync,
+    {
+        derived::for_each_activity(&self.dir, &self.rows, want, each)
     }
 
     /// Content hashes that a re-import may skip.

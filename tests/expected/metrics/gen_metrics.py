@@ -72,6 +72,7 @@ SETTINGS = {
     "cadence_lock_bpm": 3.0,
     "cadence_lock_min_s": 60,
     "min_coverage": 0.8,
+    "coverage_max_gap_s": 10.0,
     "grade_clamp": 0.45,
     "altitude_smooth_s": 30,
     "decoupling_min_steady_s": 1200.0,
@@ -465,10 +466,14 @@ def clean(decoded, cfg):
     ts = [s["t"] for s in smp]
     speed, speed_sources = sample_speeds(smp, cfg)
     info["speed_sources"] = speed_sources
-    has_timer = bool(decoded["timer"])
+    # The crate's reading of "without them" (clean.rs step 3: "the activity's timer pauses when
+    # it has any"): the timer decides only when it paused at least once, i.e. a stop followed by
+    # a later start. A FIT file whose only timer events are the first start and the last stop
+    # gets the gap / slow-speed rule like a GPX file.
+    timer = timer_pauses(decoded["timer"])
+    has_timer = any(b > a and b != math.inf for a, b in timer)
     info["pauses_from"] = "timer" if has_timer else "gaps_and_speed"
-    pauses = merge_intervals(timer_pauses(decoded["timer"]) if has_timer
-                             else inferred_pauses(ts, speed, cfg))
+    pauses = merge_intervals(timer if has_timer else inferred_pauses(ts, speed, cfg))
     t0, t1 = ts[0], ts[-1]
     pauses = [(max(a, t0), min(b, t1)) for a, b in pauses if b > t0 and a < t1]
     pauses = [(a, b) for a, b in pauses if b > a]
@@ -531,6 +536,7 @@ def clean(decoded, cfg):
         hr[k] = None
     info["hr_spike_s"] = len(spikes)
     lock_s = 0
+    locked = []
     running_sport = decoded["sport"] in (None, "running", "run", "9")
     info["sport_assumed_running"] = decoded["sport"] is None
     if running_sport:
@@ -545,12 +551,37 @@ def clean(decoded, cfg):
                 if j - k + 1 >= cfg["cadence_lock_min_s"]:
                     for q in range(k, j + 1):
                         hr[q] = None
+                        locked.append(q)
                     lock_s += j - k + 1
                 k = j + 1
             else:
                 k += 1
     info["hr_cadence_lock_s"] = lock_s
     grid["hr"] = hr
+
+    # --- HR coverage time, on the moving clock from the samples (not grid seconds) ---
+    # A valid reading: a kept sample with in-range HR whose grid second (ceil of its moving
+    # time) was not removed as a spike or cadence lock. Two consecutive readings at most
+    # coverage_max_gap_s apart cover the time between them; further apart, the earlier covers
+    # only resample_max_gap_s. The last one covers up to resample_max_gap_s before the end.
+    # Removed (spike / lock) grid seconds are then taken out again.
+    removed = set(spikes) | set(locked)
+    readings = [m for m, s, _ in kept if s["hr"] is not None and math.ceil(m) not in removed]
+    covered = 0.0
+    for idx, m in enumerate(readings):
+        if idx + 1 < len(readings):
+            gap = readings[idx + 1] - m
+            span = gap if gap <= cfg["coverage_max_gap_s"] else min(gap, maxgap)
+        else:
+            span = min(moving_s - m, maxgap)
+        lo, hi = max(m, 0.0), min(m + span, moving_s)
+        if hi <= lo:
+            continue
+        covered += hi - lo
+        for k in range(int(math.floor(lo)), int(math.ceil(hi))):
+            if k in removed:
+                covered -= max(0.0, min(hi, k + 1) - max(lo, k))
+    info["hr_covered_s"] = covered
 
     # --- device distance, else the integral of speed ---
     dists = [s["dist"] for s in smp if s["dist"] is not None]
@@ -590,10 +621,16 @@ def gap_speed(grid, cfg):
     # cumulative distance on the grid: device distance where present, else integral of speed
     dist = grid["dist"]
     if not any(d is not None for d in dist):
-        cum, acc = [], 0.0
+        # A second without speed (a hole in the grid, gap > 5 s) keeps the last speed seen:
+        # the runner kept moving through the gap, and grade is altitude over the distance
+        # actually run. Adding nothing there made grade several times too steep on files with
+        # sparse samples (e.g. GPX every 5-12 s).
+        cum, acc, last = [], 0.0, 0.0
         for v in speed:
             cum.append(acc)
-            acc += v if v is not None else 0.0
+            if v is not None:
+                last = v
+            acc += last
         dist = cum
     # 30 s centred rolling mean of altitude and of distance over the same points
     half = cfg["altitude_smooth_s"] // 2
@@ -676,7 +713,7 @@ def compute_metrics(decoded, cfg):
     n = cl["n_grid"]
     valid = [k for k in range(n) if hr[k] is not None]
     valid_s = len(valid)
-    coverage = valid_s / moving_s
+    coverage = min(1.0, info["hr_covered_s"] / moving_s)
     out["valid_hr_s"] = valid_s
     out["coverage"] = coverage
     gaps_all = [g for g in gap if g is not None]

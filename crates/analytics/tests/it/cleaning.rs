@@ -123,6 +123,13 @@ fn spikes_and_dropouts_are_excluded_not_invented() {
     assert_eq!(m.cleaning.hr_dropout_s, dropouts);
     assert_eq!(m.cleaning.hr_spike_s, spikes);
     assert_eq!(m.valid_hr_s, (SECS as usize - dropouts - spikes) as f64);
+    // Coverage: isolated dropouts lie between valid readings 2 s apart and are covered; spike
+    // seconds are not, nor is second 0 (a dropout before the first reading).
+    assert_close(
+        m.coverage,
+        (SECS as usize - spikes - 1) as f64 / SECS as f64,
+        1e-12,
+    );
     assert_close(m.avg_hr, 150.0, 1e-12);
     assert_close(m.drift_bpm_per_h, 0.0, 1e-9);
     assert_close(m.decoupling_pct, 0.0, 1e-9);
@@ -149,6 +156,8 @@ fn cadence_lock_is_detected_and_removed() {
     );
     assert_eq!(m.cleaning.hr_cadence_lock_s, 120);
     assert_eq!(m.valid_hr_s, 4200.0 - 120.0);
+    // The locked span stays uncovered although HR readings exist throughout.
+    assert_close(m.coverage, (4200.0 - 120.0) / 4200.0, 1e-12);
     assert_close(m.avg_hr, 150.0, 1e-12);
 
     // 30 s near the step rate is not a lock.
@@ -225,7 +234,13 @@ fn absent_metrics_say_why() {
         Some(reason::TOO_SHORT)
     );
 
-    let patchy = Run::new(SECS, |k| (k % 3 != 0).then_some(150.0), |_| Some(3.0)).activity();
+    // HR missing one minute in three: each 61 s gap between valid readings covers only 5 s.
+    let patchy = Run::new(
+        SECS,
+        |k| ((k / 60) % 3 != 0).then_some(150.0),
+        |_| Some(3.0),
+    )
+    .activity();
     let m = compute(&patchy, &settings(), &CTX);
     assert_eq!(
         m.absent.get("ef").map(String::as_str),
@@ -299,10 +314,71 @@ fn a_sensor_gap_while_the_timer_runs_is_moving_time_without_data() {
     assert_eq!(m.moving_s, 4190.0);
     // The missing seconds 2000..2600 are not invented.
     assert_eq!(m.valid_hr_s, 4190.0 - 600.0);
-    assert_close(m.coverage, 3590.0 / 4190.0, 1e-12);
+    // Coverage: of the 601 s between the valid readings at 1999 and 2600 only the first
+    // `resample_max_gap_s` (5 s) count.
+    assert_close(m.coverage, (4190.0 - 601.0 + 5.0) / 4190.0, 1e-12);
     // Without timer events the whole 601 s between the samples at 1999 and 2600 is a pause.
     a.pauses.clear();
     let m = compute(&a, &settings(), &CTX);
     assert_eq!(m.moving_s, 4200.0 - 601.0);
     assert_close(m.coverage, 1.0, 0.0);
+}
+
+/// Keeps the samples of a 1 Hz run whose second satisfies `keep`.
+fn thin(run: &mut Run, keep: impl Fn(i64) -> bool) {
+    let keep: Vec<bool> = (0..run.ts.len() as i64).map(keep).collect();
+    for v in [&mut run.hr, &mut run.speed] {
+        let mut it = keep.iter();
+        v.retain(|_| *it.next().unwrap());
+    }
+    let mut it = keep.iter();
+    run.ts.retain(|_| *it.next().unwrap());
+}
+
+#[test]
+fn coverage_counts_gaps_between_valid_readings_up_to_10_s() {
+    // Smart recording: a sample every 8 s, valid HR on each. The grid fills no 8 s gap, yet
+    // the strap worked throughout.
+    let mut run = Run::new(SECS, |_| Some(150.0), |_| Some(3.0));
+    thin(&mut run, |k| k % 8 == 0);
+    let m = compute(&run.activity(), &settings(), &CTX);
+    assert_eq!(m.moving_s, 4200.0);
+    assert_close(m.coverage, 1.0, 0.0);
+    // The metrics are still computed on the grid: one second per sample.
+    assert_eq!(m.valid_hr_s, (4200 / 8) as f64);
+    assert_close(m.avg_hr, 150.0, 1e-12);
+    assert!(m.ef.is_some(), "{:?}", m.absent);
+
+    // A 1 Hz run of 600 s whose valid HR readings at 100 and 160 are 60 s apart: of that gap
+    // only the first `resample_max_gap_s` (5 s) counts.
+    let a = Run::new(
+        600,
+        |k| (!(101..160).contains(&k)).then_some(150.0),
+        |_| Some(3.0),
+    );
+    let m = compute(&a.activity(), &settings(), &CTX);
+    assert_eq!(m.moving_s, 600.0);
+    assert_close(m.coverage, (600.0 - 60.0 + 5.0) / 600.0, 1e-12);
+    assert_eq!(m.valid_hr_s, 600.0 - 59.0);
+
+    // The bound: 10 s between readings is covered, 11 s is not (5 of the 11 s count).
+    for (hole, uncovered) in [(9, 0.0), (10, 6.0)] {
+        let a = Run::new(
+            600,
+            |k| (!(101..101 + hole).contains(&k)).then_some(150.0),
+            |_| Some(3.0),
+        );
+        let m = compute(&a.activity(), &settings(), &CTX);
+        assert_close(m.coverage, (600.0 - uncovered) / 600.0, 1e-12);
+    }
+
+    // The setting: with `coverage_max_gap_s` 0 a gap counts only up to `resample_max_gap_s`.
+    let s = hrdrift_analytics::AthleteSettings {
+        coverage_max_gap_s: 0.0,
+        ..settings()
+    };
+    let mut run = Run::new(SECS, |_| Some(150.0), |_| Some(3.0));
+    thin(&mut run, |k| k % 8 == 0);
+    let m = compute(&run.activity(), &s, &CTX);
+    assert_close(m.coverage, 5.0 / 8.0, 1e-12);
 }

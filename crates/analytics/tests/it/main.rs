@@ -11,5 +11,7 @@ mod batch;
 mod cleaning;
 mod closed_form;
 mod fixtures;
+mod history;
 mod output;
 mod props;
+mod reference;

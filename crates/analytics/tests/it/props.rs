@@ -170,6 +170,7 @@ proptest! {
         b.cleaning.out_of_order = a.cleaning.out_of_order;
         // The fixture takes the start from the first sample in file order.
         b.start.clone_from(&a.start);
+        b.start_ms = a.start_ms;
         prop_assert_eq!(a, b);
     }
 

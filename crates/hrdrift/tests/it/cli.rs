@@ -6,7 +6,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/real")
 }
 
 fn hrdrift(store: &Path, args: &[&str]) -> Output {
@@ -39,7 +39,7 @@ fn import_the_shipped_data_then_list_it() {
     let out = hrdrift(store.path(), &["activities", "--json"]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     let acts = v["activities"].as_array().expect("list");
     assert_eq!(acts.len(), 73);
     for a in acts {

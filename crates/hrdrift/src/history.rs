@@ -1,0 +1,437 @@
+//! `hrdrift trends`, `weeks` and `readiness`: METRICS.md section 4 over the whole store.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use hrdrift_analytics::history::{
+    EasyRun, HardSession, History, ReadinessVerdict, Verdict, Week, analyze_history,
+};
+use serde::Serialize;
+
+use crate::text::{num, pace};
+use crate::{Exit, derive};
+
+/// Version of the JSON `trends`, `weeks` and `readiness` print.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct When {
+    /// Only what started in this period before --as-of: `12w`, `90d`, `6m`, `1y`, or a date (YYYY-MM-DD)
+    #[arg(long, value_name = "PERIOD")]
+    pub since: Option<String>,
+    /// Evaluate as of this day (YYYY-MM-DD, end of day UTC) instead of now
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Machine-readable JSON (versioned by `schema_version`)
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl When {
+    pub fn now_ms(&self) -> i64 {
+        self.as_of
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .map_or_else(
+                || Utc::now().timestamp_millis(),
+                |t| t.and_utc().timestamp_millis(),
+            )
+    }
+
+    /// The earliest start shown, from `--since` (or `default` when not given).
+    pub fn since_ms(&self, default: Option<&str>) -> anyhow::Result<i64> {
+        match self.since.as_deref().or(default) {
+            None => Ok(i64::MIN),
+            Some(s) => parse_since(s, self.now_ms()),
+        }
+    }
+}
+
+/// `12w`, `90d`, `6m` (30-day months), `1y` (365 days), or `YYYY-MM-DD`.
+pub fn parse_since(s: &str, now_ms: i64) -> anyhow::Result<i64> {
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .map_or(i64::MIN, |t| t.and_utc().timestamp_millis()));
+    }
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let days_per = match unit {
+        "d" => 1,
+        "w" => 7,
+        "m" => 30,
+        "y" => 365,
+        _ => bail!("--since {s}: expected a number and d, w, m or y (12w), or a date (2025-01-31)"),
+    };
+    let n: i64 = n
+        .parse()
+        .ok()
+        .filter(|n| (0..=100_000).contains(n))
+        .with_context(|| format!("--since {s}: expected a number before the unit"))?;
+    Ok(now_ms.saturating_sub(n * days_per * 86_400_000))
+}
+
+/// The analysis of the whole store as of `now_ms`.
+pub fn load(store_dir: &Path, now_ms: i64) -> anyhow::Result<(derive::Derived, History)> {
+    let d = derive::for_reading(store_dir)?;
+    for p in &d.problems {
+        eprintln!("hrdrift: warning: {p}");
+    }
+    let h = analyze_history(&d.metrics, &d.settings, now_ms);
+    Ok((d, h))
+}
+
+fn ms_of(rfc3339: &str) -> i64 {
+    DateTime::parse_from_rfc3339(rfc3339).map_or(i64::MIN, |t| t.timestamp_millis())
+}
+
+fn date_of(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
+#[derive(Serialize)]
+struct TrendsJson<'a> {
+    schema_version: u32,
+    as_of: String,
+    since: Option<String>,
+    easy_runs: Vec<&'a EasyRun>,
+    hard_sessions: Vec<&'a HardSession>,
+}
+
+pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
+    let now = w.now_ms();
+    let since = w.since_ms(None)?;
+    let (_, h) = load(store_dir, now)?;
+    let in_range = |start: &str| {
+        let t = ms_of(start);
+        t >= since && t <= now
+    };
+    let easy: Vec<&EasyRun> = h.easy_runs.iter().filter(|r| in_range(&r.start)).collect();
+    let hard: Vec<&HardSession> = h
+        .hard_sessions
+        .iter()
+        .filter(|r| in_range(&r.start))
+        .collect();
+    if w.json {
+        let out = TrendsJson {
+            schema_version: SCHEMA_VERSION,
+            as_of: crate::text::rfc3339(now),
+            since: (since > i64::MIN).then(|| crate::text::rfc3339(since)),
+            easy_runs: easy,
+            hard_sessions: hard,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(Exit::Ok);
+    }
+    if easy.is_empty() && hard.is_empty() {
+        println!(
+            "No easy runs or hard sessions in this period. Import runs with `hrdrift import PATH`."
+        );
+        return Ok(Exit::Ok);
+    }
+    println!("Easy runs: heart rate against your easy baseline (minutes 10-40)");
+    println!(
+        "{:<10}  {:<12}  {:>10}  {:>5}  {:>8}  {:>7}  note",
+        "date", "id", "GAP pace", "HR", "expected", "diff"
+    );
+    for r in &easy {
+        println!(
+            "{:<10}  {:<12}  {:>10}  {:>5}  {:>8}  {:>7}  {}",
+            date_of(&r.start),
+            &r.id[..r.id.len().min(12)],
+            pace(r.gap_speed_m_s),
+            num(r.observed_hr_bpm, 0),
+            num(r.predicted_hr_bpm, 1),
+            r.elevation_bpm
+                .map_or_else(|| "-".to_owned(), |e| format!("{e:+.1}")),
+            easy_note(r)
+        );
+    }
+    if !hard.is_empty() {
+        println!("\nHard sessions: did the easy runs after them return to baseline?");
+        println!("{:<10}  {:<12}  {:<10}  note", "date", "id", "verdict");
+        for s in &hard {
+            println!(
+                "{:<10}  {:<12}  {:<10}  {}",
+                date_of(&s.start),
+                &s.id[..s.id.len().min(12)],
+                verdict_name(s.verdict),
+                hard_note(s)
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Absorbed => "absorbed",
+        Verdict::Lingering => "lingering",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+/// A sentence a runner understands for one easy run.
+pub fn easy_note(r: &EasyRun) -> String {
+    let Some(e) = r.elevation_bpm else {
+        let why = r
+            .absent
+            .get("elevation_bpm")
+            .map_or("not computed", String::as_str);
+        return match why {
+            "insufficient_baseline" => format!(
+                "no baseline yet ({} easy runs in the 6 weeks before; 6 needed)",
+                r.baseline_runs
+            ),
+            "low_coverage" => "heart rate recorded for too little of the run".to_owned(),
+            "unsteady" => "pace too uneven to compare".to_owned(),
+            other => other.replace('_', " "),
+        };
+    };
+    let mut parts = Vec::new();
+    let z = r
+        .elevation_z
+        .map_or_else(String::new, |z| format!(", {z:.1} sigma"));
+    if r.elevated == Some(true) {
+        parts.push(format!(
+            "heart rate {e:.0} bpm above your easy baseline{z}: elevated"
+        ));
+    } else if e >= 2.0 {
+        parts.push(format!("heart rate {e:.0} bpm above your easy baseline{z}"));
+    } else if e <= -2.0 {
+        parts.push(format!(
+            "heart rate {:.0} bpm below your easy baseline{z}",
+            -e
+        ));
+    } else {
+        parts.push("heart rate on your easy baseline".to_owned());
+    }
+    if let Some(early) = r.early_elevation_bpm
+        && early >= 4.0
+    {
+        parts.push(format!("already {early:.0} bpm high in minutes 5-15"));
+    }
+    if r.warm_day {
+        parts.push(format!(
+            "a warm day ({} degC): heat, not necessarily fatigue",
+            num(r.temperature_c, 0)
+        ));
+    }
+    if r.stride_unsteady == Some(true) {
+        parts.push("stride less steady than usual (cadence varies more)".to_owned());
+    }
+    parts.join("; ")
+}
+
+fn hard_note(s: &HardSession) -> String {
+    match (s.verdict, s.recovery_h) {
+        (Verdict::Absorbed, Some(h)) => format!("easy heart rate back to baseline {h:.0} h later"),
+        (Verdict::Lingering, _) => {
+            "easy runs still elevated more than 72 h later: it cost more than it gave".to_owned()
+        }
+        (_, _) => match s.absent.get("verdict").map(String::as_str) {
+            Some("no_easy_run") => "no easy run in the 5 days after to tell".to_owned(),
+            Some("window_open") => "too early to tell: the 5-day window is still open".to_owned(),
+            Some("recovered_after_72h") => {
+                "recovered, but only after 72 h (no easy run in between to tell when)".to_owned()
+            }
+            Some("no_baseline_in_window") => {
+                "easy runs after it, but no baseline yet to compare them with".to_owned()
+            }
+            Some(other) => other.replace('_', " "),
+            None => String::new(),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct WeeksJson<'a> {
+    schema_version: u32,
+    as_of: String,
+    weeks: Vec<&'a Week>,
+    days: Vec<&'a hrdrift_analytics::history::Day>,
+}
+
+/// Words for a weekly flag.
+pub fn week_flag_text(flag: &str, w: &Week, s: &hrdrift_analytics::AthleteSettings) -> String {
+    let pct = |v: Option<f64>| num(v.map(|v| v * 100.0), 0);
+    match flag {
+        "too_many_hard" => format!("{} hard sessions (more than 2)", w.hard_sessions),
+        "hard_back_to_back" => format!(
+            "hard sessions only {} h apart (less than 44 h)",
+            num(w.min_hard_spacing_h, 0)
+        ),
+        "too_much_moderate" => format!(
+            "too much moderate running ({} % of time in S2, {} % of runs moderate)",
+            pct(w.s2_share),
+            pct(w.moderate_share)
+        ),
+        "no_true_easy" => format!("only {} of {} runs easy", w.easy_runs, w.runs),
+        "load_spike" => format!(
+            "load {:.0} is more than {:.1}x the 4 weeks before",
+            w.load, s.load_spike_ratio
+        ),
+        other => other.replace('_', " "),
+    }
+}
+
+pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
+    let now = w.now_ms();
+    let since = w.since_ms(Some("12w"))?;
+    let (d, h) = load(store_dir, now)?;
+    let monday_ms = |week: &Week| ms_of(&format!("{}T00:00:00Z", week.monday));
+    // A week is shown when any of it falls in the period.
+    let weeks: Vec<&Week> = h
+        .weeks
+        .iter()
+        .filter(|wk| monday_ms(wk) + 7 * 86_400_000 > since && monday_ms(wk) <= now)
+        .collect();
+    if w.json {
+        let days = h
+            .days
+            .iter()
+            .filter(|day| {
+                let t = ms_of(&format!("{}T00:00:00Z", day.date));
+                t + 86_400_000 > since && t <= now
+            })
+            .collect();
+        let out = WeeksJson {
+            schema_version: SCHEMA_VERSION,
+            as_of: crate::text::rfc3339(now),
+            weeks,
+            days,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(Exit::Ok);
+    }
+    if weeks.is_empty() {
+        println!("No runs in this period (try --since 1y).");
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{:<8}  {:>4}  {:>7}  {:>6}  {:>5}  {:>4}  {:>7}  {:>12}  {:>4}  {:>5}  warnings",
+        "week", "runs", "hours", "km", "load", "hard", "spacing", "S1/S2/S3 %", "PI", "cons."
+    );
+    for wk in &weeks {
+        let shares = match (wk.s1_share, wk.s2_share, wk.s3_share) {
+            (Some(a), Some(b), Some(c)) => {
+                format!("{:.0}/{:.0}/{:.0}", a * 100.0, b * 100.0, c * 100.0)
+            }
+            _ => "-".to_owned(),
+        };
+        let flags: Vec<String> = wk
+            .flags
+            .iter()
+            .map(|f| week_flag_text(f, wk, &d.settings))
+            .collect();
+        println!(
+            "{:<8}  {:>4}  {:>7.1}  {:>6.1}  {:>5.0}  {:>4}  {:>7}  {:>12}  {:>4}  {:>5}  {}",
+            wk.week,
+            wk.runs,
+            wk.moving_s / 3600.0,
+            wk.distance_m / 1000.0,
+            wk.load,
+            wk.hard_sessions,
+            wk.min_hard_spacing_h
+                .map_or_else(|| "-".to_owned(), |h| format!("{h:.0} h")),
+            shares,
+            num(wk.polarization_index, 1),
+            num(wk.consistency, 2),
+            if flags.is_empty() {
+                "-".to_owned()
+            } else {
+                flags.join("; ")
+            }
+        );
+    }
+    if let Some(day) = h
+        .days
+        .iter()
+        .rev()
+        .find(|day| ms_of(&format!("{}T00:00:00Z", day.date)) <= now)
+    {
+        println!(
+            "\n{}: fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0}",
+            day.date, day.ctl, day.atl, day.tsb
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+#[derive(Serialize)]
+struct ReadinessJson<'a> {
+    schema_version: u32,
+    as_of: String,
+    readiness: &'a hrdrift_analytics::history::Readiness,
+    ctl: Option<f64>,
+    atl: Option<f64>,
+    tsb: Option<f64>,
+}
+
+pub fn verdict_words(v: ReadinessVerdict) -> (&'static str, &'static str) {
+    match v {
+        ReadinessVerdict::Push => (
+            "push",
+            "your body is absorbing the training: a hard session is fine today",
+        ),
+        ReadinessVerdict::Steady => (
+            "steady",
+            "train as planned, nothing says push and nothing says stop",
+        ),
+        ReadinessVerdict::HoldBack => ("hold_back", "hold back: run easy or rest today"),
+    }
+}
+
+pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
+    let now = w.now_ms();
+    let (_, h) = load(store_dir, now)?;
+    let today = h
+        .days
+        .iter()
+        .rev()
+        .find(|day| ms_of(&format!("{}T00:00:00Z", day.date)) <= now);
+    if w.json {
+        let out = ReadinessJson {
+            schema_version: SCHEMA_VERSION,
+            as_of: crate::text::rfc3339(now),
+            readiness: &h.readiness,
+            ctl: today.map(|d| d.ctl),
+            atl: today.map(|d| d.atl),
+            tsb: today.map(|d| d.tsb),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(Exit::Ok);
+    }
+    let (name, words) = verdict_words(h.readiness.verdict);
+    println!(
+        "Readiness {}: {} ({words})",
+        crate::text::rfc3339(now).get(..10).unwrap_or_default(),
+        name.to_uppercase().replace('_', " ")
+    );
+    for r in &h.readiness.reasons {
+        println!("  - {}", r.text);
+    }
+    if let Some(d) = today {
+        println!(
+            "Fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0} on {}",
+            d.ctl, d.atl, d.tsb, d.date
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn since_periods() {
+        let now = 100 * 86_400_000;
+        assert_eq!(parse_since("12w", now).unwrap(), now - 84 * 86_400_000);
+        assert_eq!(parse_since("1d", now).unwrap(), now - 86_400_000);
+        assert_eq!(parse_since("1970-01-02", now).unwrap(), 86_400_000);
+        assert!(parse_since("12x", now).is_err());
+        assert!(parse_since("w", now).is_err());
+        assert!(parse_since("", now).is_err());
+    }
+}

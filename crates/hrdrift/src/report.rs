@@ -1,0 +1,640 @@
+//! `hrdrift report` and `hrdrift nightly`: the analytics rendered for a person (charts, a page,
+//! Markdown) and for a machine (`summary.json`, exit codes).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use hrdrift_analytics::history::{History, ReadinessVerdict, Verdict, theil_sen};
+use hrdrift_analytics::{ActivityMetrics, SessionClass};
+use hrdrift_report as rep;
+use hrdrift_store::import::{ImportOptions, import};
+use hrdrift_store::{LockMode, Store};
+use serde::Serialize;
+
+use crate::Exit;
+use crate::derive::{self, Derived};
+use crate::history::{parse_since, verdict_words, week_flag_text};
+use crate::text::rfc3339;
+
+/// Version of `summary.json`.
+pub const SCHEMA_VERSION: u32 = 1;
+pub const SUMMARY_JSON: &str = "summary.json";
+
+/// Every warning `nightly --fail-on` can choose, in the order they are reported.
+pub const WARNINGS: [&str; 9] = [
+    "hold_back",
+    "elevated",
+    "lingering",
+    "stride_unsteady",
+    "too_many_hard",
+    "hard_back_to_back",
+    "too_much_moderate",
+    "no_true_easy",
+    "load_spike",
+];
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Folder to write index.html, the charts, summary.json and summary.md into
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Period the charts and tables cover, before --as-of (`26w`, `1y`, `90d`, or a date)
+    #[arg(long, default_value = "26w", value_name = "PERIOD")]
+    since: String,
+    /// Report as of this day (YYYY-MM-DD) instead of now
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NightlyArgs {
+    /// Folder(s) where new watch files arrive (searched recursively, .gz and .zip opened)
+    #[arg(long, required = true, value_name = "DIR")]
+    watch: Vec<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
+    /// Warnings that make the run exit with status 5, comma-separated, or `none`
+    /// [default: all: hold_back, elevated, lingering, stride_unsteady, too_many_hard,
+    /// hard_back_to_back, too_much_moderate, no_true_easy, load_spike]
+    #[arg(long, value_name = "LIST")]
+    fail_on: Option<String>,
+    /// Wait for another hrdrift process writing to the store instead of exiting with status 4
+    #[arg(long)]
+    wait: bool,
+}
+
+/// A warning sign found as of the report's time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    pub code: String,
+    pub text: String,
+    /// The activity it is about, where it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The ISO week it is about, for weekly flags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub week: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    schema_version: u32,
+    generated: String,
+    as_of: String,
+    since: String,
+    settings: SettingsSummary,
+    readiness: &'a hrdrift_analytics::history::Readiness,
+    ctl: Option<f64>,
+    atl: Option<f64>,
+    tsb: Option<f64>,
+    warnings: &'a [Warning],
+    weeks: Vec<&'a hrdrift_analytics::history::Week>,
+    easy_runs: Vec<&'a hrdrift_analytics::history::EasyRun>,
+    hard_sessions: Vec<&'a hrdrift_analytics::history::HardSession>,
+    activities: Vec<&'a ActivityMetrics>,
+}
+
+#[derive(Serialize)]
+struct SettingsSummary {
+    hr_max: Option<f64>,
+    hr_rest: Option<f64>,
+    lthr: Option<f64>,
+    sex: hrdrift_analytics::Sex,
+    zone_model: hrdrift_analytics::ZoneModel,
+    estimated: Vec<String>,
+    fingerprint: String,
+}
+
+fn ms_of(s: &str) -> i64 {
+    DateTime::parse_from_rfc3339(s).map_or(i64::MIN, |t| t.timestamp_millis())
+}
+
+fn utc(ms: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn now_of(as_of: Option<NaiveDate>) -> i64 {
+    as_of.and_then(|d| d.and_hms_opt(23, 59, 59)).map_or_else(
+        || Utc::now().timestamp_millis(),
+        |t| t.and_utc().timestamp_millis(),
+    )
+}
+
+fn class_name(c: Option<SessionClass>) -> Option<String> {
+    c.map(|c| {
+        match c {
+            SessionClass::Easy => "easy",
+            SessionClass::Moderate => "moderate",
+            SessionClass::Hard => "hard",
+        }
+        .to_owned()
+    })
+}
+
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Absorbed => "absorbed",
+        Verdict::Lingering => "lingering",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+/// The warning signs as of `now_ms`: the latest easy run, hard sessions that ended in the last
+/// `readiness_lingering_days`, and the weekly flags of the latest week with runs when that is
+/// this week or last week (so a Sunday session imported on Monday night still alerts).
+pub fn warnings(d: &Derived, h: &History, now_ms: i64) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if h.readiness.verdict == ReadinessVerdict::HoldBack {
+        out.push(Warning {
+            code: "hold_back".to_owned(),
+            text: format!(
+                "readiness says hold back: {}",
+                h.readiness
+                    .reasons
+                    .iter()
+                    .map(|r| r.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            id: None,
+            start: None,
+            week: None,
+        });
+    }
+    if let Some(r) = h
+        .easy_runs
+        .iter()
+        .filter(|r| ms_of(&r.start) <= now_ms && r.elevation_bpm.is_some())
+        .max_by_key(|r| ms_of(&r.start))
+    {
+        if r.elevated == Some(true) && !r.warm_day {
+            out.push(Warning {
+                code: "elevated".to_owned(),
+                text: format!("latest easy run: {}", crate::history::easy_note(r)),
+                id: Some(r.id.clone()),
+                start: Some(r.start.clone()),
+                week: None,
+            });
+        }
+        if r.stride_unsteady == Some(true) {
+            out.push(Warning {
+                code: "stride_unsteady".to_owned(),
+                text: "latest easy run: stride less steady than usual (cadence varies more)"
+                    .to_owned(),
+                id: Some(r.id.clone()),
+                start: Some(r.start.clone()),
+                week: None,
+            });
+        }
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let lingering_ms = (d.settings.readiness_lingering_days * 86_400_000.0) as i64;
+    for s in &h.hard_sessions {
+        let end = ms_of(&s.end);
+        if s.verdict == Verdict::Lingering && end <= now_ms && end > now_ms - lingering_ms {
+            out.push(Warning {
+                code: "lingering".to_owned(),
+                text: format!(
+                    "the hard session of {} has not been absorbed: easy heart rate still elevated more than 72 h later",
+                    s.start.get(..10).unwrap_or_default()
+                ),
+                id: Some(s.id.clone()),
+                start: Some(s.start.clone()),
+                week: None,
+            });
+        }
+    }
+    let this_monday =
+        now_ms.div_euclid(86_400_000) - (now_ms.div_euclid(86_400_000) + 3).rem_euclid(7);
+    if let Some(w) = h.weeks.iter().rev().find(|w| {
+        let monday = ms_of(&format!("{}T00:00:00Z", w.monday)).div_euclid(86_400_000);
+        w.runs > 0 && monday <= this_monday
+    }) {
+        let monday = ms_of(&format!("{}T00:00:00Z", w.monday)).div_euclid(86_400_000);
+        if monday >= this_monday - 7 {
+            for f in &w.flags {
+                out.push(Warning {
+                    code: f.clone(),
+                    text: format!("week {}: {}", w.week, week_flag_text(f, w, &d.settings)),
+                    id: None,
+                    start: None,
+                    week: Some(w.week.clone()),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The current easy baseline (the line the latest easy run was judged against): Theil-Sen of
+/// window HR on GAP speed over the eligible easy runs of the `baseline_days` before `now_ms`.
+fn baseline(d: &Derived, h: &History, now_ms: i64) -> Option<rep::BaselineLine> {
+    #[allow(clippy::cast_possible_truncation)]
+    let from = now_ms - (d.settings.baseline_days * 86_400_000.0) as i64;
+    let (xs, ys): (Vec<f64>, Vec<f64>) = h
+        .easy_runs
+        .iter()
+        .filter(|r| {
+            let t = ms_of(&r.start);
+            t > from && t <= now_ms && r.elevation_bpm.is_some()
+        })
+        .filter_map(|r| Some((r.gap_speed_m_s?, r.observed_hr_bpm?)))
+        .unzip();
+    if xs.len() < d.settings.baseline_min_runs {
+        return None;
+    }
+    let fit = theil_sen(&xs, &ys)?;
+    let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some(rep::BaselineLine {
+        intercept_bpm: fit.intercept,
+        slope_bpm_per_m_s: fit.slope,
+        sigma_bpm: fit.sigma.max(d.settings.sigma_floor_bpm),
+        speed_min_m_s: lo,
+        speed_max_m_s: hi,
+    })
+}
+
+/// One activity's 1 Hz series for chart 6: the latest long run, else the latest run.
+fn focus(store: &Store, d: &Derived, since: i64, now_ms: i64) -> Option<rep::ActivityTrace> {
+    let runs: Vec<&ActivityMetrics> = d
+        .metrics
+        .iter()
+        .filter(|m| m.start_ms >= since && m.start_ms <= now_ms && m.avg_hr.is_some())
+        .collect();
+    let pick = runs
+        .iter()
+        .rev()
+        .find(|m| m.long == Some(true))
+        .or_else(|| runs.last())?;
+    let want: HashSet<&str> = std::iter::once(pick.id.as_str()).collect();
+    let found = Mutex::new(None);
+    let _ = store.for_each_activity(&want, |a| {
+        let s = hrdrift_analytics::series(&a, &d.settings);
+        if let Ok(mut f) = found.lock() {
+            *f = Some(s);
+        }
+    });
+    let s = found.into_inner().ok().flatten()?;
+    Some(rep::ActivityTrace {
+        id: pick.id.clone(),
+        start: Some(utc(pick.start_ms)),
+        name: Some(format!(
+            "{}{}",
+            class_name(pick.class).unwrap_or_else(|| "run".to_owned()),
+            if pick.long == Some(true) {
+                ", long"
+            } else {
+                ""
+            }
+        )),
+        t_s: s.t_s,
+        hr_bpm: s.hr_bpm,
+        speed_m_s: s.speed_m_s,
+        steady: s.steady.map(|st| rep::SteadySpan {
+            start_s: st.start_s,
+            end_s: st.end_s,
+        }),
+        drift_line: s.drift_line.map(|l| rep::DriftLine {
+            start_s: l.start_s,
+            end_s: l.end_s,
+            hr_start_bpm: l.hr_start_bpm,
+            hr_end_bpm: l.hr_end_bpm,
+            slope_bpm_per_h: l.slope_bpm_per_h,
+        }),
+    })
+}
+
+/// Everything a report needs, as of `now_ms`, over starts from `since`.
+fn build(
+    store: &Store,
+    d: &Derived,
+    h: &History,
+    since: i64,
+    now_ms: i64,
+    warns: &[Warning],
+) -> rep::ReportInput {
+    let in_range = |t: i64| t >= since && t <= now_ms;
+    let elevation: HashMap<&str, f64> = h
+        .easy_runs
+        .iter()
+        .filter_map(|r| Some((r.id.as_str(), r.elevation_bpm?)))
+        .collect();
+    let u = &d.settings;
+    let mut note = format!(
+        "HRmax {} · LTHR {} · resting HR {}",
+        crate::text::num(u.hr_max, 0),
+        crate::text::num(u.lthr, 0),
+        crate::text::num(u.hr_rest, 0)
+    );
+    let est = u.estimated.names();
+    if !est.is_empty() {
+        note.push_str(&format!(" (estimated from the data: {})", est.join(", ")));
+    }
+    if !warns.is_empty() {
+        note.push_str(&format!(
+            " · warnings: {}",
+            warns
+                .iter()
+                .map(|w| w.code.as_str())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let (vname, _) = verdict_words(h.readiness.verdict);
+    rep::ReportInput {
+        generated: utc(now_ms),
+        athlete_note: note,
+        readiness: rep::Readiness {
+            verdict: vname.to_owned(),
+            reasons: h
+                .readiness
+                .reasons
+                .iter()
+                .map(|r| rep::Reason {
+                    code: r.code.clone(),
+                    value: r.value.unwrap_or(f64::NAN),
+                    threshold: r.threshold,
+                    text: r.text.clone(),
+                })
+                .collect(),
+        },
+        easy_runs: h
+            .easy_runs
+            .iter()
+            .filter(|r| in_range(ms_of(&r.start)))
+            .map(|r| rep::EasyRunPoint {
+                id: r.id.clone(),
+                start: utc(ms_of(&r.start)),
+                elevation_bpm: r.elevation_bpm,
+                sigma_bpm: r.sigma_bpm,
+                elevated: r.elevated == Some(true),
+                warm_day: r.warm_day,
+                gap_speed_m_s: r.gap_speed_m_s,
+                observed_hr_bpm: r.observed_hr_bpm,
+            })
+            .collect(),
+        baseline: baseline(d, h, now_ms),
+        hard_sessions: h
+            .hard_sessions
+            .iter()
+            .filter(|s| in_range(ms_of(&s.start)))
+            .map(|s| rep::HardMarker {
+                id: s.id.clone(),
+                start: utc(ms_of(&s.start)),
+                verdict: verdict_name(s.verdict).to_owned(),
+                recovery_h: s.recovery_h,
+            })
+            .collect(),
+        long_runs: d
+            .metrics
+            .iter()
+            .filter(|m| m.long == Some(true) && in_range(m.start_ms))
+            .map(|m| rep::LongRunPoint {
+                id: m.id.clone(),
+                start: utc(m.start_ms),
+                decoupling_pct: m.decoupling_pct,
+                drift_bpm_per_h: m.drift_bpm_per_h,
+            })
+            .collect(),
+        weeks: h
+            .weeks
+            .iter()
+            .filter_map(|w| {
+                let monday = NaiveDate::parse_from_str(&w.monday, "%Y-%m-%d").ok()?;
+                let t = ms_of(&format!("{}T00:00:00Z", w.monday));
+                (t + 7 * 86_400_000 > since && t <= now_ms).then(|| rep::WeekBar {
+                    week: w.week.clone(),
+                    monday,
+                    runs: u32::try_from(w.runs).unwrap_or(u32::MAX),
+                    moving_s: w.moving_s,
+                    distance_m: w.distance_m,
+                    s1_share: w.s1_share,
+                    s2_share: w.s2_share,
+                    s3_share: w.s3_share,
+                    hard_sessions: u32::try_from(w.hard_sessions).unwrap_or(u32::MAX),
+                    flags: w.flags.clone(),
+                })
+            })
+            .collect(),
+        days: h
+            .days
+            .iter()
+            .filter_map(|day| {
+                let date = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").ok()?;
+                let t = ms_of(&format!("{}T00:00:00Z", day.date));
+                (t + 86_400_000 > since && t <= now_ms).then_some(rep::DayLoad {
+                    date,
+                    load: day.load,
+                    ctl: day.ctl,
+                    atl: day.atl,
+                    tsb: day.tsb,
+                })
+            })
+            .collect(),
+        activities: d
+            .metrics
+            .iter()
+            .rev()
+            .filter(|m| in_range(m.start_ms))
+            .map(|m| rep::ActivityRow {
+                id: m.id.clone(),
+                start: utc(m.start_ms),
+                name: None,
+                sport: m.sport.clone(),
+                class: class_name(m.class).map(|c| {
+                    if m.long == Some(true) {
+                        format!("{c}, long")
+                    } else {
+                        c
+                    }
+                }),
+                moving_s: m.moving_s,
+                distance_m: m.distance_m,
+                avg_hr: m.avg_hr,
+                ef: m.ef,
+                decoupling_pct: m.decoupling_pct,
+                drift_bpm_per_h: m.drift_bpm_per_h,
+                hrtss: m.hrtss,
+                elevation_bpm: elevation.get(m.id.as_str()).copied(),
+                flags: m.flags.clone(),
+            })
+            .collect(),
+        focus: focus(store, d, since, now_ms),
+    }
+}
+
+/// Writes the report of `store` into `out` and returns the warnings found.
+fn write(
+    store: &Store,
+    d: &Derived,
+    out: &Path,
+    since_arg: &str,
+    now_ms: i64,
+) -> anyhow::Result<Vec<Warning>> {
+    let since = parse_since(since_arg, now_ms)?;
+    let h = hrdrift_analytics::history::analyze_history(&d.metrics, &d.settings, now_ms);
+    let warns = warnings(d, &h, now_ms);
+    let input = build(store, d, &h, since, now_ms, &warns);
+    let files = rep::write_report(&input, out)
+        .with_context(|| format!("writing the report into {}", out.display()))?;
+    let today = h
+        .days
+        .iter()
+        .rev()
+        .find(|day| ms_of(&format!("{}T00:00:00Z", day.date)) <= now_ms);
+    let in_range = |t: i64| t >= since && t <= now_ms;
+    let summary = Summary {
+        schema_version: SCHEMA_VERSION,
+        generated: rfc3339(Utc::now().timestamp_millis()),
+        as_of: rfc3339(now_ms),
+        since: rfc3339(since.max(0)),
+        settings: SettingsSummary {
+            hr_max: d.settings.hr_max,
+            hr_rest: d.settings.hr_rest,
+            lthr: d.settings.lthr,
+            sex: d.settings.sex,
+            zone_model: d.settings.zone_model,
+            estimated: d.settings.estimated.names(),
+            fingerprint: d.settings.fingerprint(),
+        },
+        readiness: &h.readiness,
+        ctl: today.map(|t| t.ctl),
+        atl: today.map(|t| t.atl),
+        tsb: today.map(|t| t.tsb),
+        warnings: &warns,
+        weeks: h
+            .weeks
+            .iter()
+            .filter(|w| {
+                let t = ms_of(&format!("{}T00:00:00Z", w.monday));
+                t + 7 * 86_400_000 > since && t <= now_ms
+            })
+            .collect(),
+        easy_runs: h
+            .easy_runs
+            .iter()
+            .filter(|r| in_range(ms_of(&r.start)))
+            .collect(),
+        hard_sessions: h
+            .hard_sessions
+            .iter()
+            .filter(|s| in_range(ms_of(&s.start)))
+            .collect(),
+        activities: d.metrics.iter().filter(|m| in_range(m.start_ms)).collect(),
+    };
+    let json = serde_json::to_vec_pretty(&summary)?;
+    let path = out.join(SUMMARY_JSON);
+    let tmp = out.join(format!(".{SUMMARY_JSON}.tmp"));
+    std::fs::write(&tmp, &json).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    let (name, words) = verdict_words(h.readiness.verdict);
+    println!(
+        "report: {} ({} charts, summary.json, summary.md)",
+        files.index_html.display(),
+        files.charts.len()
+    );
+    println!("readiness: {} ({words})", name.replace('_', " "));
+    for w in &warns {
+        println!("warning: {}: {}", w.code, w.text);
+    }
+    Ok(warns)
+}
+
+pub fn report(store_dir: &Path, a: &ReportArgs) -> anyhow::Result<Exit> {
+    let now = now_of(a.as_of);
+    parse_since(&a.since, now)?;
+    let store = Store::open_read(store_dir)
+        .with_context(|| format!("reading the store {}", store_dir.display()))?;
+    let d = derive::for_reading(store_dir)?;
+    for p in &d.problems {
+        eprintln!("hrdrift: warning: {p}");
+    }
+    write(&store, &d, &a.out, &a.since, now)?;
+    Ok(Exit::Ok)
+}
+
+fn fail_set(list: Option<&str>) -> anyhow::Result<HashSet<String>> {
+    let Some(list) = list else {
+        return Ok(WARNINGS.iter().map(|s| (*s).to_owned()).collect());
+    };
+    let mut out = HashSet::new();
+    for w in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        if w == "none" {
+            continue;
+        }
+        if !WARNINGS.contains(&w) {
+            bail!(
+                "--fail-on {w}: not a warning; choose from {} (or none)",
+                WARNINGS.join(", ")
+            );
+        }
+        out.insert(w.to_owned());
+    }
+    Ok(out)
+}
+
+pub fn nightly(store_dir: &Path, a: &NightlyArgs) -> anyhow::Result<Exit> {
+    let started = std::time::Instant::now();
+    let fail_on = fail_set(a.fail_on.as_deref())?;
+    let now = now_of(a.report.as_of);
+    parse_since(&a.report.since, now)?;
+    let mode = if a.wait {
+        LockMode::Wait
+    } else {
+        LockMode::Fail
+    };
+    let mut store = Store::open_write(store_dir, mode)
+        .with_context(|| format!("opening the store {}", store_dir.display()))?;
+    let mut failed = Vec::new();
+    let s = import(&mut store, &a.watch, &ImportOptions::default(), &mut |e| {
+        if let hrdrift_store::import::Event::Item {
+            name,
+            outcome: hrdrift_store::import::Outcome::Failed(why),
+            ..
+        } = e
+        {
+            failed.push(format!("{name}: {why}"));
+        }
+    })
+    .with_context(|| format!("importing into the store {}", store_dir.display()))?;
+    for f in &failed {
+        eprintln!("failed     {f}");
+    }
+    println!(
+        "imported {} new activities ({} files already in the store, {} failed)",
+        s.activities,
+        s.known,
+        s.failed.len()
+    );
+    let d = derive::update(&mut store)?;
+    for p in &d.problems {
+        eprintln!("hrdrift: warning: {p}");
+    }
+    let warns = write(&store, &d, &a.report.out, &a.report.since, now)?;
+    let chosen: Vec<&Warning> = warns.iter().filter(|w| fail_on.contains(&w.code)).collect();
+    println!("done in {:.1} s", started.elapsed().as_secs_f64());
+    if chosen.is_empty() {
+        Ok(Exit::Ok)
+    } else {
+        eprintln!(
+            "hrdrift: {} warning sign(s) chosen with --fail-on: {}",
+            chosen.len(),
+            chosen
+                .iter()
+                .map(|w| w.code.as_str())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(Exit::Warnings)
+    }
+}

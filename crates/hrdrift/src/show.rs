@@ -1,0 +1,207 @@
+//! `hrdrift show FILE|ID`: one activity's metrics.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::{Context, bail};
+use hrdrift_analytics::{ActivityMetrics, AthleteSettings, SessionClass};
+use hrdrift_ingest::Activity;
+use hrdrift_ingest::source::{Found, Limits, expand_file};
+use hrdrift_store::Store;
+use serde::Serialize;
+
+use crate::text::{hms, local_time, num, pace};
+use crate::{Exit, config, derive};
+
+/// Version of the JSON `show` prints (the same activity fields as `activities --json`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    schema_version: u32,
+    settings: &'a AthleteSettings,
+    activities: Vec<&'a ActivityMetrics>,
+}
+
+pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
+    let path = Path::new(what);
+    let (settings, metrics, sources) = if path.is_file() {
+        from_file(store_dir, path)?
+    } else {
+        let store = Store::open_read(store_dir)
+            .with_context(|| format!("reading the store {}", store_dir.display()))?;
+        let row = store.find(what).with_context(|| {
+            format!(
+                "{what} is neither a file nor an activity in the store {}",
+                store_dir.display()
+            )
+        })?;
+        let d = derive::for_reading(store_dir)?;
+        let Some(m) = d.get(&row.id).cloned() else {
+            bail!(
+                "activity {} has no metrics: {}",
+                row.id,
+                d.problems.join("; ")
+            );
+        };
+        (d.settings, vec![m], vec![row.source.clone()])
+    };
+    if json {
+        let out = Output {
+            schema_version: SCHEMA_VERSION,
+            settings: &settings,
+            activities: metrics.iter().collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(Exit::Ok);
+    }
+    for (m, source) in metrics.iter().zip(&sources) {
+        print_table(m, source);
+    }
+    Ok(Exit::Ok)
+}
+
+/// Decodes a file on its own. The settings are the store's (config and estimates) where a
+/// store exists, so a file shows the same numbers before and after it is imported.
+fn from_file(
+    store_dir: &Path,
+    path: &Path,
+) -> anyhow::Result<(AthleteSettings, Vec<ActivityMetrics>, Vec<String>)> {
+    let found = Mutex::new(Vec::new());
+    expand_file(path, &Limits::default(), &|f| {
+        if let Ok(mut v) = found.lock() {
+            v.push(f);
+        }
+    });
+    let mut activities: Vec<Activity> = Vec::new();
+    let mut failures = Vec::new();
+    for f in found.into_inner().unwrap_or_default() {
+        match f {
+            Found::Input(input) => match hrdrift_ingest::decode_bytes(&input.bytes, &input.name) {
+                Ok(d) => activities.extend(d.value),
+                Err(e) => failures.push(format!("{}: {e}", input.name)),
+            },
+            Found::Failed(e) => failures.push(e.to_string()),
+            Found::Ignored(name) => failures.push(format!("{name}: not an activity file")),
+        }
+    }
+    if activities.is_empty() {
+        bail!("{}: no activity: {}", path.display(), failures.join("; "));
+    }
+    let settings = if Store::open_read(store_dir).is_ok_and(|s| !s.activities().is_empty()) {
+        derive::for_reading(store_dir)?.settings
+    } else {
+        config::load(store_dir)?.estimate(&activities)
+    };
+    let mut metrics = hrdrift_analytics::compute_all(&activities, &settings);
+    hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
+    let sources = activities.iter().map(|a| a.source.clone()).collect();
+    Ok((settings, metrics, sources))
+}
+
+/// Friel's reading of aerobic decoupling.
+fn friel(pct: f64) -> &'static str {
+    if pct < 0.0 {
+        "negative: heart rate fell against pace (a cool-down, a tailwind, or a late start of the steady part)"
+    } else if pct < 5.0 {
+        "under 5 %: coupled, aerobic endurance holds for this duration (Friel)"
+    } else if pct < 10.0 {
+        "5-10 %: some decoupling, aerobic endurance still building for this duration (Friel)"
+    } else {
+        "over 10 %: large decoupling, this pace or duration is beyond current aerobic endurance (Friel)"
+    }
+}
+
+fn class_name(c: Option<SessionClass>) -> &'static str {
+    match c {
+        Some(SessionClass::Easy) => "easy",
+        Some(SessionClass::Moderate) => "moderate",
+        Some(SessionClass::Hard) => "hard",
+        None => "unclassified",
+    }
+}
+
+fn print_table(m: &ActivityMetrics, source: &str) {
+    let mut kind = vec![class_name(m.class).to_owned()];
+    if m.long == Some(true) {
+        kind.push("long".to_owned());
+    }
+    println!(
+        "Activity {}  {}  {}  [{}]",
+        &m.id[..m.id.len().min(12)],
+        local_time(m.start_ms, m.utc_offset_s),
+        m.sport.as_deref().unwrap_or("unknown sport"),
+        kind.join(", ")
+    );
+    println!("  source       {source}");
+    let speed = m
+        .distance_m
+        .filter(|_| m.moving_s > 0.0)
+        .map(|d| d / m.moving_s);
+    println!(
+        "  moving       {}   distance {} km   pace {}   GAP {}",
+        hms(m.moving_s),
+        num(m.distance_m.map(|d| d / 1000.0), 2),
+        pace(speed),
+        pace(m.gap_speed_m_s)
+    );
+    println!(
+        "  heart rate   avg {} bpm   coverage {} %",
+        num(m.avg_hr, 0),
+        num(m.coverage.map(|c| c * 100.0), 0)
+    );
+    let why = |name: &str| {
+        m.absent.get(name).map_or_else(String::new, |r| {
+            format!("  (absent: {})", r.replace('_', " "))
+        })
+    };
+    println!(
+        "  efficiency   EF {} m/min per bpm{}",
+        num(m.ef, 2),
+        why("ef")
+    );
+    match m.decoupling_pct {
+        Some(d) => println!("  decoupling   {d:.1} %: {}", friel(d)),
+        None => println!("  decoupling   -{}", why("decoupling_pct")),
+    }
+    println!(
+        "  drift        {} bpm/h (at constant speed {} bpm/h), {} %{}",
+        num(m.drift_bpm_per_h, 1),
+        num(m.drift_adj_bpm_per_h, 1),
+        num(m.drift_pct, 1),
+        why("drift_bpm_per_h")
+    );
+    match m.zones_s {
+        Some(z) => {
+            let parts: Vec<String> = z
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("Z{} {}", i + 1, hms(*s)))
+                .collect();
+            println!("  zones        {}", parts.join("  "));
+        }
+        None => println!("  zones        -{}", why("zones_s")),
+    }
+    println!(
+        "  load         TRIMP {}   hrTSS {}{}",
+        num(m.trimp, 0),
+        num(m.hrtss, 0),
+        why("hrtss")
+    );
+    let u = &m.settings_used;
+    let est = if u.estimated.is_empty() {
+        String::new()
+    } else {
+        format!("  (estimated: {})", u.estimated.join(", "))
+    };
+    println!(
+        "  anchors      HRmax {}  rest {}  LTHR {}{est}",
+        num(u.hr_max, 0),
+        num(u.hr_rest, 0),
+        num(u.lthr, 0)
+    );
+    if !m.flags.is_empty() {
+        println!("  flags        {}", m.flags.join(", "));
+    }
+    println!();
+}

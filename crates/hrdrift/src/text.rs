@@ -1,0 +1,64 @@
+//! Number formatting shared by the terminal tables.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+/// `h:mm:ss`.
+#[must_use]
+pub fn hms(s: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let s = s.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Pace `m:ss /km` from a speed in m/s.
+#[must_use]
+pub fn pace(speed_m_s: Option<f64>) -> String {
+    match speed_m_s.filter(|v| v.is_finite() && *v > 0.2) {
+        Some(v) => {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let s = (1000.0 / v).round() as u64;
+            format!("{}:{:02} /km", s / 60, s % 60)
+        }
+        None => "-".to_owned(),
+    }
+}
+
+/// A value with `digits` decimals, or `-`.
+#[must_use]
+pub fn num(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
+}
+
+/// RFC 3339 in UTC, the form every JSON time in hrdrift takes.
+#[must_use]
+pub fn rfc3339(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| {
+        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    })
+}
+
+/// The local time where the file told the offset (`2024-05-01 06:30`), else UTC with a `Z`.
+#[must_use]
+pub fn local_time(ms: i64, utc_offset_s: Option<i32>) -> String {
+    let utc = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
+    match utc_offset_s.and_then(FixedOffset::east_opt) {
+        Some(off) => utc.with_timezone(&off).format("%Y-%m-%d %H:%M").to_string(),
+        None => utc.format("%Y-%m-%d %H:%MZ").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(hms(3725.4), "1:02:05");
+        assert_eq!(pace(Some(1000.0 / 300.0)), "5:00 /km");
+        assert_eq!(pace(Some(0.0)), "-");
+        assert_eq!(num(Some(1.234), 1), "1.2");
+        assert_eq!(num(None, 1), "-");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(local_time(0, Some(3600)), "1970-01-01 01:00");
+    }
+}

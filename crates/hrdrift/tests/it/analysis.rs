@@ -1,0 +1,312 @@
+//! Metrics in the store, the athlete's settings, and the cross-activity commands, end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+}
+
+fn hrdrift(store: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hrdrift"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("HRDRIFT_STORE")
+        .output()
+        .expect("runs")
+}
+
+fn ok_json(store: &Path, args: &[&str]) -> Value {
+    let out = hrdrift(store, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn by_id(v: &Value) -> std::collections::BTreeMap<String, Value> {
+    v["activities"]
+        .as_array()
+        .expect("activities")
+        .iter()
+        .map(|a| (a["id"].as_str().expect("id").to_owned(), a.clone()))
+        .collect()
+}
+
+fn import_tcx(store: &Path) {
+    let src = fixtures().join("tcx/runpandas");
+    let out = hrdrift(store, &["import", src.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("metrics: computed for"), "{text}");
+}
+
+#[test]
+fn metrics_are_stored_and_follow_the_athlete_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path();
+    import_tcx(store);
+    assert!(store.join("metrics.parquet").is_file());
+
+    // Fewer than 20 activities: HRmax and LTHR cannot be estimated, zones are absent with why.
+    let v = ok_json(store, &["activities", "--json"]);
+    assert_eq!(v["schema_version"], 2);
+    let before = by_id(&v);
+    assert!(before.len() >= 6, "{}", before.len());
+    for a in before.values() {
+        for key in [
+            "class",
+            "moving_s",
+            "avg_hr",
+            "ef",
+            "decoupling_pct",
+            "drift_bpm_per_h",
+            "trimp",
+            "hrtss",
+            "zones_s",
+            "flags",
+            "absent",
+        ] {
+            assert!(a.get(key).is_some(), "{key} missing in {a}");
+        }
+        assert!(a["zones_s"].is_null());
+        if a["hr_samples"].as_u64() > Some(0) {
+            assert_eq!(a["absent"]["zones_s"], "no_hr_settings", "{a}");
+        }
+    }
+
+    let out = hrdrift(
+        store,
+        &[
+            "athlete",
+            "set",
+            "hr_max=190",
+            "hr_rest=50",
+            "lthr=170",
+            "sex=male",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "recomputed the metrics of {} activities",
+            before.len()
+        )),
+        "{said}"
+    );
+    let with_170 = by_id(&ok_json(store, &["activities", "--json"]));
+    for a in with_170.values() {
+        assert_eq!(a["settings_used"]["lthr"], 170.0);
+        assert!(
+            a["settings_used"]["estimated"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+                || a["settings_used"]["estimated"] == serde_json::json!([]),
+            "{a}"
+        );
+    }
+    let zone5 = |m: &std::collections::BTreeMap<String, Value>| -> f64 {
+        m.values().filter_map(|a| a["zones_s"][4].as_f64()).sum()
+    };
+    // A lower LTHR moves time up the zones.
+    let out = hrdrift(store, &["athlete", "set", "lthr=160"]);
+    assert!(out.status.success());
+    let with_160 = by_id(&ok_json(store, &["activities", "--json"]));
+    assert!(
+        zone5(&with_160) > zone5(&with_170) + 60.0,
+        "{} vs {}",
+        zone5(&with_160),
+        zone5(&with_170)
+    );
+
+    // A bad value is refused, names the setting, and changes nothing.
+    let out = hrdrift(store, &["athlete", "set", "lthr=fast"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lthr"));
+    assert_eq!(by_id(&ok_json(store, &["activities", "--json"])), with_160);
+
+    // `show` of a file and of its id agree: the file uses the store's settings.
+    let (id, a) = with_160.iter().next().expect("one");
+    let by_id_json = ok_json(store, &["show", &id[..10], "--json"]);
+    let file = fixtures().join("tcx/runpandas").join(
+        Path::new(a["source"].as_str().expect("source"))
+            .file_name()
+            .expect("name"),
+    );
+    let by_file_json = ok_json(store, &["show", file.to_str().expect("utf8"), "--json"]);
+    let pick = |v: &Value| v["activities"][0].clone();
+    for key in [
+        "ef",
+        "decoupling_pct",
+        "zones_s",
+        "hrtss",
+        "class",
+        "moving_s",
+    ] {
+        assert_eq!(pick(&by_id_json)[key], pick(&by_file_json)[key], "{key}");
+    }
+    let out = hrdrift(store, &["show", &id[..10]]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "moving",
+        "decoupling",
+        "drift",
+        "zones",
+        "TRIMP",
+        "LTHR 160",
+    ] {
+        assert!(table.contains(word), "{word} in {table}");
+    }
+}
+
+#[test]
+fn a_damaged_metrics_cache_is_rebuilt_from_the_samples() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path();
+    import_tcx(store);
+    let good = by_id(&ok_json(store, &["activities", "--json"]));
+    std::fs::write(store.join("metrics.parquet"), b"not parquet").expect("write");
+    let out = hrdrift(store, &["activities", "--json"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty() || out.stderr.len() < 2000);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(by_id(&v), good);
+    // The rebuilt cache was written back: a valid Parquet file again.
+    let bytes = std::fs::read(store.join("metrics.parquet")).expect("read");
+    assert_eq!(&bytes[..4], b"PAR1");
+}
+
+#[test]
+fn the_demo_athlete_gives_trends_weeks_and_readiness() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("athlete");
+    let store = dir.path().join("store");
+    let out = hrdrift(
+        &store,
+        &[
+            "demo-data",
+            data.to_str().expect("utf8"),
+            "--weeks",
+            "14",
+            "--seed",
+            "7",
+            "--start",
+            "2025-03-03",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(data.join("truth.json")).expect("truth"))
+            .expect("JSON");
+    let out = hrdrift(&store, &["import", "--quiet", data.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = &truth["athlete"];
+    let set = |k: &str| format!("{k}={}", s[k].as_f64().expect(k));
+    let out = hrdrift(
+        &store,
+        &[
+            "athlete",
+            "set",
+            &set("hr_max"),
+            &set("hr_rest"),
+            &set("lthr"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let as_of = ["--as-of", "2025-06-08"];
+    let t = ok_json(&store, &["trends", "--json", as_of[0], as_of[1]]);
+    assert_eq!(t["schema_version"], 1);
+    let ids: std::collections::BTreeSet<String> =
+        by_id(&ok_json(&store, &["activities", "--json"]))
+            .into_keys()
+            .collect();
+    let easy = t["easy_runs"].as_array().expect("easy runs");
+    assert!(easy.len() > 20, "{}", easy.len());
+    for r in easy {
+        assert!(ids.contains(r["id"].as_str().expect("id")));
+        assert!(r["start"].as_str().is_some_and(|s| s.ends_with('Z')));
+        for key in ["elevation_bpm", "elevation_z", "elevated"] {
+            assert!(r.get(key).is_some(), "{key} in {r}");
+        }
+    }
+    assert!(
+        easy.iter().any(|r| r["elevated"] == true),
+        "some easy run is elevated"
+    );
+    let hard = t["hard_sessions"].as_array().expect("hard");
+    assert!(!hard.is_empty());
+    assert!(hard.iter().all(|h| {
+        ["absorbed", "lingering", "unknown"].contains(&h["verdict"].as_str().expect("verdict"))
+    }));
+
+    let w = ok_json(
+        &store,
+        &["weeks", "--json", "--since", "1y", as_of[0], as_of[1]],
+    );
+    let weeks = w["weeks"].as_array().expect("weeks");
+    assert!(weeks.len() >= 13, "{}", weeks.len());
+    assert!(
+        weeks
+            .iter()
+            .all(|w| w["week"].as_str().is_some_and(|s| s.contains("-W")))
+    );
+    assert!(
+        weeks
+            .iter()
+            .any(|w| !w["flags"].as_array().expect("flags").is_empty()),
+        "the plan breaks some weeks"
+    );
+    assert!(w["days"].as_array().is_some_and(|d| {
+        d.iter()
+            .all(|d| d["ctl"].is_number() && d["tsb"].is_number())
+    }));
+
+    let r = ok_json(&store, &["readiness", "--json", as_of[0], as_of[1]]);
+    assert!(
+        ["push", "steady", "hold_back"]
+            .contains(&r["readiness"]["verdict"].as_str().expect("verdict"))
+    );
+    assert!(
+        r["readiness"]["reasons"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty())
+    );
+    assert!(r["ctl"].is_number());
+
+    for cmd in ["trends", "weeks", "readiness"] {
+        let out = hrdrift(&store, &[cmd, as_of[0], as_of[1], "--since", "12w"]);
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty());
+    }
+}

@@ -1,0 +1,285 @@
+//! `report` and `nightly` end to end on a synthetic athlete whose truth is known.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+fn hrdrift(store: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hrdrift"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("HRDRIFT_STORE")
+        .output()
+        .expect("runs")
+}
+
+/// One demo athlete shared by the tests of this module (14 weeks from 2025-03-03, seed 7).
+fn athlete() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("hrdrift-report-athlete-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = hrdrift(
+            &dir.join("unused"),
+            &[
+                "demo-data",
+                dir.to_str().expect("utf8"),
+                "--weeks",
+                "14",
+                "--seed",
+                "7",
+                "--start",
+                "2025-03-03",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+}
+
+fn truth() -> Value {
+    serde_json::from_slice(&std::fs::read(athlete().join("truth.json")).expect("truth"))
+        .expect("JSON")
+}
+
+fn schema() -> Value {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/summary.schema.json");
+    serde_json::from_slice(&std::fs::read(p).expect("schema")).expect("JSON")
+}
+
+fn check_summary(out_dir: &Path) -> Value {
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).expect("summary.json"))
+            .expect("JSON");
+    let validator = jsonschema::validator_for(&schema()).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "summary.json does not match its schema:\n{}",
+        errors.join("\n")
+    );
+    v
+}
+
+/// The date of the truth's first easy run that is elevated and follows a lingering session, so
+/// the latest easy run as of that day is elevated.
+fn an_elevated_day(truth: &Value) -> String {
+    let acts = truth["activities"].as_array().expect("activities");
+    let hit = acts
+        .iter()
+        .find(|a| {
+            a["class"] == "easy"
+                && a["expected_e_bpm"].as_f64().is_some_and(|e| e >= 6.0)
+                && !a["warm_day"].as_bool().unwrap_or(false)
+        })
+        .expect("the plan has elevated easy runs");
+    hit["local_date"].as_str().expect("date").to_owned()
+}
+
+#[test]
+fn nightly_writes_the_report_and_fails_on_a_chosen_warning() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = tmp.path().join("store");
+    let out = tmp.path().join("report");
+    let day = an_elevated_day(&truth());
+    let watch = athlete().to_str().expect("utf8");
+
+    let run = hrdrift(
+        &store,
+        &[
+            "nightly",
+            "--watch",
+            watch,
+            "--out",
+            out.to_str().expect("utf8"),
+            "--as-of",
+            &day,
+        ],
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(5),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("elevated"), "{err}");
+    let v = check_summary(&out);
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|w| w["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"elevated"), "{codes:?}");
+    assert!(v["activities"].as_array().is_some_and(|a| !a.is_empty()));
+    for f in [
+        "index.html",
+        "summary.md",
+        "easy-elevation.png",
+        "hr-vs-pace.png",
+        "long-runs.png",
+        "weekly-structure.png",
+        "fitness-form.png",
+        "activity.png",
+    ] {
+        let len = std::fs::metadata(out.join(f)).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 1000, "{f}: {len} bytes");
+    }
+    let md = std::fs::read_to_string(out.join("summary.md")).expect("md");
+    assert!(
+        md.to_lowercase().contains("hold back")
+            || md.contains("hold_back")
+            || md.contains("elevated"),
+        "{md}"
+    );
+
+    // Not chosen: exit 0; nothing new is imported the second time.
+    let run = hrdrift(
+        &store,
+        &[
+            "nightly",
+            "--watch",
+            watch,
+            "--out",
+            out.to_str().expect("utf8"),
+            "--as-of",
+            &day,
+            "--fail-on",
+            "load_spike",
+        ],
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).contains("imported 0 new activities"));
+    let run = hrdrift(
+        &store,
+        &[
+            "nightly",
+            "--watch",
+            watch,
+            "--out",
+            out.to_str().expect("utf8"),
+            "--fail-on",
+            "elevated,tired",
+        ],
+    );
+    assert_ne!(run.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("tired"));
+}
+
+#[test]
+fn the_report_of_a_quiet_week_has_no_warnings_and_matches_its_schema() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = tmp.path().join("store");
+    let out = tmp.path().join("report");
+    let run = hrdrift(
+        &store,
+        &["import", "--quiet", athlete().to_str().expect("utf8")],
+    );
+    assert!(run.status.success());
+    // An empty store still gives a report that says so.
+    let empty = tmp.path().join("empty");
+    let run = hrdrift(
+        &tmp.path().join("nothing"),
+        &["report", "--out", empty.to_str().expect("utf8")],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let v = check_summary(&empty);
+    assert_eq!(v["activities"].as_array().map(Vec::len), Some(0));
+
+    let run = hrdrift(
+        &store,
+        &[
+            "report",
+            "--out",
+            out.to_str().expect("utf8"),
+            "--as-of",
+            "2025-03-30",
+            "--since",
+            "4w",
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let v = check_summary(&out);
+    // Early in the plan (normal weeks, no baseline yet): nothing to warn about.
+    assert_eq!(v["warnings"], serde_json::json!([]), "{}", v["warnings"]);
+    let html = std::fs::read_to_string(out.join("index.html")).expect("html");
+    assert!(html.contains("easy-elevation.png"));
+}
+
+#[test]
+fn two_nightly_runs_at_once_one_waits_or_says_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = tmp.path().join("store");
+    let watch = athlete().to_str().expect("utf8");
+    let spawn = |out: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hrdrift"))
+            .arg("--store")
+            .arg(&store)
+            .args([
+                "nightly",
+                "--watch",
+                watch,
+                "--out",
+                tmp.path().join(out).to_str().expect("utf8"),
+                "--fail-on",
+                "none",
+            ])
+            .env_remove("HRDRIFT_STORE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let a = spawn("a");
+    let b = spawn("b");
+    let (a, b) = (
+        a.wait_with_output().expect("a"),
+        b.wait_with_output().expect("b"),
+    );
+    let codes = [a.status.code(), b.status.code()];
+    assert!(codes.contains(&Some(0)), "{codes:?}");
+    for o in [&a, &b] {
+        if o.status.code() == Some(4) {
+            assert!(String::from_utf8_lossy(&o.stderr).contains("another hrdrift process"));
+        } else {
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+    let v: Value =
+        serde_json::from_slice(&hrdrift(&store, &["activities", "--json"]).stdout).expect("JSON");
+    assert_eq!(
+        v["activities"].as_array().map(Vec::len),
+        truth()["activities"].as_array().map(Vec::len)
+    );
+}

@@ -1,0 +1,106 @@
+//! Number, duration and text formatting shared by the page and the Markdown summary.
+
+/// The placeholder for a value that could not be computed (never shown as 0).
+pub(crate) const ABSENT: &str = "–";
+
+/// "1:05:30" or "45:12" for a duration in seconds.
+pub(crate) fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return ABSENT.to_owned();
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let s = seconds.round().min(1.0e9) as u64;
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// `value` with `decimals` decimals and a unit suffix, or [`ABSENT`].
+pub(crate) fn num(value: Option<f64>, decimals: usize, unit: &str) -> String {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => format!("{v:.decimals$}{unit}"),
+        None => ABSENT.to_owned(),
+    }
+}
+
+/// Like [`num`] with an explicit sign (elevations, drift).
+pub(crate) fn signed(value: Option<f64>, decimals: usize, unit: &str) -> String {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => format!("{v:+.decimals$}{unit}"),
+        None => ABSENT.to_owned(),
+    }
+}
+
+/// "12.3 km".
+pub(crate) fn km(distance_m: Option<f64>) -> String {
+    num(distance_m.map(|d| d / 1000.0), 1, " km")
+}
+
+/// A fraction 0..=1 as a whole percentage.
+pub(crate) fn pct(share: Option<f64>) -> String {
+    num(share.map(|s| s * 100.0), 0, " %")
+}
+
+/// The verdict as a person reads it.
+pub(crate) fn verdict(verdict: &str) -> String {
+    match verdict {
+        "push" => "Push".to_owned(),
+        "steady" => "Steady".to_owned(),
+        "hold_back" => "Hold back".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// One line of advice under the verdict.
+pub(crate) fn verdict_advice(verdict: &str) -> &'static str {
+    match verdict {
+        "push" => {
+            "Easy runs look normal and you are fresh: a hard session or a longer run fits today."
+        }
+        "steady" => "Nothing alarming, nothing to push on: keep to the plan.",
+        "hold_back" => "Your body is showing strain: keep today easy or rest.",
+        _ => "Not enough data for a verdict yet.",
+    }
+}
+
+/// The reason's numbers: "-34.2 (threshold -30)".
+pub(crate) fn reason_numbers(value: f64, threshold: Option<f64>) -> String {
+    let v = short(value);
+    match threshold.filter(|t| t.is_finite()) {
+        Some(t) => format!("{v} (threshold {})", short(t)),
+        None => v,
+    }
+}
+
+/// A number with at most one decimal, no trailing ".0".
+fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return ABSENT.to_owned();
+    }
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
+}
+
+/// A flag code as words: `too_many_hard` -> "too many hard".
+pub(crate) fn flag_words(flag: &str) -> String {
+    flag.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_absent_values() {
+        assert_eq!(duration(3930.0), "1:05:30");
+        assert_eq!(duration(2712.0), "45:12");
+        assert_eq!(duration(f64::NAN), ABSENT);
+        assert_eq!(num(None, 1, " bpm"), ABSENT);
+        assert_eq!(num(Some(f64::INFINITY), 1, ""), ABSENT);
+        assert_eq!(signed(Some(4.04), 1, " bpm"), "+4.0 bpm");
+        assert_eq!(reason_numbers(-34.25, Some(-30.0)), "-34.2 (threshold -30)");
+    }
+}
