@@ -1,4 +1,7 @@
 //! FIT, GPX and TCX decoding throughput on the real fixtures (MB/s via criterion's `Throughput`).
+//!
+//! `fit_fast` and `fit_reference` time the two FIT decoders side by side in one run: the default
+//! (our own `record` decoding, `fitparser` for the rest) and `fitparser` for every message.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hrdrift_benches::{fit_fixtures, fixtures_dir};
@@ -9,6 +12,25 @@ fn decode_all(files: &[(String, Vec<u8>)]) -> usize {
         .map(|(n, b)| {
             hrdrift_ingest::decode_bytes(b, n)
                 .map_or(0, |d| d.value.iter().map(|a| a.samples.len()).sum())
+        })
+        .sum()
+}
+
+type FitDecoder = fn(
+    &[u8],
+    &str,
+    &str,
+) -> Result<
+    hrdrift_ingest::Decoded<Vec<hrdrift_ingest::Activity>>,
+    hrdrift_ingest::DecodeError,
+>;
+
+/// FIT decoding alone (no content hash, no time checks), with one of the two decoders.
+fn decode_fit(files: &[(String, Vec<u8>)], decode: FitDecoder) -> usize {
+    files
+        .iter()
+        .map(|(n, b)| {
+            decode(b, "id", n).map_or(0, |d| d.value.iter().map(|a| a.samples.len()).sum())
         })
         .sum()
 }
@@ -56,6 +78,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("fit_fixtures_bytes", |b| b.iter(|| decode_all(&fit)));
     g.throughput(Throughput::Elements(records as u64));
     g.bench_function("fit_fixtures_records", |b| b.iter(|| decode_all(&fit)));
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("fit_fast", |b| {
+        b.iter(|| decode_fit(&fit, hrdrift_ingest::fit::decode))
+    });
+    g.bench_function("fit_reference", |b| {
+        b.iter(|| decode_fit(&fit, hrdrift_ingest::fit::decode_reference))
+    });
     for (name, dir, ext) in [
         ("gpx_fixtures", "gpx", "gpx"),
         ("gpx_series", "series", "gpx"),

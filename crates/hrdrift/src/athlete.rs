@@ -107,8 +107,13 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         "from the watch's user profile, else the default 50"
     };
     println!("hr_rest      {} bpm  ({rest_source})", num(s.hr_rest, 0));
-    println!("sex          {:?}", s.sex);
-    println!("zone_model   {:?}", s.zone_model);
+    let name = |v: serde_json::Result<serde_json::Value>| {
+        v.ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    println!("sex          {}", name(serde_json::to_value(s.sex)));
+    println!("zone_model   {}", name(serde_json::to_value(s.zone_model)));
     if s.hr_max.is_none() {
         println!(
             "\nHRmax is estimated once {} activities with heart rate are imported; until then, \

@@ -36,6 +36,23 @@ pub const WARNINGS: [&str; 9] = [
     "load_spike",
 ];
 
+#[cfg(test)]
+mod tests {
+    use super::display_speed;
+
+    #[test]
+    fn display_speed_is_a_centred_mean_that_keeps_holes() {
+        let t: Vec<f64> = (0..100).map(f64::from).collect();
+        let v: Vec<Option<f64>> = (0..100)
+            .map(|i| (i != 50).then_some(if i % 2 == 0 { 2.0 } else { 4.0 }))
+            .collect();
+        let s = display_speed(&t, &v);
+        assert_eq!(s[50], None);
+        assert!(s[20].is_some_and(|x| (x - 3.0).abs() < 0.1), "{:?}", s[20]);
+        assert_eq!(display_speed(&[], &[]), Vec::<Option<f64>>::new());
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// Folder to write index.html, the charts, summary.json and summary.md into
@@ -293,9 +310,9 @@ fn focus(store: &Store, d: &Derived, since: i64, now_ms: i64) -> Option<rep::Act
                 ""
             }
         )),
+        speed_m_s: display_speed(&s.t_s, &s.speed_m_s),
         t_s: s.t_s,
         hr_bpm: s.hr_bpm,
-        speed_m_s: s.speed_m_s,
         steady: s.steady.map(|st| rep::SteadySpan {
             start_s: st.start_s,
             end_s: st.end_s,
@@ -308,6 +325,33 @@ fn focus(store: &Store, d: &Derived, since: i64, now_ms: i64) -> Option<rep::Act
             slope_bpm_per_h: l.slope_bpm_per_h,
         }),
     })
+}
+
+/// Speed for the trace chart: a centred 31 s mean, so the pace line shows the run's shape rather
+/// than second-to-second GPS noise (the metrics use the METRICS.md 5 s median, not this).
+fn display_speed(t_s: &[f64], v: &[Option<f64>]) -> Vec<Option<f64>> {
+    const HALF_S: f64 = 15.0;
+    let (mut lo, mut hi) = (0, 0);
+    let (mut sum, mut n) = (0.0, 0_u32);
+    let mut out = Vec::with_capacity(v.len());
+    for (i, &t) in t_s.iter().enumerate() {
+        while hi < t_s.len() && t_s[hi] <= t + HALF_S {
+            if let Some(x) = v[hi] {
+                sum += x;
+                n += 1;
+            }
+            hi += 1;
+        }
+        while t_s[lo] < t - HALF_S {
+            if let Some(x) = v[lo] {
+                sum -= x;
+                n -= 1;
+            }
+            lo += 1;
+        }
+        out.push(v[i].and((n > 0).then(|| sum / f64::from(n))));
+    }
+    out
 }
 
 /// Everything a report needs, as of `now_ms`, over starts from `since`.

@@ -1,9 +1,19 @@
-//! FIT decoding on top of `fitparser`'s stream processor.
+//! FIT decoding: a fast path of our own for `record` messages, `fitparser` for the rest.
 //!
-//! `fitparser::from_bytes` is all-or-nothing, so this module drives
-//! [`FitStreamProcessor`] object by object and keeps everything decoded before a fault
-//! (truncation, a bad CRC, garbage after the data) as a warning instead of losing the file.
-//! It also works around three of fitparser's behaviours, each covered by a test:
+//! Two decoders produce the same [`Activity`] values:
+//! - the reference path ([`decode_reference`]) drives `fitparser`'s [`FitStreamProcessor`]
+//!   object by object and keeps everything decoded before a fault (truncation, a bad CRC, garbage
+//!   after the data) as a warning instead of losing the file;
+//! - the fast path ([`decode`], module `fast`) reads the FIT framing itself (headers, definitions,
+//!   compressed timestamp headers, CRC) with the same state machine as `fitparser`, decodes
+//!   `record` messages (the bulk of every activity) straight into columns, and hands every other
+//!   message's bytes to a `fitparser` processor. `fitparser` builds a `FitDataRecord` with a
+//!   `String` name and a `Value` per field and two hash maps per message; for records that was
+//!   most of the decoding time (see `benches/README.md`). Where a file holds something whose
+//!   `fitparser` result the fast path does not reproduce exactly (listed in `fast`), it gives up
+//!   and the reference path decodes the whole file, so the two never disagree.
+//!
+//! Both work around three of fitparser's behaviours, each covered by a test:
 //! - accumulated fields are summed rather than rolled over, so distance expanded from
 //!   `compressed_speed_distance` is recomputed here from the raw bytes;
 //! - definitions whose field size is not a multiple of the base type make fitparser print to
@@ -11,6 +21,8 @@
 //!   before it sees them, and reported as a warning naming the message and field;
 //! - timestamps come back as `DateTime<Local>`; they are read as instants (UTC) and the FIT
 //!   `local_date_time` type is undone against the machine's zone to recover the file's offset.
+
+mod fast;
 
 use std::collections::HashMap;
 
@@ -34,11 +46,65 @@ pub fn looks_like_fit(bytes: &[u8]) -> bool {
     bytes.len() >= 12 && (bytes[0] == 12 || bytes[0] == 14) && &bytes[8..12] == b".FIT"
 }
 
-/// Decodes a FIT file (possibly chained) into one activity per session.
+/// Decodes a FIT file (possibly chained) into one activity per session: the fast path, or the
+/// reference path for the files the fast path leaves to it.
 ///
 /// # Errors
 /// When nothing usable could be read: not FIT, a broken header, no `record` messages.
 pub fn decode(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Activity>>, DecodeError> {
+    decode_fast(bytes, id, source).unwrap_or_else(|| decode_reference(bytes, id, source))
+}
+
+/// The fast path alone: `None` where the file holds something it leaves to the reference path
+/// (then nothing of its work is kept).
+///
+/// # Errors
+/// As [`decode`].
+#[must_use]
+pub fn decode_fast(
+    bytes: &[u8],
+    id: &str,
+    source: &str,
+) -> Option<Result<Decoded<Vec<Activity>>, DecodeError>> {
+    if let Err(e) = check_signature(bytes) {
+        return Some(Err(e));
+    }
+    let mut c = Collector::default();
+    match fast::stream(bytes, &mut c) {
+        Ok(fast::Flow::Done) => Some(c.finish(id, source)),
+        Ok(fast::Flow::Bail(_)) => None,
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// Why the fast path leaves a file to the reference path, or `None` where it decodes it itself.
+#[doc(hidden)]
+#[must_use]
+pub fn fast_path_leaves(bytes: &[u8]) -> Option<&'static str> {
+    check_signature(bytes).ok()?;
+    match fast::stream(bytes, &mut Collector::default()) {
+        Ok(fast::Flow::Bail(why)) => Some(why),
+        _ => None,
+    }
+}
+
+/// The reference path: every message through `fitparser`'s stream processor. Kept callable to
+/// check the fast path against, value by value (`tests/it/fit_fast.rs`).
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_reference(
+    bytes: &[u8],
+    id: &str,
+    source: &str,
+) -> Result<Decoded<Vec<Activity>>, DecodeError> {
+    check_signature(bytes)?;
+    let mut c = Collector::default();
+    stream(bytes, &mut c)?;
+    c.finish(id, source)
+}
+
+fn check_signature(bytes: &[u8]) -> Result<(), DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -47,9 +113,7 @@ pub fn decode(bytes: &[u8], id: &str, source: &str) -> Result<Decoded<Vec<Activi
             "no '.FIT' signature in the first 12 bytes".to_owned(),
         ));
     }
-    let mut c = Collector::default();
-    stream(bytes, &mut c)?;
-    c.finish(id, source)
+    Ok(())
 }
 
 /// Walks the FIT objects, feeding data messages to the collector. Faults after the first
@@ -240,24 +304,42 @@ fn check_definition(buf: &[u8]) -> Option<(usize, Vec<(usize, String)>)> {
     Some((len, fixes))
 }
 
-/// The FIT CRC-16 (the SDK's nibble table).
+/// The FIT CRC-16 (the SDK's algorithm, a byte at a time).
 #[must_use]
 pub fn crc16(data: &[u8]) -> u16 {
-    const TABLE: [u16; 16] = [
+    crc16_update(0, data)
+}
+
+/// [`crc16`] continued from `crc` over more bytes.
+#[must_use]
+pub fn crc16_update(crc: u16, data: &[u8]) -> u16 {
+    data.iter().fold(crc, |crc, &b| {
+        CRC_TABLE[usize::from((crc ^ u16::from(b)) & 0xFF)] ^ (crc >> 8)
+    })
+}
+
+/// The SDK's nibble table expanded to whole bytes: the same CRC, half the work per byte.
+const CRC_TABLE: [u16; 256] = {
+    const NIBBLE: [u16; 16] = [
         0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
         0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
     ];
-    let mut crc = 0u16;
-    for &b in data {
-        let mut tmp = TABLE[usize::from(crc & 0xF)];
-        crc = (crc >> 4) & 0x0FFF;
-        crc = crc ^ tmp ^ TABLE[usize::from(b & 0xF)];
-        tmp = TABLE[usize::from(crc & 0xF)];
-        crc = (crc >> 4) & 0x0FFF;
-        crc = crc ^ tmp ^ TABLE[usize::from((b >> 4) & 0xF)];
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        // The SDK's two nibble steps from a CRC whose low byte is `i` and whose high byte is 0.
+        let mut crc = i as u16;
+        let mut k = 0;
+        while k < 2 {
+            let tmp = NIBBLE[(crc & 0xF) as usize];
+            crc = ((crc >> 4) & 0x0FFF) ^ tmp;
+            k += 1;
+        }
+        t[i] = crc;
+        i += 1;
     }
-    crc
-}
+    t
+};
 
 fn num(v: &Value) -> Option<f64> {
     match v {
@@ -345,6 +427,30 @@ struct Session {
     start_ms: i64,
     sport: Option<String>,
     sub_sport: Option<String>,
+}
+
+/// The values of one `record` message that the model keeps, as `fitparser` names them
+/// (scaled, invalid values as `None`, positions in degrees).
+#[derive(Default)]
+struct RecordValues {
+    t: Option<i64>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    dist: Option<f64>,
+    speed: Option<f64>,
+    espeed: Option<f64>,
+    alt: Option<f64>,
+    ealt: Option<f64>,
+    hr: Option<f64>,
+    cad: Option<f64>,
+    fcad: Option<f64>,
+    power: Option<f64>,
+    temp: Option<f64>,
+    stance: Option<f64>,
+    vosc: Option<f64>,
+    step: Option<f64>,
+    /// The first three raw bytes of `compressed_speed_distance`, where it has three or more.
+    csd: Option<[u8; 3]>,
 }
 
 /// Everything gathered from the messages of one file.
@@ -551,46 +657,50 @@ impl Collector {
     }
 
     fn record(&mut self, rec: &FitDataRecord) {
-        let mut t = None;
-        let (mut lat, mut lon, mut dist, mut speed, mut espeed) = (None, None, None, None, None);
-        let (mut alt, mut ealt, mut hr, mut cad, mut fcad) = (None, None, None, None, None);
-        let (mut power, mut temp, mut stance, mut vosc, mut step) = (None, None, None, None, None);
-        let mut csd = None;
+        let mut v = RecordValues::default();
         let mut dev: Vec<(&str, f64)> = Vec::new();
         for f in rec.fields() {
-            let v = f.value();
+            let x = f.value();
             match f.name() {
-                "timestamp" => t = ts_ms(v),
-                "position_lat" => lat = num(v).map(|x| x * SEMICIRCLE_DEG),
-                "position_long" => lon = num(v).map(|x| x * SEMICIRCLE_DEG),
-                "distance" => dist = num(v),
-                "speed" => speed = num(v),
-                "enhanced_speed" => espeed = num(v),
-                "altitude" => alt = num(v),
-                "enhanced_altitude" => ealt = num(v),
-                "heart_rate" => hr = num(v),
-                "cadence" => cad = num(v),
-                "fractional_cadence" => fcad = num(v),
-                "power" => power = num(v),
-                "temperature" => temp = num(v),
-                "stance_time" => stance = num(v),
-                "vertical_oscillation" => vosc = num(v),
-                "step_length" => step = num(v),
-                "compressed_speed_distance" => csd = raw_bytes(v),
+                "timestamp" => v.t = ts_ms(x),
+                "position_lat" => v.lat = num(x).map(|x| x * SEMICIRCLE_DEG),
+                "position_long" => v.lon = num(x).map(|x| x * SEMICIRCLE_DEG),
+                "distance" => v.dist = num(x),
+                "speed" => v.speed = num(x),
+                "enhanced_speed" => v.espeed = num(x),
+                "altitude" => v.alt = num(x),
+                "enhanced_altitude" => v.ealt = num(x),
+                "heart_rate" => v.hr = num(x),
+                "cadence" => v.cad = num(x),
+                "fractional_cadence" => v.fcad = num(x),
+                "power" => v.power = num(x),
+                "temperature" => v.temp = num(x),
+                "stance_time" => v.stance = num(x),
+                "vertical_oscillation" => v.vosc = num(x),
+                "step_length" => v.step = num(x),
+                "compressed_speed_distance" => {
+                    v.csd = raw_bytes(x).and_then(|b| <[u8; 3]>::try_from(b.get(..3)?).ok());
+                }
                 name => {
                     if self.dev_fields.contains_key(name)
-                        && let Some(x) = num(v)
+                        && let Some(x) = num(x)
                     {
                         dev.push((name, x));
                     }
                 }
             }
         }
-        let Some(t) = t else {
+        self.push_record(&v, &dev);
+    }
+
+    /// Appends one record's values to the columns (both decoders end here).
+    fn push_record(&mut self, v: &RecordValues, dev: &[(&str, f64)]) {
+        let Some(t) = v.t else {
             self.no_timestamp += 1;
             return;
         };
-        if let Some(b) = csd.filter(|b| b.len() >= 3) {
+        let (mut speed, mut dist, mut hr) = (v.speed, v.dist, v.hr);
+        if let Some(b) = v.csd {
             // Speed: 12 bits in 1/100 m/s. Distance: 12 bits in 1/16 m, a rolling counter that
             // the SDK accumulates modulo 4096 (fitparser sums it, which overshoots).
             let raw_speed = u32::from(b[0]) | (u32::from(b[1] & 0x0F) << 8);
@@ -611,20 +721,25 @@ impl Collector {
         self.ts.push(t);
         self.records += 1;
         let c = &mut self.cols;
-        c.lat.push(lat);
-        c.lon.push(lon);
+        c.lat.push(v.lat);
+        c.lon.push(v.lon);
         c.distance.push(dist);
-        c.speed.push(espeed.or(speed));
-        c.altitude.push(ealt.or(alt));
+        c.speed.push(v.espeed.or(speed));
+        c.altitude.push(v.ealt.or(v.alt));
         c.hr.push(hr);
-        c.cadence.push(cad.map(|x| x + fcad.unwrap_or(0.0)));
-        c.power.push(power);
-        c.temperature.push(temp);
-        c.stance.push(stance);
-        c.vosc.push(vosc);
-        c.step.push(step);
-        for (name, x) in dev {
-            let col = self.dev.entry(name.to_owned()).or_default();
+        c.cadence.push(v.cad.map(|x| x + v.fcad.unwrap_or(0.0)));
+        c.power.push(v.power);
+        c.temperature.push(v.temp);
+        c.stance.push(v.stance);
+        c.vosc.push(v.vosc);
+        c.step.push(v.step);
+        for &(name, x) in dev {
+            // Looked up before inserting: a `String` per value was a tenth of the decoding time
+            // of files with developer fields.
+            let col = match self.dev.get_mut(name) {
+                Some(col) => col,
+                None => self.dev.entry(name.to_owned()).or_default(),
+            };
             col.vals.resize(i, None);
             col.push(Some(x));
         }
@@ -842,6 +957,25 @@ mod tests {
         let mut all = header.to_vec();
         all.extend_from_slice(&crc.to_le_bytes());
         assert_eq!(crc16(&all), 0);
+    }
+
+    #[test]
+    fn byte_table_crc_is_the_sdk_nibble_crc() {
+        const NIBBLE: [u16; 16] = [
+            0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
+            0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+        ];
+        let data: Vec<u8> = (0u32..4096)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .collect();
+        let mut sdk = 0u16;
+        for &b in &data {
+            let mut tmp = NIBBLE[usize::from(sdk & 0xF)];
+            sdk = ((sdk >> 4) & 0x0FFF) ^ tmp ^ NIBBLE[usize::from(b & 0xF)];
+            tmp = NIBBLE[usize::from(sdk & 0xF)];
+            sdk = ((sdk >> 4) & 0x0FFF) ^ tmp ^ NIBBLE[usize::from(b >> 4)];
+        }
+        assert_eq!(crc16(&data), sdk);
     }
 
     #[test]

@@ -27,22 +27,20 @@ fn group_sums(key: (&str, Vec<i64>), columns: Vec<(&str, Vec<Option<f64>>)>) -> 
             .iter()
             .map(|(n, v)| Column::new(PlSmallStr::from_str(n), v)),
     );
+    // The eager group-by of polars-core, not the lazy engine: polars' `lazy` feature (plan,
+    // expression and streaming crates) would add minutes to every clean build for this one
+    // group-and-sum, and the eager API does the same work here.
+    #[allow(deprecated)]
     let out = DataFrame::new_infer_height(cols)?
-        .lazy()
-        .group_by([col(key.0)])
-        .agg(
-            names
-                .iter()
-                .map(|n| col(n.as_str()).sum())
-                .collect::<Vec<_>>(),
-        )
-        .sort([key.0], SortMultipleOptions::default())
-        .collect()?;
+        .group_by([key.0])?
+        .select(names.iter().map(String::as_str))
+        .sum()?
+        .sort([key.0], SortMultipleOptions::default())?;
     let keys: Vec<i64> = out.column(key.0)?.i64()?.iter().flatten().collect();
     let mut sums = BTreeMap::new();
     for n in names {
         let v: Vec<f64> = out
-            .column(&n)?
+            .column(&format!("{n}_sum"))?
             .f64()?
             .iter()
             .map(|v| v.filter(|x| x.is_finite()).unwrap_or(0.0))

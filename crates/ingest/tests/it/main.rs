@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod containers;
+mod fit_fast;
 mod fixtures;
 
 use std::path::PathBuf;
