@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use hrdrift_analytics::history::{
     EasyRun, HardSession, History, ReadinessVerdict, Verdict, Week, analyze_history,
 };
 use serde::Serialize;
 
-use crate::text::{num, pace};
+use crate::text::{ms_of, num, pace, verdict_name};
 use crate::{Exit, derive};
 
 /// Version of the JSON `trends`, `weeks` and `readiness` print.
@@ -30,12 +30,7 @@ pub struct When {
 
 impl When {
     pub fn now_ms(&self) -> i64 {
-        self.as_of
-            .and_then(|d| d.and_hms_opt(23, 59, 59))
-            .map_or_else(
-                || Utc::now().timestamp_millis(),
-                |t| t.and_utc().timestamp_millis(),
-            )
+        crate::text::as_of_ms(self.as_of)
     }
 
     /// The earliest start shown, from `--since` (or `default` when not given).
@@ -78,10 +73,6 @@ pub fn load(store_dir: &Path, now_ms: i64) -> anyhow::Result<(derive::Derived, H
     }
     let h = analyze_history(&d.metrics, &d.settings, now_ms);
     Ok((d, h))
-}
-
-fn ms_of(rfc3339: &str) -> i64 {
-    DateTime::parse_from_rfc3339(rfc3339).map_or(i64::MIN, |t| t.timestamp_millis())
 }
 
 fn date_of(rfc3339: &str) -> &str {
@@ -160,14 +151,6 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Ok)
-}
-
-fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Absorbed => "absorbed",
-        Verdict::Lingering => "lingering",
-        Verdict::Unknown => "unknown",
-    }
 }
 
 /// A sentence a runner understands for one easy run.

@@ -113,11 +113,7 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     for r in rows {
         let m = by_id.get(r.id.as_str()).copied();
         let source = r.source.rsplit(['/', '\\']).next().unwrap_or(&r.source);
-        let class = m.and_then(|m| m.class).map_or("-", |c| match c {
-            hrdrift_analytics::SessionClass::Easy => "easy",
-            hrdrift_analytics::SessionClass::Moderate => "moderate",
-            hrdrift_analytics::SessionClass::Hard => "hard",
-        });
+        let class = m.and_then(|m| m.class).map_or("-", crate::text::class_name);
         let long = if m.and_then(|m| m.long) == Some(true) {
             "+long"
         } else {

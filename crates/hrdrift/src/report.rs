@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
+use hrdrift_analytics::ActivityMetrics;
 use hrdrift_analytics::history::{History, ReadinessVerdict, Verdict, theil_sen};
-use hrdrift_analytics::{ActivityMetrics, SessionClass};
 use hrdrift_report as rep;
 use hrdrift_store::import::{ImportOptions, import};
 use hrdrift_store::{LockMode, Store};
@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::Exit;
 use crate::derive::{self, Derived};
 use crate::history::{parse_since, verdict_words, week_flag_text};
-use crate::text::rfc3339;
+use crate::text::{class_name, ms_of, rfc3339, verdict_name};
 
 /// Version of `summary.json`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -127,38 +127,8 @@ struct SettingsSummary {
     fingerprint: String,
 }
 
-fn ms_of(s: &str) -> i64 {
-    DateTime::parse_from_rfc3339(s).map_or(i64::MIN, |t| t.timestamp_millis())
-}
-
 fn utc(ms: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
-}
-
-fn now_of(as_of: Option<NaiveDate>) -> i64 {
-    as_of.and_then(|d| d.and_hms_opt(23, 59, 59)).map_or_else(
-        || Utc::now().timestamp_millis(),
-        |t| t.and_utc().timestamp_millis(),
-    )
-}
-
-fn class_name(c: Option<SessionClass>) -> Option<String> {
-    c.map(|c| {
-        match c {
-            SessionClass::Easy => "easy",
-            SessionClass::Moderate => "moderate",
-            SessionClass::Hard => "hard",
-        }
-        .to_owned()
-    })
-}
-
-fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Absorbed => "absorbed",
-        Verdict::Lingering => "lingering",
-        Verdict::Unknown => "unknown",
-    }
 }
 
 /// The warning signs as of `now_ms`: the latest easy run, hard sessions that ended in the last
@@ -303,7 +273,7 @@ fn focus(store: &Store, d: &Derived, since: i64, now_ms: i64) -> Option<rep::Act
         start: Some(utc(pick.start_ms)),
         name: Some(format!(
             "{}{}",
-            class_name(pick.class).unwrap_or_else(|| "run".to_owned()),
+            pick.class.map_or("run", class_name),
             if pick.long == Some(true) {
                 ", long"
             } else {
@@ -493,11 +463,12 @@ fn build(
                 start: utc(m.start_ms),
                 name: None,
                 sport: m.sport.clone(),
-                class: class_name(m.class).map(|c| {
+                class: m.class.map(|c| {
+                    let c = class_name(c);
                     if m.long == Some(true) {
                         format!("{c}, long")
                     } else {
-                        c
+                        c.to_owned()
                     }
                 }),
                 moving_s: m.moving_s,
@@ -593,7 +564,7 @@ fn write(
 }
 
 pub fn report(store_dir: &Path, a: &ReportArgs) -> anyhow::Result<Exit> {
-    let now = now_of(a.as_of);
+    let now = crate::text::as_of_ms(a.as_of);
     parse_since(&a.since, now)?;
     let store = Store::open_read(store_dir)
         .with_context(|| format!("reading the store {}", store_dir.display()))?;
@@ -628,7 +599,7 @@ fn fail_set(list: Option<&str>) -> anyhow::Result<HashSet<String>> {
 pub fn nightly(store_dir: &Path, a: &NightlyArgs) -> anyhow::Result<Exit> {
     let started = std::time::Instant::now();
     let fail_on = fail_set(a.fail_on.as_deref())?;
-    let now = now_of(a.report.as_of);
+    let now = crate::text::as_of_ms(a.report.as_of);
     parse_since(&a.report.since, now)?;
     let mode = if a.wait {
         LockMode::Wait

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use anyhow::{Context, bail};
-use hrdrift_analytics::{ActivityMetrics, AthleteSettings, SessionClass};
+use hrdrift_analytics::{ActivityMetrics, AthleteSettings};
 use hrdrift_ingest::Activity;
 use hrdrift_ingest::source::{Found, Limits, expand_file};
 use hrdrift_store::Store;
@@ -112,17 +112,12 @@ fn friel(pct: f64) -> &'static str {
     }
 }
 
-fn class_name(c: Option<SessionClass>) -> &'static str {
-    match c {
-        Some(SessionClass::Easy) => "easy",
-        Some(SessionClass::Moderate) => "moderate",
-        Some(SessionClass::Hard) => "hard",
-        None => "unclassified",
-    }
-}
-
 fn print_table(m: &ActivityMetrics, source: &str) {
-    let mut kind = vec![class_name(m.class).to_owned()];
+    let mut kind = vec![
+        m.class
+            .map_or("unclassified", crate::text::class_name)
+            .to_owned(),
+    ];
     if m.long == Some(true) {
         kind.push("long".to_owned());
     }

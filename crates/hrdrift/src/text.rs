@@ -1,6 +1,8 @@
 //! Number formatting shared by the terminal tables.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use hrdrift_analytics::SessionClass;
+use hrdrift_analytics::history::Verdict;
 
 /// `h:mm:ss`.
 #[must_use]
@@ -44,6 +46,41 @@ pub fn local_time(ms: i64, utc_offset_s: Option<i32>) -> String {
     match utc_offset_s.and_then(FixedOffset::east_opt) {
         Some(off) => utc.with_timezone(&off).format("%Y-%m-%d %H:%M").to_string(),
         None => utc.format("%Y-%m-%d %H:%MZ").to_string(),
+    }
+}
+
+/// UTC ms of an RFC 3339 time (`i64::MIN` when it does not parse, so it sorts first).
+#[must_use]
+pub fn ms_of(rfc3339: &str) -> i64 {
+    DateTime::parse_from_rfc3339(rfc3339).map_or(i64::MIN, |t| t.timestamp_millis())
+}
+
+/// The end of `--as-of` day (UTC ms), or now.
+#[must_use]
+pub fn as_of_ms(as_of: Option<NaiveDate>) -> i64 {
+    as_of.and_then(|d| d.and_hms_opt(23, 59, 59)).map_or_else(
+        || Utc::now().timestamp_millis(),
+        |t| t.and_utc().timestamp_millis(),
+    )
+}
+
+/// The JSON name of a session class.
+#[must_use]
+pub fn class_name(c: SessionClass) -> &'static str {
+    match c {
+        SessionClass::Easy => "easy",
+        SessionClass::Moderate => "moderate",
+        SessionClass::Hard => "hard",
+    }
+}
+
+/// The JSON name of a recovery verdict.
+#[must_use]
+pub fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Absorbed => "absorbed",
+        Verdict::Lingering => "lingering",
+        Verdict::Unknown => "unknown",
     }
 }
 
