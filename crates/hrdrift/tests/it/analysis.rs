@@ -1,23 +1,9 @@
 //! Metrics in the store, the athlete's settings, and the cross-activity commands, end to end.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
+use crate::{fixtures, hrdrift};
 use serde_json::Value;
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-}
-
-fn hrdrift(store: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_hrdrift"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("HRDRIFT_STORE")
-        .output()
-        .expect("runs")
-}
 
 fn ok_json(store: &Path, args: &[&str]) -> Value {
     let out = hrdrift(store, args);

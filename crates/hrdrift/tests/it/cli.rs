@@ -1,22 +1,8 @@
+use crate::{fixtures, hrdrift};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-}
 
 fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/real")
-}
-
-fn hrdrift(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hrdrift"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("HRDRIFT_STORE")
-        .output()
-        .expect("runs")
 }
 
 fn text(b: &[u8]) -> String {

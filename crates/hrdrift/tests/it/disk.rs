@@ -4,8 +4,9 @@
 //! default and `.ci/run` (which runs as root) runs them explicitly.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use crate::{fixtures, hrdrift};
 use hrdrift_store::Store;
 
 struct Mount(PathBuf);
@@ -26,19 +27,6 @@ impl Drop for Mount {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
     }
-}
-
-fn hrdrift(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hrdrift"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
 }
 
 fn snapshot(store: &Path) -> Vec<(String, u64)> {

@@ -5,3 +5,22 @@ mod cli;
 mod crash;
 mod disk;
 mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The shared real fixtures (`../shared/fixtures` beside the repository).
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+}
+
+/// Runs the binary on `store`, with `HRDRIFT_STORE` cleared so the flag alone decides.
+pub fn hrdrift(store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hrdrift"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("HRDRIFT_STORE")
+        .output()
+        .expect("runs")
+}

@@ -1,20 +1,10 @@
 //! `report` and `nightly` end to end on a synthetic athlete whose truth is known.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::sync::OnceLock;
 
+use crate::hrdrift;
 use serde_json::Value;
-
-fn hrdrift(store: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_hrdrift"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("HRDRIFT_STORE")
-        .output()
-        .expect("runs")
-}
 
 /// One demo athlete shared by the tests of this module (14 weeks from 2025-03-03, seed 7).
 fn athlete() -> &'static Path {
