@@ -33,7 +33,7 @@ rm -rf "$work/store" "$work/report"
 read -r t rss <<< "$(measure "$bin" --store "$work/store" import --quiet "$work/files")"
 printf '%-34s %8s s %8s MB\n' "import (decode, metrics, store)" "$t" "$rss"
 # The import's own split: files decoded and stored, then the metrics pass.
-sed -n 's/.*files in \([0-9.]*\) s).*/  decode + store: \1 s/p; s/^metrics: computed for \([0-9]*\) activities in \([0-9.]*\) s/  metrics of \1 activities: \2 s/p' "$work/out"
+sed -n 's/.*files in \([0-9.]*\) s).*/  decode + metrics + store: \1 s/p; s/^metrics: computed for \([0-9]*\) activities while decoding; \([0-9]*\) read back and computed in \([0-9.]*\) s/  metrics: \1 while decoding, \2 read back after: \3 s/p' "$work/out"
 read -r t rss <<< "$(measure "$bin" --store "$work/store" import --quiet "$work/files")"
 printf '%-34s %8s s %8s MB\n' "re-import, nothing new" "$t" "$rss"
 # The files are named NNNN-YYYY-MM-DD-kind.fit: the last day of the history.

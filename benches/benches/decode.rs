@@ -2,6 +2,8 @@
 //!
 //! `fit_fast` and `fit_reference` time the two FIT decoders side by side in one run: the default
 //! (our own `record` decoding, `fitparser` for the rest) and `fitparser` for every message.
+//! `*_xml_floor` is a bare `quick-xml` pass over the same GPX/TCX files (every event read,
+//! nothing kept): the ceiling a streaming decoder built on it can approach, timed in the same run.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hrdrift_benches::{fit_fixtures, fixtures_dir};
@@ -33,6 +35,22 @@ fn decode_fit(files: &[(String, Vec<u8>)], decode: FitDecoder) -> usize {
             decode(b, "id", n).map_or(0, |d| d.value.iter().map(|a| a.samples.len()).sum())
         })
         .sum()
+}
+
+/// Reads every event of every file and keeps nothing.
+fn xml_floor(files: &[(String, Vec<u8>)]) -> usize {
+    let mut events = 0;
+    for (_, b) in files {
+        let mut r = quick_xml::Reader::from_reader(b.as_slice());
+        r.config_mut().trim_text(true);
+        while let Ok(ev) = r.read_event() {
+            if matches!(ev, quick_xml::events::Event::Eof) {
+                break;
+            }
+            events += 1;
+        }
+    }
+    events
 }
 
 fn xml_files(dir: &str, ext: &str) -> Vec<(String, Vec<u8>)> {
@@ -94,6 +112,9 @@ fn bench(c: &mut Criterion) {
         let n: usize = files.iter().map(|(_, b)| b.len()).sum();
         g.throughput(Throughput::Bytes(n as u64));
         g.bench_function(name, |b| b.iter(|| decode_all(&files)));
+        g.bench_function(format!("{name}_xml_floor"), |b| {
+            b.iter(|| xml_floor(&files))
+        });
     }
     g.finish();
 }

@@ -1,5 +1,7 @@
 //! Writes a synthetic athlete's FIT files (and truth.json) for the side-by-side scripts:
 //! `cargo run --release -p hrdrift-benches --example write_athlete -- DIR ACTIVITIES [SEED]`.
+//! Prints the athlete's settings as `hrdrift athlete set` arguments, for scripts that import
+//! into a configured store.
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -7,8 +9,18 @@ fn main() -> std::io::Result<()> {
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(300);
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     std::fs::create_dir_all(&dir)?;
-    let athlete = hrdrift_synth::generate(&hrdrift_synth::AthleteConfig::with_activities(seed, n));
+    let config = hrdrift_synth::AthleteConfig::with_activities(seed, n);
+    let athlete = hrdrift_synth::generate(&config);
     let summary = athlete.write_to_dir(&dir)?;
-    println!("{summary:?}");
+    eprintln!("{summary:?}");
+    let s = config.settings();
+    let sex = match s.sex {
+        hrdrift_synth::Sex::Male => "male",
+        hrdrift_synth::Sex::Female => "female",
+    };
+    println!(
+        "hr_max={} hr_rest={} lthr={} sex={sex}",
+        s.hr_max, s.hr_rest, s.lthr
+    );
     Ok(())
 }

@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use anyhow::{Context, bail};
 use hrdrift_ingest::source::{self, Found, Limits};
 use hrdrift_ingest::{Activity, decode_bytes};
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 
 use crate::Exit;
 use crate::text::rfc3339;

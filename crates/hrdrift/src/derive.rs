@@ -57,15 +57,15 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
         .with_context(|| format!("reading the store {}", store_dir.display()))?;
     let base = config::load(store_dir)?;
     if is_fresh(&store, &base) || store.activities().is_empty() {
-        return refresh(&store, &base);
+        return refresh(&store, &base, Vec::new());
     }
     match Store::open_write(store_dir, LockMode::Fail) {
         Ok(mut w) => {
-            let mut d = refresh(&w, &base)?;
+            let mut d = refresh(&w, &base, Vec::new())?;
             persist(&mut w, &mut d);
             Ok(d)
         }
-        Err(_) => refresh(&store, &base),
+        Err(_) => refresh(&store, &base, Vec::new()),
     }
 }
 
@@ -74,10 +74,61 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
 /// # Errors
 /// The config file cannot be read.
 pub fn update(store: &mut Store) -> anyhow::Result<Derived> {
+    update_with(store, Vec::new())
+}
+
+/// [`update`], given rows an import computed while decoding ([`deriver`]): their pools and
+/// metrics are used where their fingerprints match, so those activities are not read back.
+///
+/// # Errors
+/// The config file cannot be read.
+pub fn update_with(store: &mut Store, fresh: Vec<MetricsRow>) -> anyhow::Result<Derived> {
     let base = config::load(store.dir())?;
-    let mut d = refresh(store, &base)?;
+    let mut d = refresh(store, &base, fresh)?;
     persist(store, &mut d);
     Ok(d)
+}
+
+/// What the import's decode workers compute for each new activity: its valid-HR pool and,
+/// when the settings can be known before the import, its metrics.
+///
+/// The settings are those the store resolves to before the import. With every anchor
+/// configured they are final. With estimated anchors they are a guess that holds when the new
+/// activities do not move the estimate (a nightly import into a long history); when they do,
+/// the fingerprint differs and [`update_with`] recomputes as before. An empty store with
+/// estimated anchors has nothing to estimate from, so only the pools are computed.
+///
+/// # Errors
+/// The config file cannot be read.
+pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriver>> {
+    let base = config::load(store.dir())?;
+    let pool_fp = pool_fingerprint(&base);
+    let settings = (!needs_estimate(&base) || !store.activities().is_empty())
+        .then(|| resolve(store, &base, &HashMap::new()).0);
+    let fp = settings
+        .as_ref()
+        .map(AthleteSettings::activity_fingerprint)
+        .unwrap_or_default();
+    Ok(Box::new(move |a| {
+        let metrics_json = settings
+            .as_ref()
+            .and_then(|s| {
+                let m = hrdrift_analytics::compute(a, s, &ActivityContext::default());
+                serde_json::to_string(&m).ok()
+            })
+            .unwrap_or_default();
+        MetricsRow {
+            id: a.id.clone(),
+            pool_fingerprint: pool_fp.clone(),
+            pool: HrPool::of(a, &base).to_text(),
+            fingerprint: if metrics_json.is_empty() {
+                String::new()
+            } else {
+                fp.clone()
+            },
+            metrics_json,
+        }
+    }))
 }
 
 /// Writes what `refresh` computed. A failure here loses nothing (metrics are derived), so it is
@@ -117,9 +168,18 @@ fn resolve(
     base: &AthleteSettings,
     fresh: &HashMap<String, HrPool>,
 ) -> (AthleteSettings, usize) {
-    let pool_fp = pool_fingerprint(base);
     let stored: HashMap<&str, &MetricsRow> =
         store.metrics().iter().map(|m| (m.id.as_str(), m)).collect();
+    resolve_with(store, base, fresh, &stored)
+}
+
+fn resolve_with(
+    store: &Store,
+    base: &AthleteSettings,
+    fresh: &HashMap<String, HrPool>,
+    stored: &HashMap<&str, &MetricsRow>,
+) -> (AthleteSettings, usize) {
+    let pool_fp = pool_fingerprint(base);
     let mut pools = Vec::with_capacity(store.activities().len());
     let mut missing = 0;
     for a in store.activities() {
@@ -158,11 +218,18 @@ fn progress(len: usize, what: &str) -> Option<ProgressBar> {
 }
 
 /// Computes what is missing or stale (see the module docs) without writing anything; the rows
-/// to write are left for [`persist`].
-fn refresh(store: &Store, base: &AthleteSettings) -> anyhow::Result<Derived> {
+/// to write are left for [`persist`]. `fresh` rows (from the import) stand before the stored
+/// ones and are written too.
+fn refresh(
+    store: &Store,
+    base: &AthleteSettings,
+    fresh: Vec<MetricsRow>,
+) -> anyhow::Result<Derived> {
     let pool_fp = pool_fingerprint(base);
-    let stored: HashMap<&str, &MetricsRow> =
+    let mut stored: HashMap<&str, &MetricsRow> =
         store.metrics().iter().map(|m| (m.id.as_str(), m)).collect();
+    stored.extend(fresh.iter().map(|m| (m.id.as_str(), m)));
+    let fresh_ids: HashSet<&str> = fresh.iter().map(|m| m.id.as_str()).collect();
     let mut problems: Vec<String> = store
         .metrics_problem()
         .map(|p| format!("the metrics cache was unreadable and is rebuilt: {p}"))
@@ -200,7 +267,7 @@ fn refresh(store: &Store, base: &AthleteSettings) -> anyhow::Result<Derived> {
         }
     }
     let fresh_pools = fresh_pools.into_inner().unwrap_or_default();
-    let (settings, _) = resolve(store, base, &fresh_pools);
+    let (settings, _) = resolve_with(store, base, &fresh_pools, &stored);
     let fp = settings.activity_fingerprint();
 
     // Pass 2: metrics computed with other settings.
@@ -257,15 +324,21 @@ fn refresh(store: &Store, base: &AthleteSettings) -> anyhow::Result<Derived> {
                 metrics_json: serde_json::to_string(m)?,
             });
             metrics.push(m.clone());
-        } else if let Some(m) = stored
-            .get(a.id.as_str())
-            .filter(|m| m.fingerprint == fp)
-            .and_then(|m| serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok())
-        {
-            metrics.push(m);
+        } else if let Some(row) = stored.get(a.id.as_str()) {
+            if let Some(m) = Some(row)
+                .filter(|m| m.fingerprint == fp)
+                .and_then(|m| serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok())
+            {
+                metrics.push(m);
+            }
+            // An import's row is new to the store even when its metrics were not usable: its
+            // pool still is.
+            if fresh_ids.contains(a.id.as_str()) {
+                rows.push((*row).clone());
+            }
         }
     }
-    let recomputed = rows.len();
+    let recomputed = computed.len();
     hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
     Ok(Derived {
         settings,

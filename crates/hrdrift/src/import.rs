@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use hrdrift_store::import::{Event, ImportOptions, Outcome, import};
+use hrdrift_store::import::{Event, ImportOptions, Outcome, import_with};
 use hrdrift_store::{LockMode, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -136,11 +136,20 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         total: 0,
         next_line_at: 1,
     };
-    let summary = import(&mut store, &a.paths, &opts, &mut |e| rep.on(e));
+    // HRDRIFT_IMPORT_METRICS=0 leaves all the metrics to the pass after the import (tests
+    // compare the two ways; benches/side_by_side.sh measures them).
+    let deriver = if std::env::var_os("HRDRIFT_IMPORT_METRICS").is_some_and(|v| v == "0") {
+        None
+    } else {
+        Some(crate::derive::deriver(&store)?)
+    };
+    let summary = import_with(&mut store, &a.paths, &opts, deriver.as_deref(), &mut |e| {
+        rep.on(e)
+    });
     if let Some(b) = &rep.bar {
         b.finish_and_clear();
     }
-    let s = summary.with_context(|| format!("writing to the store {}", store_dir.display()))?;
+    let mut s = summary.with_context(|| format!("writing to the store {}", store_dir.display()))?;
     println!(
         "imported {} activities from {} files; {} already in the store; {} duplicates; {} not activities; {} failed ({} files in {:.1} s)",
         s.activities,
@@ -158,11 +167,14 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         store.activities().len()
     );
     let metrics_started = Instant::now();
-    let d = crate::derive::update(&mut store)
+    let fresh = std::mem::take(&mut s.derived);
+    let while_decoding = fresh.iter().filter(|r| !r.metrics_json.is_empty()).count();
+    let d = crate::derive::update_with(&mut store, fresh)
         .with_context(|| format!("computing metrics in {}", store_dir.display()))?;
-    if d.recomputed > 0 || !a.quiet {
+    if d.recomputed > 0 || while_decoding > 0 || !a.quiet {
         println!(
-            "metrics: computed for {} activities in {:.1} s",
+            "metrics: computed for {} activities while decoding; {} read back and computed in {:.1} s",
+            while_decoding,
             d.recomputed,
             metrics_started.elapsed().as_secs_f64()
         );

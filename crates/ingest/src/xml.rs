@@ -53,6 +53,85 @@ pub fn sniff(bytes: &[u8]) -> Option<XmlKind> {
 #[must_use]
 pub fn parse_time_ms(s: &str) -> Option<i64> {
     let s = s.trim();
+    // Nearly every point of every file has the plain form; chrono's general parser was a fifth
+    // of a GPX decode.
+    rfc3339_ms(s.as_bytes()).or_else(|| parse_time_ms_general(s))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, the form devices write, or `None` for anything
+/// else (including what is valid but rare, such as a leap second: the general parser has it).
+fn rfc3339_ms(s: &[u8]) -> Option<i64> {
+    let digit = |i: usize| -> Option<i64> {
+        let c = *s.get(i)?;
+        c.is_ascii_digit().then(|| i64::from(c - b'0'))
+    };
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let at = |i: usize, c: u8| s.get(i) == Some(&c);
+    if !(at(4, b'-')
+        && at(7, b'-')
+        && (at(10, b'T') || at(10, b't'))
+        && at(13, b':')
+        && at(16, b':'))
+    {
+        return None;
+    }
+    let (year, month, day) = (two(0)? * 100 + two(2)?, two(5)?, two(8)?);
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let mut i = 19;
+    let mut millis = 0;
+    if at(i, b'.') {
+        i += 1;
+        let mut digits = 0;
+        while let Some(d) = digit(i) {
+            if digits < 3 {
+                millis = millis * 10 + d;
+            }
+            digits += 1;
+            i += 1;
+        }
+        if digits == 0 {
+            return None;
+        }
+        for _ in digits..3 {
+            millis *= 10;
+        }
+    }
+    let offset_s = match s.get(i)? {
+        b'Z' | b'z' if i + 1 == s.len() => 0,
+        sign @ (b'+' | b'-') if i + 6 == s.len() && at(i + 3, b':') => {
+            let (h, m) = (two(i + 1)?, two(i + 4)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let o = h * 3600 + m * 60;
+            if *sign == b'-' { -o } else { o }
+        }
+        _ => return None,
+    };
+    // Days from 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset_s) * 1000 + millis)
+}
+
+/// The general (chrono) path of [`parse_time_ms`].
+fn parse_time_ms_general(s: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_millis());
     }
@@ -159,11 +238,17 @@ impl Builder {
     }
 }
 
-fn attr_num(e: &BytesStart<'_>, name: &[u8]) -> Option<f64> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| parse_num(&a.value))
+/// `lat` and `lon` of a point, in one pass over its attributes.
+fn lat_lon(e: &BytesStart<'_>) -> (Option<f64>, Option<f64>) {
+    let (mut lat, mut lon) = (None, None);
+    for a in e.attributes().flatten() {
+        match a.key.local_name().as_ref() {
+            b"lat" => lat = parse_num(&a.value),
+            b"lon" => lon = parse_num(&a.value),
+            _ => {}
+        }
+    }
+    (lat, lon)
 }
 
 fn attr_text(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
@@ -262,8 +347,7 @@ pub fn decode_gpx(
                 b"trkpt" => {
                     in_pt = true;
                     point = Point::default();
-                    point.v[LAT] = attr_num(&e, b"lat");
-                    point.v[LON] = attr_num(&e, b"lon");
+                    (point.v[LAT], point.v[LON]) = lat_lon(&e);
                 }
                 b"rtept" | b"wpt" => route_points += 1,
                 b"type" if in_trk && !in_pt => text_is_type = true,
@@ -285,8 +369,7 @@ pub fn decode_gpx(
             Event::Empty(e) => match e.local_name().as_ref() {
                 b"trkpt" => {
                     let mut p = Point::default();
-                    p.v[LAT] = attr_num(&e, b"lat");
-                    p.v[LON] = attr_num(&e, b"lon");
+                    (p.v[LAT], p.v[LON]) = lat_lon(&e);
                     b.push(&p);
                 }
                 b"rtept" | b"wpt" => route_points += 1,
@@ -604,6 +687,53 @@ mod tests {
         assert_eq!(parse_time_ms(" 1970-01-01T00:00:02 "), Some(2000));
         assert_eq!(parse_time_ms("1970-01-01 00:00:03"), Some(3000));
         assert_eq!(parse_time_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn the_fast_time_path_agrees_with_chrono() {
+        for t in [
+            "2024-02-29T23:59:59.999Z",
+            "2023-02-29T00:00:00Z",
+            "2000-02-29T12:00:00-05:30",
+            "1900-02-29T12:00:00Z",
+            "2021-04-31T00:00:00Z",
+            "2021-12-31T23:59:60Z",
+            "2021-06-01t06:07:08.5z",
+            "2021-06-01T06:07:08.123456789+14:00",
+            "2021-06-01T06:07:08.Z",
+            "2021-06-01T06:07:08+0100",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            assert_eq!(
+                rfc3339_ms(t.as_bytes()).or_else(|| parse_time_ms_general(t)),
+                parse_time_ms_general(t),
+                "{t}"
+            );
+        }
+        assert_eq!(
+            rfc3339_ms(b"2024-02-29T23:59:59.999Z"),
+            Some(1_709_251_199_999)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_time_path_agrees_with_chrono_on_any_fields(
+            y in 0i32..10_000, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62,
+            sec in 0u32..62, frac in proptest::option::of("[0-9]{1,10}"),
+            off in proptest::option::of((proptest::bool::ANY, 0u32..26, 0u32..62)),
+        ) {
+            let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
+            let off = off.map_or_else(
+                || "Z".to_owned(),
+                |(neg, oh, om)| format!("{}{oh:02}:{om:02}", if neg { '-' } else { '+' }),
+            );
+            let t = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}{frac}{off}");
+            if let Some(fast) = rfc3339_ms(t.as_bytes()) {
+                proptest::prop_assert_eq!(Some(fast), parse_time_ms_general(&t), "{}", t);
+            }
+        }
     }
 
     #[test]

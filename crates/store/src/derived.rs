@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use hrdrift_ingest::{Activity, Device, Format, Samples};
-use polars::prelude::*;
+use polars_core::prelude::*;
 use rayon::prelude::*;
 
 use crate::error::StoreError;

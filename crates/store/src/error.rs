@@ -48,7 +48,7 @@ impl StoreError {
 
     pub(crate) fn parquet(
         path: impl Into<PathBuf>,
-    ) -> impl FnOnce(polars::error::PolarsError) -> StoreError {
+    ) -> impl FnOnce(polars_core::error::PolarsError) -> StoreError {
         let path = path.into();
         move |e| StoreError::Parquet {
             path,

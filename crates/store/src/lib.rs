@@ -31,7 +31,7 @@ use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use hrdrift_ingest::{Activity, Warning};
-use polars::prelude::*;
+use polars_core::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use derived::MetricsRow;

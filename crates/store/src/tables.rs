@@ -8,7 +8,8 @@ use std::fs::File;
 use std::path::Path;
 
 use hrdrift_ingest::{Activity, Lap, Pause, Samples, Warning};
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;

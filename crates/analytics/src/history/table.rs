@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
+use polars_core::prelude::*;
 
 use super::robust::ewma_step;
 use super::{

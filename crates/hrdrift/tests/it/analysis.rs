@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::{fixtures, hrdrift};
+use crate::{fixtures, hrdrift, hrdrift_env};
 use serde_json::Value;
 
 fn ok_json(store: &Path, args: &[&str]) -> Value {
@@ -294,5 +294,75 @@ fn the_demo_athlete_gives_trends_weeks_and_readiness() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(!out.stdout.is_empty());
+    }
+}
+
+/// The metrics the import computes in its decode workers (from the activity as decoded) are
+/// the ones computed from the activity read back from the store, value for value.
+#[test]
+fn metrics_computed_while_decoding_equal_those_read_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workers = dir.path().join("workers");
+    let after = dir.path().join("after");
+    let import = |store: &Path, src: &str, in_workers: bool| -> String {
+        let src = fixtures().join(src);
+        let flag = if in_workers { "1" } else { "0" };
+        let out = hrdrift_env(
+            store,
+            &["import", src.to_str().expect("utf8")],
+            &[("HRDRIFT_IMPORT_METRICS", flag)],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // An empty store with estimated anchors: the workers can only pool heart rate.
+    let said = import(&workers, "fit", true);
+    assert!(
+        said.contains("computed for 0 activities while decoding"),
+        "{said}"
+    );
+    import(&after, "fit", false);
+    let a = by_id(&ok_json(&workers, &["activities", "--json"]));
+    assert!(a.len() >= 20, "{}", a.len());
+    assert_eq!(a, by_id(&ok_json(&after, &["activities", "--json"])));
+
+    // Configured anchors: the settings are known before the import, nothing is read back.
+    for store in [&workers, &after] {
+        let out = hrdrift(
+            store,
+            &["athlete", "set", "hr_max=192", "hr_rest=48", "lthr=171"],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for src in ["gpx", "tcx"] {
+        let said = import(&workers, src, true);
+        let n = said
+            .split("metrics: computed for ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("{said}"));
+        assert!(n > 0, "{said}");
+        assert!(said.contains("; 0 read back"), "{said}");
+        let said = import(&after, src, false);
+        assert!(
+            said.contains("computed for 0 activities while decoding"),
+            "{said}"
+        );
+    }
+    let a = by_id(&ok_json(&workers, &["activities", "--json"]));
+    let b = by_id(&ok_json(&after, &["activities", "--json"]));
+    assert!(a.len() > 40, "{}", a.len());
+    assert_eq!(a.len(), b.len());
+    for (id, x) in &a {
+        assert_eq!(Some(x), b.get(id), "{id}");
     }
 }

@@ -16,11 +16,17 @@ pub fn fixtures() -> PathBuf {
 
 /// Runs the binary on `store`, with `HRDRIFT_STORE` cleared so the flag alone decides.
 pub fn hrdrift(store: &Path, args: &[&str]) -> Output {
+    hrdrift_env(store, args, &[])
+}
+
+/// [`hrdrift`] with extra environment variables.
+pub fn hrdrift_env(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hrdrift"))
         .arg("--store")
         .arg(store)
         .args(args)
         .env_remove("HRDRIFT_STORE")
+        .envs(env.iter().copied())
         .output()
         .expect("runs")
 }
