@@ -13,7 +13,7 @@ work=${LOAD_DIR:-$(mktemp -d)}
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet -p hrdrift -p hrdrift-benches --examples --bins
 bin=${HRDRIFT_BIN:-target/release/hrdrift}
 if [ ! -d "$work/files" ]; then
-    ${WRITE_ATHLETE:-target/release/examples/write_athlete} "$work/files" "$n" "$seed" > /dev/null
+    ${WRITE_ATHLETE:-target/release/examples/write_athlete} "$work/files" "$n" "$seed" > /dev/null 2>&1
 fi
 rm -f "$work/files/truth.json"
 mb=$(du -sb "$work/files" | awk '{printf "%.0f", $1/1e6}')
