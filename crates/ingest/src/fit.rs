@@ -216,17 +216,7 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
                                 message: "the file ends before its first message".to_owned(),
                             });
                         }
-                        if c.warnings.iter().any(|w| w.code == "truncated") {
-                            break;
-                        }
-                        c.warn(
-                        "truncated",
-                        format!(
-                            "the file is truncated at byte {} of a message; the {} records before it were kept",
-                            bytes.len(),
-                            c.records
-                        ),
-                    );
+                        c.warn_truncated(bytes.len());
                         break;
                     }
                     other => {
@@ -492,6 +482,18 @@ impl Collector {
             .any(|w| w.code == code && w.message == msg)
         {
             self.warnings.push(Warning::new(code, msg));
+        }
+    }
+    /// The file ends inside a message: said once, with what was kept, by either decoder.
+    fn warn_truncated(&mut self, file_len: usize) {
+        if !self.warnings.iter().any(|w| w.code == "truncated") {
+            let records = self.records;
+            self.warn(
+                "truncated",
+                format!(
+                    "the file is truncated at byte {file_len} of a message; the {records} records before it were kept"
+                ),
+            );
         }
     }
     fn warn_count(&mut self, code: &'static str, example: &str) {

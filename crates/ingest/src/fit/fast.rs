@@ -687,16 +687,7 @@ pub(super) fn stream(bytes: &[u8], c: &mut Collector) -> Result<Flow, DecodeErro
                         message: "the file ends before its first message".to_owned(),
                     });
                 }
-                if !c.warnings.iter().any(|w| w.code == "truncated") {
-                    c.warn(
-                        "truncated",
-                        format!(
-                            "the file is truncated at byte {} of a message; the {} records before it were kept",
-                            bytes.len(),
-                            c.records
-                        ),
-                    );
-                }
+                c.warn_truncated(bytes.len());
                 break;
             }
             Err(Stop::Other(message)) => {
