@@ -180,6 +180,16 @@ fn resolve_with(
     stored: &HashMap<&str, &MetricsRow>,
 ) -> (AthleteSettings, usize) {
     let pool_fp = pool_fingerprint(base);
+    let profile_rest = store
+        .activities()
+        .iter()
+        .rev()
+        .find_map(|a| a.profile_hr_rest.filter(|v| v.is_finite() && *v > 0.0));
+    // HRmax is the one anchor estimated from the pools: with it configured they are not
+    // parsed (10,000 of them are 20 MB at the end of a large import).
+    if base.sanitized().hr_max.is_some() {
+        return (estimate_from_pools(base, &[], profile_rest), 0);
+    }
     let mut pools = Vec::with_capacity(store.activities().len());
     let mut missing = 0;
     for a in store.activities() {
@@ -195,11 +205,6 @@ fn resolve_with(
             missing += 1;
         }
     }
-    let profile_rest = store
-        .activities()
-        .iter()
-        .rev()
-        .find_map(|a| a.profile_hr_rest.filter(|v| v.is_finite() && *v > 0.0));
     (estimate_from_pools(base, &pools, profile_rest), missing)
 }
 
@@ -229,7 +234,6 @@ fn refresh(
     let mut stored: HashMap<&str, &MetricsRow> =
         store.metrics().iter().map(|m| (m.id.as_str(), m)).collect();
     stored.extend(fresh.iter().map(|m| (m.id.as_str(), m)));
-    let fresh_ids: HashSet<&str> = fresh.iter().map(|m| m.id.as_str()).collect();
     let mut problems: Vec<String> = store
         .metrics_problem()
         .map(|p| format!("the metrics cache was unreadable and is rebuilt: {p}"))
@@ -324,20 +328,17 @@ fn refresh(
                 metrics_json: serde_json::to_string(m)?,
             });
             metrics.push(m.clone());
-        } else if let Some(row) = stored.get(a.id.as_str()) {
-            if let Some(m) = Some(row)
-                .filter(|m| m.fingerprint == fp)
-                .and_then(|m| serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok())
-            {
-                metrics.push(m);
-            }
-            // An import's row is new to the store even when its metrics were not usable: its
-            // pool still is.
-            if fresh_ids.contains(a.id.as_str()) {
-                rows.push((*row).clone());
-            }
+        } else if let Some(m) = stored
+            .get(a.id.as_str())
+            .filter(|m| m.fingerprint == fp)
+            .and_then(|m| serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok())
+        {
+            metrics.push(m);
         }
     }
+    // An import's rows not recomputed are new to the store too (even one whose metrics were not
+    // usable: its pool still is); moved, not copied, as they can be many.
+    rows.extend(fresh.into_iter().filter(|r| !computed.contains_key(&r.id)));
     let recomputed = computed.len();
     hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
     Ok(Derived {

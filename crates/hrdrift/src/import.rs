@@ -77,7 +77,7 @@ impl Reporter {
                     }
                     Outcome::Duplicate { of, replaced: true } if !self.quiet => {
                         self.line(&format!(
-                            "replaced   activity {name}: {of} records the same run with more data"
+                            "replaced   activity {name}: {of} records the same run with as much data or more"
                         ));
                     }
                     _ => {}

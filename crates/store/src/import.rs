@@ -201,6 +201,8 @@ struct Writer {
     /// Derived rows by activity id; those of activities that end up not stored are dropped
     /// at the end.
     derived: HashMap<String, MetricsRow>,
+    /// Ids this import stored (pending or committed).
+    added: HashSet<String>,
     summary: Summary,
 }
 
@@ -232,8 +234,15 @@ impl Writer {
             };
             if let Some(k) = self.spans.iter().position(|s| same_run(s, &span)) {
                 let other = self.spans[k].clone();
-                if span.richness > other.richness {
-                    // The new file tells more: it replaces the stored (or pending) activity.
+                // Between two files of this import that tell as much, the smaller id wins, so
+                // which one is kept does not depend on which the decoders finished first.
+                let richer = span.richness > other.richness
+                    || (span.richness == other.richness
+                        && self.added.contains(&other.id)
+                        && span.id < other.id);
+                if richer {
+                    // The new file tells more (or as much, see above): it replaces the stored
+                    // (or pending) activity.
                     if let Some(p) = self.pending.iter().position(|p| p.activity.id == other.id) {
                         let old = self.pending.swap_remove(p);
                         self.pending_samples -= old.activity.samples.len();
@@ -258,6 +267,7 @@ impl Writer {
                 self.spans.push(span);
             }
             self.pending_samples += a.samples.len();
+            self.added.insert(a.id.clone());
             if let Some(row) = row {
                 self.derived.insert(a.id.clone(), row);
             }
@@ -427,6 +437,7 @@ pub fn import_with(
         sources: Vec::new(),
         replaced: Vec::new(),
         derived: HashMap::new(),
+        added: HashSet::new(),
         summary: Summary {
             files: files.len(),
             ..Summary::default()
