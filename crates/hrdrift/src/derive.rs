@@ -103,8 +103,8 @@ pub fn update_with(store: &mut Store, fresh: Vec<MetricsRow>) -> anyhow::Result<
 pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriver>> {
     let base = config::load(store.dir())?;
     let pool_fp = pool_fingerprint(&base);
-    let settings = (!needs_estimate(&base) || !store.activities().is_empty())
-        .then(|| resolve(store, &base, &HashMap::new()).0);
+    let settings =
+        (!needs_estimate(&base) || !store.activities().is_empty()).then(|| resolve(store, &base));
     let fp = settings
         .as_ref()
         .map(AthleteSettings::activity_fingerprint)
@@ -148,7 +148,7 @@ fn persist(store: &mut Store, d: &mut Derived) {
 }
 
 fn is_fresh(store: &Store, base: &AthleteSettings) -> bool {
-    let (settings, _) = resolve(store, base, &HashMap::new());
+    let settings = resolve(store, base);
     let fp = settings.activity_fingerprint();
     let have: HashMap<&str, &MetricsRow> =
         store.metrics().iter().map(|m| (m.id.as_str(), m)).collect();
@@ -162,23 +162,21 @@ fn needs_estimate(base: &AthleteSettings) -> bool {
     base.hr_max.is_none() || base.lthr.is_none() || base.hr_rest.is_none()
 }
 
-/// The settings to use, from the config and the pools (stored, or `fresh` ones computed now).
-fn resolve(
-    store: &Store,
-    base: &AthleteSettings,
-    fresh: &HashMap<String, HrPool>,
-) -> (AthleteSettings, usize) {
+/// The settings to use, from the config and the stored pools.
+fn resolve(store: &Store, base: &AthleteSettings) -> AthleteSettings {
     let stored: HashMap<&str, &MetricsRow> =
         store.metrics().iter().map(|m| (m.id.as_str(), m)).collect();
-    resolve_with(store, base, fresh, &stored)
+    resolve_with(store, base, &HashMap::new(), &stored)
 }
 
+/// The settings to use, from the config and the pools: `fresh` ones computed now, else the
+/// `stored` ones of the same cleaning settings.
 fn resolve_with(
     store: &Store,
     base: &AthleteSettings,
     fresh: &HashMap<String, HrPool>,
     stored: &HashMap<&str, &MetricsRow>,
-) -> (AthleteSettings, usize) {
+) -> AthleteSettings {
     let pool_fp = pool_fingerprint(base);
     let profile_rest = store
         .activities()
@@ -188,24 +186,20 @@ fn resolve_with(
     // HRmax is the one anchor estimated from the pools: with it configured they are not
     // parsed (10,000 of them are 20 MB at the end of a large import).
     if base.sanitized().hr_max.is_some() {
-        return (estimate_from_pools(base, &[], profile_rest), 0);
+        return estimate_from_pools(base, &[], profile_rest);
     }
-    let mut pools = Vec::with_capacity(store.activities().len());
-    let mut missing = 0;
-    for a in store.activities() {
-        if let Some(p) = fresh.get(&a.id) {
-            pools.push(p.clone());
-        } else if let Some(p) = stored
-            .get(a.id.as_str())
-            .filter(|m| m.pool_fingerprint == pool_fp)
-            .and_then(|m| HrPool::from_text(&m.pool))
-        {
-            pools.push(p);
-        } else {
-            missing += 1;
-        }
-    }
-    (estimate_from_pools(base, &pools, profile_rest), missing)
+    let pools: Vec<HrPool> = store
+        .activities()
+        .iter()
+        .filter_map(|a| match fresh.get(&a.id) {
+            Some(p) => Some(p.clone()),
+            None => stored
+                .get(a.id.as_str())
+                .filter(|m| m.pool_fingerprint == pool_fp)
+                .and_then(|m| HrPool::from_text(&m.pool)),
+        })
+        .collect();
+    estimate_from_pools(base, &pools, profile_rest)
 }
 
 fn progress(len: usize, what: &str) -> Option<ProgressBar> {
@@ -271,7 +265,7 @@ fn refresh(
         }
     }
     let fresh_pools = fresh_pools.into_inner().unwrap_or_default();
-    let (settings, _) = resolve_with(store, base, &fresh_pools, &stored);
+    let settings = resolve_with(store, base, &fresh_pools, &stored);
     let fp = settings.activity_fingerprint();
 
     // Pass 2: metrics computed with other settings.

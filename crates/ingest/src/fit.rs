@@ -210,13 +210,7 @@ fn stream(bytes: &[u8], c: &mut Collector) -> Result<(), DecodeError> {
                         buf = &buf[consumed.min(buf.len())..];
                     }
                     ErrorKind::UnexpectedEof(_) => {
-                        if c.records == 0 && c.messages == 0 {
-                            return Err(DecodeError::Fit {
-                                offset: pos,
-                                message: "the file ends before its first message".to_owned(),
-                            });
-                        }
-                        c.warn_truncated(bytes.len());
+                        c.end_inside_message(pos, bytes.len())?;
                         break;
                     }
                     other => {
@@ -484,8 +478,15 @@ impl Collector {
             self.warnings.push(Warning::new(code, msg));
         }
     }
-    /// The file ends inside a message: said once, with what was kept, by either decoder.
-    fn warn_truncated(&mut self, file_len: usize) {
+    /// The file ends inside a message at `pos`, for either decoder: an error when nothing was
+    /// read yet, otherwise a warning (said once) with what was kept.
+    fn end_inside_message(&mut self, pos: usize, file_len: usize) -> Result<(), DecodeError> {
+        if self.records == 0 && self.messages == 0 {
+            return Err(DecodeError::Fit {
+                offset: pos,
+                message: "the file ends before its first message".to_owned(),
+            });
+        }
         if !self.warnings.iter().any(|w| w.code == "truncated") {
             let records = self.records;
             self.warn(
@@ -495,6 +496,7 @@ impl Collector {
                 ),
             );
         }
+        Ok(())
     }
     fn warn_count(&mut self, code: &'static str, example: &str) {
         let e = self

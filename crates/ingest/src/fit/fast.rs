@@ -681,13 +681,7 @@ pub(super) fn stream(bytes: &[u8], c: &mut Collector) -> Result<Flow, DecodeErro
             Ok(()) => {}
             Err(Stop::Bail(why)) => return Ok(Flow::Bail(why)),
             Err(Stop::Eof) => {
-                if c.records == 0 && c.messages == 0 {
-                    return Err(DecodeError::Fit {
-                        offset: pos,
-                        message: "the file ends before its first message".to_owned(),
-                    });
-                }
-                c.warn_truncated(bytes.len());
+                c.end_inside_message(pos, bytes.len())?;
                 break;
             }
             Err(Stop::Other(message)) => {
