@@ -57,15 +57,15 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
         .with_context(|| format!("reading the store {}", store_dir.display()))?;
     let base = config::load(store_dir)?;
     if is_fresh(&store, &base) || store.activities().is_empty() {
-        return refresh(&store, &base, Vec::new());
+        return refresh(&store, &base, Vec::new(), true);
     }
     match Store::open_write(store_dir, LockMode::Fail) {
         Ok(mut w) => {
-            let mut d = refresh(&w, &base, Vec::new())?;
+            let mut d = refresh(&w, &base, Vec::new(), true)?;
             persist(&mut w, &mut d);
             Ok(d)
         }
-        Err(_) => refresh(&store, &base, Vec::new()),
+        Err(_) => refresh(&store, &base, Vec::new(), true),
     }
 }
 
@@ -74,17 +74,23 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
 /// # Errors
 /// The config file cannot be read.
 pub fn update(store: &mut Store) -> anyhow::Result<Derived> {
-    update_with(store, Vec::new())
+    let base = config::load(store.dir())?;
+    let mut d = refresh(store, &base, Vec::new(), true)?;
+    persist(store, &mut d);
+    Ok(d)
 }
 
-/// [`update`], given rows an import computed while decoding ([`deriver`]): their pools and
-/// metrics are used where their fingerprints match, so those activities are not read back.
+/// Stores the metrics after an import, given the rows its decode workers computed
+/// ([`deriver`]): their pools and metrics are used where their fingerprints match, so those
+/// activities are not read back. Nothing is parsed for the caller: the returned
+/// [`Derived::metrics`] is empty (the import reports only what was computed), which keeps the end
+/// of a large import from holding every activity's metrics twice.
 ///
 /// # Errors
 /// The config file cannot be read.
-pub fn update_with(store: &mut Store, fresh: Vec<MetricsRow>) -> anyhow::Result<Derived> {
+pub fn store_after_import(store: &mut Store, fresh: Vec<MetricsRow>) -> anyhow::Result<Derived> {
     let base = config::load(store.dir())?;
-    let mut d = refresh(store, &base, fresh)?;
+    let mut d = refresh(store, &base, fresh, false)?;
     persist(store, &mut d);
     Ok(d)
 }
@@ -95,7 +101,7 @@ pub fn update_with(store: &mut Store, fresh: Vec<MetricsRow>) -> anyhow::Result<
 /// The settings are those the store resolves to before the import. With every anchor
 /// configured they are final. With estimated anchors they are a guess that holds when the new
 /// activities do not move the estimate (a nightly import into a long history); when they do,
-/// the fingerprint differs and [`update_with`] recomputes as before. An empty store with
+/// the fingerprint differs and [`store_after_import`] recomputes as before. An empty store with
 /// estimated anchors has nothing to estimate from, so only the pools are computed.
 ///
 /// # Errors
@@ -218,11 +224,12 @@ fn progress(len: usize, what: &str) -> Option<ProgressBar> {
 
 /// Computes what is missing or stale (see the module docs) without writing anything; the rows
 /// to write are left for [`persist`]. `fresh` rows (from the import) stand before the stored
-/// ones and are written too.
+/// ones and are written too. Without `keep`, [`Derived::metrics`] is left empty.
 fn refresh(
     store: &Store,
     base: &AthleteSettings,
     fresh: Vec<MetricsRow>,
+    keep: bool,
 ) -> anyhow::Result<Derived> {
     let pool_fp = pool_fingerprint(base);
     let mut stored: HashMap<&str, &MetricsRow> =
@@ -280,24 +287,35 @@ fn refresh(
         })
         .map(|a| a.id.as_str())
         .collect();
-    let computed: Mutex<HashMap<String, (ActivityMetrics, HrPool)>> = Mutex::new(HashMap::new());
+    // Rows are serialized as they are computed, and the metrics kept only when the caller
+    // wants them: an import recomputing 10,000 activities would otherwise hold each twice.
+    let computed: Mutex<HashMap<String, (MetricsRow, Option<ActivityMetrics>)>> =
+        Mutex::new(HashMap::new());
     if !want.is_empty() {
         let bar = progress(want.len(), "computing metrics");
         let errors = store.for_each_activity(&want, |a| {
             let m = hrdrift_analytics::compute(&a, &settings, &ActivityContext::default());
             let pool = match fresh_pools.get(&a.id) {
-                Some(p) => p.clone(),
-                None => match stored
-                    .get(a.id.as_str())
-                    .filter(|m| m.pool_fingerprint == pool_fp)
-                    .and_then(|m| HrPool::from_text(&m.pool))
-                {
-                    Some(p) => p,
-                    None => HrPool::of(&a, base),
+                Some(p) => p.to_text(),
+                None => match stored.get(a.id.as_str()).filter(|m| {
+                    m.pool_fingerprint == pool_fp && HrPool::from_text(&m.pool).is_some()
+                }) {
+                    Some(m) => m.pool.clone(),
+                    None => HrPool::of(&a, base).to_text(),
                 },
             };
+            let Ok(metrics_json) = serde_json::to_string(&m) else {
+                return;
+            };
+            let row = MetricsRow {
+                id: a.id.clone(),
+                pool_fingerprint: pool_fp.clone(),
+                pool,
+                fingerprint: fp.clone(),
+                metrics_json,
+            };
             if let Ok(mut c) = computed.lock() {
-                c.insert(a.id, (m, pool));
+                c.insert(a.id, (row, keep.then_some(m)));
             }
             if let Some(b) = &bar {
                 b.inc(1);
@@ -308,33 +326,37 @@ fn refresh(
         }
         problems.extend(errors.iter().map(StoreError::to_string));
     }
-    let computed = computed.into_inner().unwrap_or_default();
+    let mut computed = computed.into_inner().unwrap_or_default();
+    let recomputed = computed.len();
 
     let mut rows = Vec::with_capacity(computed.len());
-    let mut metrics = Vec::with_capacity(store.activities().len());
+    let mut metrics = Vec::with_capacity(if keep { store.activities().len() } else { 0 });
     for a in store.activities() {
-        if let Some((m, pool)) = computed.get(&a.id) {
-            rows.push(MetricsRow {
-                id: a.id.clone(),
-                pool_fingerprint: pool_fp.clone(),
-                pool: pool.to_text(),
-                fingerprint: fp.clone(),
-                metrics_json: serde_json::to_string(m)?,
-            });
-            metrics.push(m.clone());
-        } else if let Some(m) = stored
-            .get(a.id.as_str())
-            .filter(|m| m.fingerprint == fp)
-            .and_then(|m| serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok())
+        if let Some((row, m)) = computed.remove(&a.id) {
+            rows.push(row);
+            metrics.extend(m);
+        } else if keep
+            && let Some(m) = stored
+                .get(a.id.as_str())
+                .filter(|m| m.fingerprint == fp)
+                .and_then(|m| serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok())
         {
             metrics.push(m);
         }
     }
+    drop(stored);
     // An import's rows not recomputed are new to the store too (even one whose metrics were not
     // usable: its pool still is); moved, not copied, as they can be many.
-    rows.extend(fresh.into_iter().filter(|r| !computed.contains_key(&r.id)));
-    let recomputed = computed.len();
-    hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
+    let recomputed_ids: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let fresh: Vec<MetricsRow> = fresh
+        .into_iter()
+        .filter(|r| !recomputed_ids.contains(r.id.as_str()))
+        .collect();
+    drop(recomputed_ids);
+    rows.extend(fresh);
+    if keep {
+        hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
+    }
     Ok(Derived {
         settings,
         metrics,

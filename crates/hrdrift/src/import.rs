@@ -169,7 +169,7 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     let metrics_started = Instant::now();
     let fresh = std::mem::take(&mut s.derived);
     let while_decoding = fresh.iter().filter(|r| !r.metrics_json.is_empty()).count();
-    let d = crate::derive::update_with(&mut store, fresh)
+    let d = crate::derive::store_after_import(&mut store, fresh)
         .with_context(|| format!("computing metrics in {}", store_dir.display()))?;
     if d.recomputed > 0 || while_decoding > 0 || !a.quiet {
         println!(

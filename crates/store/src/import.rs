@@ -1,9 +1,11 @@
-//! The import pipeline: files in parallel (rayon) through the decoders, one writer committing to
-//! the store as files finish.
+//! The import pipeline: files in parallel (rayon) through the decoders, one writer deduplicating
+//! and batching them as files finish, one committer writing the batches to the store.
 //!
-//! Decoding runs on rayon's pool; the calling thread owns the store and receives decoded files
-//! over a bounded channel, so memory holds at most one commit's worth of samples plus the
-//! channel's few files in flight, however many files there are.
+//! Decoding runs on rayon's pool; the calling thread receives decoded files over a bounded
+//! channel and hands full batches to the committer thread, which owns the store. Memory holds at
+//! most two batches of samples plus the channel's few files in flight, however many files there
+//! are; what grows with the number of activities is the store's index of them (rows, hashes,
+//! the metrics rows written at the end).
 //!
 //! A file is skipped without decoding when its content hash is already in the store; an
 //! activity that is the same run as one already stored (an export of the same session in another
@@ -18,7 +20,7 @@ use hrdrift_ingest::source::{self, Found, Limits};
 use hrdrift_ingest::{Activity, DecodeError, Decoded, FileError, Warning};
 use rayon::prelude::*;
 
-use crate::{ActivityRow, MetricsRow, Pending, SourceRow, Store, StoreError};
+use crate::{ActivityRow, MetricsRow, Pending, SourceRow, Staged, Store, StoreError};
 
 /// Work done on each decoded activity in the decode workers, while its samples are still in
 /// memory (the binary computes the valid-HR pool and the metrics there, so they need not be
@@ -365,21 +367,71 @@ impl Writer {
     }
 }
 
-/// Commits batches in the order they come, until the writer hangs up or a commit fails.
+/// Publishing rewrites the whole activities table, so the committer publishes when the
+/// activities waiting in staged parts are a quarter of those in the store (or after this long):
+/// an import of n activities then rewrites the table O(log n) times instead of once per batch,
+/// and a crash loses at most that much of the import (its files are imported again next time).
+const PUBLISH_FRACTION: usize = 4;
+const PUBLISH_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Stages batches in the order they come and publishes them (see [`PUBLISH_FRACTION`]), until
+/// the writer hangs up or a write fails.
 fn committer(
     store: &mut Store,
     batches: &mpsc::Receiver<Batch>,
     results: &mpsc::Sender<Result<usize, StoreError>>,
 ) {
-    for b in batches {
+    let mut staged: Vec<Staged> = Vec::new();
+    let mut waiting = 0;
+    let mut sources = Vec::new();
+    let mut replaced = Vec::new();
+    let mut published_at = std::time::Instant::now();
+    let publish = |store: &mut Store,
+                   staged: &mut Vec<Staged>,
+                   sources: &mut Vec<SourceRow>,
+                   replaced: &mut Vec<String>| {
         let r = store
-            .commit(b.pending, b.sources, &b.replaced)
+            .publish(
+                std::mem::take(staged),
+                std::mem::take(sources),
+                &std::mem::take(replaced),
+            )
             .map(|s| s.activities);
         let failed = r.is_err();
         let _ = results.send(r);
-        if failed {
-            return;
+        !failed
+    };
+    for b in batches {
+        if !b.pending.is_empty() {
+            match store.stage(b.pending) {
+                Ok(s) => {
+                    waiting += s.activities();
+                    staged.push(s);
+                }
+                Err(e) => {
+                    // Keep what the earlier batches staged, then stop on the error.
+                    publish(store, &mut staged, &mut sources, &mut replaced);
+                    let _ = results.send(Err(e));
+                    return;
+                }
+            }
         }
+        sources.extend(b.sources);
+        replaced.extend(b.replaced);
+        if waiting > 0
+            && (waiting >= store.activities().len() / PUBLISH_FRACTION
+                || published_at.elapsed() >= PUBLISH_EVERY)
+        {
+            if !publish(store, &mut staged, &mut sources, &mut replaced) {
+                return;
+            }
+            waiting = 0;
+            published_at = std::time::Instant::now();
+        }
+    }
+    // The writer hung up: the import is done.
+    if !staged.is_empty() || !sources.is_empty() || !replaced.is_empty() {
+        publish(store, &mut staged, &mut sources, &mut replaced);
     }
 }
 

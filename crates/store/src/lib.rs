@@ -5,7 +5,7 @@
 //!   store.json              manifest: schema version, generation, the files that belong to the store
 //!   activities.parquet      one row per activity (metadata, source, sample part)
 //!   sources.parquet         one row per file already seen (content hash, outcome) for skipping
-//!   samples/part-N.parquet  samples of the activities committed in generation N (activity_id, timestamp, ...)
+//!   samples/part-N.parquet  samples of one staged batch (activity_id, timestamp, ...); part of the store once published
 //!   developer/part-N.parquet  FIT developer fields, long form (activity_id, timestamp, name, units, value)
 //!   rr/part-N.parquet       beat-to-beat intervals (activity_id, seq, rr_ms)
 //!   metrics.parquet         per-activity metrics cache (derived; recomputed when missing or stale)
@@ -14,8 +14,9 @@
 //! ```
 //!
 //! Invariants:
-//! - `store.json` is the commit point. Everything it names was fsynced before it was renamed
-//!   into place; a file it does not name (left by a killed run) is deleted by the next writer.
+//! - `activities.parquet` is the commit point, `store.json` follows it. Everything they name was
+//!   fsynced before they were renamed into place; a part that neither names (left by a killed
+//!   run, or staged and never published) is deleted by the next writer.
 //! - Only one process writes at a time, under an OS lock on `.lock` that dies with the process.
 //! - Readers never take the lock: files are replaced by rename, so a reader sees one whole
 //!   generation or the next.
@@ -76,6 +77,9 @@ pub struct Store {
     metrics: Vec<MetricsRow>,
     /// Why `metrics.parquet` was not read, when it exists but could not be.
     metrics_problem: Option<String>,
+    /// The last part number handed out by [`Store::stage`] (ahead of the manifest's generation
+    /// while staged parts wait to be published).
+    staged_generation: u64,
     _lock: Option<File>,
 }
 
@@ -112,6 +116,7 @@ impl Store {
             sources: Vec::new(),
             metrics: Vec::new(),
             metrics_problem: None,
+            staged_generation: 0,
             _lock: None,
         };
         s.load()?;
@@ -157,6 +162,7 @@ impl Store {
             sources: Vec::new(),
             metrics: Vec::new(),
             metrics_problem: None,
+            staged_generation: 0,
             _lock: Some(lock),
         };
         s.load()?;
@@ -309,36 +315,47 @@ impl Store {
                 path: self.dir.clone(),
             });
         }
-        let ids: HashSet<&str> = self.rows.iter().map(|r| r.id.as_str()).collect();
-        let mut by_id: HashMap<String, MetricsRow> = self
-            .metrics
-            .iter()
-            .filter(|m| ids.contains(m.id.as_str()))
-            .map(|m| (m.id.clone(), m.clone()))
-            .collect();
-        for r in rows {
-            if ids.contains(r.id.as_str()) {
-                by_id.insert(r.id.clone(), r);
-            }
-        }
+        // Rows are moved, not copied: at the end of a large import they are tens of MB. On a
+        // failed write the merged rows stay in memory; they are derived, and the file is as it was.
         let order: HashMap<&str, usize> = self
             .rows
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
-        let mut merged: Vec<MetricsRow> = by_id.into_values().collect();
+        let mut merged: Vec<MetricsRow> = std::mem::take(&mut self.metrics);
+        let fresh: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        merged.retain(|m| order.contains_key(m.id.as_str()) && !fresh.contains(m.id.as_str()));
+        drop(fresh);
+        let mut rows = rows;
+        rows.retain(|r| order.contains_key(r.id.as_str()));
+        merged.append(&mut rows);
         merged.sort_by_key(|m| order.get(m.id.as_str()).copied().unwrap_or(usize::MAX));
-        let staging = self.dir.join(STAGING);
-        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
-        let mut df = derived::metrics_frame(&merged).map_err(StoreError::parquet(&staging))?;
-        let tmp = staging.join(METRICS);
-        tables::write_parquet(&mut df, &tmp)?;
-        let path = self.dir.join(METRICS);
-        fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))?;
+        // Two rows for one id (a caller's duplicate): the later one wins, as a map would have it.
+        merged.dedup_by(|later, earlier| {
+            let same = later.id == earlier.id;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        drop(order);
+        let written = self.write_metrics(&merged);
         self.metrics = merged;
+        written?;
         self.metrics_problem = None;
         Ok(())
+    }
+
+    fn write_metrics(&self, rows: &[MetricsRow]) -> Result<(), StoreError> {
+        let staging = self.dir.join(STAGING);
+        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
+        let mut df = derived::metrics_frame(rows).map_err(StoreError::parquet(&staging))?;
+        let tmp = staging.join(METRICS);
+        tables::write_parquet(&mut df, &tmp)?;
+        drop(df);
+        let path = self.dir.join(METRICS);
+        fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))
     }
 
     /// Reads the activities whose ids are in `want` back from the sample parts and hands each
@@ -408,39 +425,63 @@ impl Store {
         if pending.is_empty() && new_sources.is_empty() && replaced.is_empty() {
             return Ok(CommitStats::default());
         }
+        let staged = self.stage(pending)?;
+        self.publish(vec![staged], new_sources, replaced)
+    }
+
+    /// Writes the samples of `pending` as new part files, which are not yet in the store:
+    /// [`Store::publish`] adds them. Parts staged and never published (a crash, an error) are
+    /// deleted by the next writer.
+    ///
+    /// Staging many batches and publishing them at once is what lets an import keep its memory
+    /// bounded (the samples go to disk batch by batch) without rewriting the whole activities
+    /// table after every batch.
+    ///
+    /// # Errors
+    /// Any write failure (disk full, read-only); the store is as it was.
+    pub fn stage(&mut self, mut pending: Vec<Pending>) -> Result<Staged, StoreError> {
         let staging = self.dir.join(STAGING);
         fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
         for d in PART_DIRS {
             fs::create_dir_all(self.dir.join(d)).map_err(StoreError::io(self.dir.join(d)))?;
         }
-        let generation = self.manifest.generation + 1;
+        // Numbered before anything is written, so a failed stage never reuses its number.
+        self.staged_generation = self.staged_generation.max(self.manifest.generation) + 1;
+        let generation = self.staged_generation;
         let part_name = format!("part-{generation:08}.parquet");
         let samples_part = format!("samples/{part_name}");
         let now_ms = chrono::Utc::now().timestamp_millis();
 
-        let mut rows = self.rows.clone();
-        rows.retain(|r| !replaced.contains(&r.id));
-        let mut buf = tables::SampleBuffer::default();
+        // The new rows are made before the samples are moved out of the activities into the
+        // part frames.
         let mut stats = CommitStats::default();
-        for p in &pending {
-            buf.push(&p.activity);
-            stats.activities += 1;
-            stats.samples += p.activity.samples.len();
-            rows.push(ActivityRow::from_activity(
-                &p.activity,
-                &p.source_hash,
-                &p.warnings,
-                &samples_part,
-                now_ms,
-            ));
-        }
-        rows.sort_by(|a, b| a.start_ms.cmp(&b.start_ms).then_with(|| a.id.cmp(&b.id)));
-        let mut sources = self.sources.clone();
-        sources.extend(new_sources);
-
-        let mut parts = self.manifest.parts.clone();
-        if !buf.is_empty() {
-            let (samples, dev, rr) = buf.take_frames().map_err(StoreError::parquet(&staging))?;
+        let rows: Vec<ActivityRow> = pending
+            .iter()
+            .map(|p| {
+                stats.activities += 1;
+                stats.samples += p.activity.samples.len();
+                ActivityRow::from_activity(
+                    &p.activity,
+                    &p.source_hash,
+                    &p.warnings,
+                    &samples_part,
+                    now_ms,
+                )
+            })
+            .collect();
+        let has_data = pending.iter().any(|p| {
+            !p.activity.samples.is_empty()
+                || !p.activity.rr_ms.is_empty()
+                || !p.activity.samples.developer.is_empty()
+        });
+        let mut parts = Vec::new();
+        if has_data {
+            let mut activities: Vec<&mut Activity> =
+                pending.iter_mut().map(|p| &mut p.activity).collect();
+            let frames =
+                tables::sample_frames(&mut activities).map_err(StoreError::parquet(&staging))?;
+            drop(pending);
+            let (samples, dev, rr) = frames;
             for (dir, mut df) in PART_DIRS.into_iter().zip([samples, dev, rr]) {
                 if df.height() == 0 && dir != "samples" {
                     continue;
@@ -453,19 +494,72 @@ impl Store {
                 parts.push(rel);
             }
         }
+        Ok(Staged {
+            rows,
+            parts,
+            generation,
+            stats,
+        })
+    }
+
+    /// Adds staged parts and their activities, newly seen sources, and drops the `replaced`
+    /// activities (stored or staged), as one new generation: either all of it is in the store
+    /// afterwards, or (after a crash at any point) none of it.
+    ///
+    /// # Errors
+    /// Any write failure (disk full, read-only); the store is then as it was, and the staged
+    /// parts are left for the next writer to delete.
+    pub fn publish(
+        &mut self,
+        staged: Vec<Staged>,
+        new_sources: Vec<SourceRow>,
+        replaced: &[String],
+    ) -> Result<CommitStats, StoreError> {
+        let mut stats = CommitStats::default();
+        let mut parts = self.manifest.parts.clone();
+        let mut generation = self.manifest.generation;
+        let mut new_rows = Vec::new();
+        for s in staged {
+            stats.activities += s.stats.activities;
+            stats.samples += s.stats.samples;
+            parts.extend(s.parts);
+            generation = generation.max(s.generation);
+            new_rows.extend(s.rows);
+        }
+        if new_rows.is_empty() && new_sources.is_empty() && replaced.is_empty() {
+            return Ok(stats);
+        }
+        let staging = self.dir.join(STAGING);
+        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
         // activities.parquet is the commit point: once it is renamed in, the new parts are
         // referenced and kept. sources.parquet and the manifest follow; if a crash skips them,
         // `load` repairs the manifest from the parts the activities reference, and the files
         // whose sources row was lost are recognised by the activities' `source_hash`.
+        //
+        // The tables are built from borrowed rows, the store's and the new ones, in the order
+        // `self.rows` takes below; `self` changes only once everything is written.
+        let replaced: HashSet<&str> = replaced.iter().map(String::as_str).collect();
+        let mut rows: Vec<&ActivityRow> = self
+            .rows
+            .iter()
+            .chain(&new_rows)
+            .filter(|r| !replaced.contains(r.id.as_str()))
+            .collect();
+        rows.sort_by(|a, b| row_order(a, b));
         let mut adf = tables::activities_frame(&rows).map_err(StoreError::parquet(&staging))?;
+        drop(rows);
         let atmp = staging.join(ACTIVITIES);
         tables::write_parquet(&mut adf, &atmp)?;
+        drop(adf);
         let apath = self.dir.join(ACTIVITIES);
         fsutil::rename_durable(&atmp, &apath).map_err(StoreError::io(&apath))?;
 
+        let sources: Vec<&SourceRow> = self.sources.iter().chain(&new_sources).collect();
         let mut sdf = tables::sources_frame(&sources).map_err(StoreError::parquet(&staging))?;
+        drop(sources);
         let stmp = staging.join(SOURCES);
         tables::write_parquet(&mut sdf, &stmp)?;
+        drop(sdf);
         let spath = self.dir.join(SOURCES);
         fsutil::rename_durable(&stmp, &spath).map_err(StoreError::io(&spath))?;
 
@@ -482,11 +576,35 @@ impl Store {
         })?;
         fsutil::write_atomic(&mpath, &staging, &text).map_err(StoreError::io(&mpath))?;
 
-        self.rows = rows;
-        self.sources = sources;
+        self.rows.extend(new_rows);
+        self.rows.retain(|r| !replaced.contains(r.id.as_str()));
+        self.rows.sort_by(row_order);
+        self.sources.extend(new_sources);
         self.manifest = manifest;
         Ok(stats)
     }
+}
+
+/// Sample parts written by [`Store::stage`], with the rows of their activities, waiting for
+/// [`Store::publish`].
+pub struct Staged {
+    rows: Vec<ActivityRow>,
+    parts: Vec<String>,
+    generation: u64,
+    stats: CommitStats,
+}
+
+impl Staged {
+    /// Activities in these parts.
+    #[must_use]
+    pub fn activities(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// The store's order of activities: by start, then id (ids are unique, so the order is total).
+fn row_order(a: &ActivityRow, b: &ActivityRow) -> std::cmp::Ordering {
+    a.start_ms.cmp(&b.start_ms).then_with(|| a.id.cmp(&b.id))
 }
 
 fn part_generation(rel: &str) -> u64 {

@@ -8,6 +8,7 @@ use std::fs::File;
 use std::path::Path;
 
 use hrdrift_ingest::{Activity, Lap, Pause, Samples, Warning};
+use polars_arrow::bitmap::MutableBitmap;
 use polars_core::prelude::*;
 use polars_io::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -122,39 +123,39 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
-/// Builds the activities table.
-pub fn activities_frame(rows: &[ActivityRow]) -> PolarsResult<DataFrame> {
-    let s = |f: fn(&ActivityRow) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-    let start = Column::new(
-        "start".into(),
-        rows.iter().map(|r| r.start_ms).collect::<Vec<_>>(),
-    )
-    .cast(&utc_ms())?;
-    let end = Column::new(
-        "end".into(),
-        rows.iter().map(|r| r.end_ms).collect::<Vec<_>>(),
-    )
-    .cast(&utc_ms())?;
-    let imported = Column::new(
-        "imported".into(),
-        rows.iter().map(|r| r.imported_ms).collect::<Vec<_>>(),
-    )
-    .cast(&utc_ms())?;
+/// A string column borrowed from the rows (copied once, into the column).
+fn str_col<'a, R: 'a>(name: &str, rows: &[&'a R], f: impl Fn(&'a R) -> Option<&'a str>) -> Column {
+    let ca: StringChunked = rows.iter().map(|r| f(r)).collect();
+    ca.with_name(name.into()).into_column()
+}
+
+/// A JSON text column, each text made and dropped in turn.
+fn json_col<R, T: Serialize>(name: &str, rows: &[&R], f: impl Fn(&R) -> &T) -> Column {
+    let ca: StringChunked = rows.iter().map(|r| Some(json(f(r)))).collect();
+    ca.with_name(name.into()).into_column()
+}
+
+/// Builds the activities table. It is rewritten whole at every commit, so it is built from
+/// borrowed rows: a store of 10,000 activities is not copied to make it.
+pub fn activities_frame(rows: &[&ActivityRow]) -> PolarsResult<DataFrame> {
+    let times = |name: &str, f: fn(&ActivityRow) -> i64| {
+        Column::new(name.into(), rows.iter().map(|r| f(r)).collect::<Vec<_>>()).cast(&utc_ms())
+    };
     DataFrame::new_infer_height(vec![
-        Column::new("id".into(), s(|r| Some(r.id.clone()))),
-        Column::new("source_hash".into(), s(|r| Some(r.source_hash.clone()))),
-        Column::new("source".into(), s(|r| Some(r.source.clone()))),
-        Column::new("format".into(), s(|r| Some(r.format.clone()))),
-        Column::new("sport".into(), s(|r| r.sport.clone())),
-        Column::new("sub_sport".into(), s(|r| r.sub_sport.clone())),
-        Column::new("manufacturer".into(), s(|r| r.manufacturer.clone())),
-        Column::new("product".into(), s(|r| r.product.clone())),
+        str_col("id", rows, |r| Some(r.id.as_str())),
+        str_col("source_hash", rows, |r| Some(r.source_hash.as_str())),
+        str_col("source", rows, |r| Some(r.source.as_str())),
+        str_col("format", rows, |r| Some(r.format.as_str())),
+        str_col("sport", rows, |r| r.sport.as_deref()),
+        str_col("sub_sport", rows, |r| r.sub_sport.as_deref()),
+        str_col("manufacturer", rows, |r| r.manufacturer.as_deref()),
+        str_col("product", rows, |r| r.product.as_deref()),
         Column::new(
             "serial".into(),
             rows.iter().map(|r| r.serial).collect::<Vec<_>>(),
         ),
-        start,
-        end,
+        times("start", |r| r.start_ms)?,
+        times("end", |r| r.end_ms)?,
         Column::new(
             "utc_offset_s".into(),
             rows.iter().map(|r| r.utc_offset_s).collect::<Vec<_>>(),
@@ -172,7 +173,7 @@ pub fn activities_frame(rows: &[ActivityRow]) -> PolarsResult<DataFrame> {
             "rr_count".into(),
             rows.iter().map(|r| r.rr_count).collect::<Vec<_>>(),
         ),
-        Column::new("channels".into(), s(|r| Some(r.channels.clone()))),
+        str_col("channels", rows, |r| Some(r.channels.as_str())),
         col_f64(
             "profile_hr_rest",
             rows.iter().map(|r| r.profile_hr_rest).collect(),
@@ -181,11 +182,11 @@ pub fn activities_frame(rows: &[ActivityRow]) -> PolarsResult<DataFrame> {
             "profile_hr_max",
             rows.iter().map(|r| r.profile_hr_max).collect(),
         ),
-        Column::new("laps_json".into(), s(|r| Some(json(&r.laps)))),
-        Column::new("pauses_json".into(), s(|r| Some(json(&r.pauses)))),
-        Column::new("warnings_json".into(), s(|r| Some(json(&r.warnings)))),
-        Column::new("part".into(), s(|r| Some(r.part.clone()))),
-        imported,
+        json_col("laps_json", rows, |r| &r.laps),
+        json_col("pauses_json", rows, |r| &r.pauses),
+        json_col("warnings_json", rows, |r| &r.warnings),
+        str_col("part", rows, |r| Some(r.part.as_str())),
+        times("imported", |r| r.imported_ms)?,
     ])
 }
 
@@ -288,16 +289,13 @@ pub fn activities_from_frame(df: &DataFrame) -> PolarsResult<Vec<ActivityRow>> {
     Ok(out)
 }
 
-/// Builds the sources table.
-pub fn sources_frame(rows: &[SourceRow]) -> PolarsResult<DataFrame> {
-    let col = |name: &str, f: fn(&SourceRow) -> &str| {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
-    };
+/// Builds the sources table (from borrowed rows, like [`activities_frame`]).
+pub fn sources_frame(rows: &[&SourceRow]) -> PolarsResult<DataFrame> {
     DataFrame::new_infer_height(vec![
-        col("hash", |r| &r.hash),
-        col("name", |r| &r.name),
-        col("outcome", |r| &r.outcome),
-        col("detail", |r| &r.detail),
+        str_col("hash", rows, |r| Some(r.hash.as_str())),
+        str_col("name", rows, |r| Some(r.name.as_str())),
+        str_col("outcome", rows, |r| Some(r.outcome.as_str())),
+        str_col("detail", rows, |r| Some(r.detail.as_str())),
     ])
 }
 
@@ -335,97 +333,119 @@ pub const SAMPLE_COLUMNS: [&str; 12] = [
 
 /// A string column from (value, repeat count) runs: one string is kept per activity or developer
 /// channel instead of one per sample.
-fn runs(name: &str, runs: &[(String, usize)]) -> Column {
+fn runs(name: &str, runs: &[(&str, usize)]) -> Column {
     let ca: StringChunked = runs
         .iter()
-        .flat_map(|(v, n)| std::iter::repeat_n(Some(v.as_str()), *n))
+        .flat_map(|(v, n)| std::iter::repeat_n(Some(*v), *n))
         .collect();
     ca.with_name(name.into()).into_column()
 }
 
-/// Appends activities' samples, columns in [`SAMPLE_COLUMNS`] order, into column buffers.
-#[derive(Default)]
-pub struct SampleBuffer {
-    /// Activity ids as runs (id, number of samples): one string per activity, not per sample.
-    ids: Vec<(String, usize)>,
-    ts: Vec<i64>,
-    cols: [Vec<Option<f64>>; 12],
-    dev_ids: Vec<(String, usize)>,
-    dev_ts: Vec<i64>,
-    dev_name: Vec<(String, usize)>,
-    dev_units: Vec<(String, usize)>,
-    dev_val: Vec<f64>,
-    rr_ids: Vec<(String, usize)>,
-    rr_seq: Vec<u32>,
-    rr_ms: Vec<f64>,
-}
-
-impl SampleBuffer {
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.ts.len()
-    }
-
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.ts.is_empty() && self.dev_ts.is_empty() && self.rr_ms.is_empty()
-    }
-
-    pub fn push(&mut self, a: &Activity) {
-        let s = &a.samples;
-        let n = s.len();
-        self.ids.push((a.id.clone(), n));
-        self.ts.extend_from_slice(&s.timestamp_ms);
-        for (k, (_, c)) in s.channels().iter().enumerate() {
-            match c {
-                Some(v) => self.cols[k].extend_from_slice(v),
-                None => self.cols[k].extend(std::iter::repeat_n(None, n)),
-            }
-        }
-        for d in &s.developer {
-            let before = self.dev_val.len();
-            for (v, t) in d.values.iter().zip(&s.timestamp_ms) {
-                if let Some(v) = v {
-                    self.dev_ts.push(*t);
-                    self.dev_val.push(*v);
+/// A `Float64` column of `len` values from each activity's channel (`None`: the activity does not
+/// carry it), with a validity bitmap: 8 bytes and a bit per value, where the activities' own
+/// `Vec<Option<f64>>` take 16.
+fn f64_column(name: &str, len: usize, channels: &[(usize, Option<Vec<Option<f64>>>)]) -> Column {
+    let mut values = Vec::with_capacity(len);
+    let mut valid = MutableBitmap::with_capacity(len);
+    for (n, c) in channels {
+        match c {
+            Some(v) => {
+                for x in v {
+                    values.push(x.unwrap_or_default());
+                    valid.push(x.is_some());
                 }
             }
-            let added = self.dev_val.len() - before;
-            self.dev_ids.push((a.id.clone(), added));
-            self.dev_name.push((d.name.clone(), added));
-            self.dev_units.push((d.units.clone(), added));
+            None => {
+                values.resize(values.len() + n, 0.0);
+                valid.extend_constant(*n, false);
+            }
         }
-        self.rr_ids.push((a.id.clone(), a.rr_ms.len()));
-        self.rr_seq
-            .extend((0..a.rr_ms.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
-        self.rr_ms.extend_from_slice(&a.rr_ms);
     }
+    let validity = (valid.unset_bits() > 0).then(|| valid.into());
+    Float64Chunked::from_vec_validity(name.into(), values, validity).into_column()
+}
 
-    /// Takes the buffered samples as (samples, developer fields, RR intervals) frames.
-    pub fn take_frames(&mut self) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
-        let b = std::mem::take(self);
-        let mut cols = vec![
-            runs("activity_id", &b.ids),
-            Column::new("timestamp".into(), b.ts).cast(&utc_ms())?,
-        ];
-        for (name, v) in SAMPLE_COLUMNS.iter().zip(b.cols) {
-            cols.push(col_f64(name, v));
-        }
-        let samples = DataFrame::new_infer_height(cols)?;
-        let dev = DataFrame::new_infer_height(vec![
-            runs("activity_id", &b.dev_ids),
-            Column::new("timestamp".into(), b.dev_ts).cast(&utc_ms())?,
-            runs("name", &b.dev_name),
-            runs("units", &b.dev_units),
-            Column::new("value".into(), b.dev_val),
-        ])?;
-        let rr = DataFrame::new_infer_height(vec![
-            runs("activity_id", &b.rr_ids),
-            Column::new("seq".into(), b.rr_seq),
-            Column::new("rr_ms".into(), b.rr_ms),
-        ])?;
-        Ok((samples, dev, rr))
+/// The samples, developer fields and RR intervals of `activities` as the three part frames.
+///
+/// Each channel's vectors are freed as soon as its column is built, so a batch's samples are
+/// held about once (in the activities, then in the frame) rather than twice, which with two
+/// batches in flight is most of an import's memory.
+pub fn sample_frames(
+    activities: &mut [&mut Activity],
+) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
+    let total: usize = activities.iter().map(|a| a.samples.len()).sum();
+    let ids: Vec<(&str, usize)> = activities
+        .iter()
+        .map(|a| (a.id.as_str(), a.samples.len()))
+        .collect();
+    let mut ts = Vec::with_capacity(total);
+    for a in activities.iter() {
+        ts.extend_from_slice(&a.samples.timestamp_ms);
     }
+    let mut cols = vec![
+        runs("activity_id", &ids),
+        Column::new("timestamp".into(), ts).cast(&utc_ms())?,
+    ];
+    drop(ids);
+    for name in SAMPLE_COLUMNS {
+        let taken: Vec<(usize, Option<Vec<Option<f64>>>)> = activities
+            .iter_mut()
+            .map(|a| {
+                let n = a.samples.len();
+                (n, a.samples.channel_mut(name).and_then(Option::take))
+            })
+            .collect();
+        cols.push(f64_column(name, total, &taken));
+    }
+    let samples = DataFrame::new_infer_height(cols)?;
+
+    let mut dev_ids = Vec::new();
+    let mut dev_name = Vec::new();
+    let mut dev_units = Vec::new();
+    let mut dev_ts = Vec::new();
+    let mut dev_val = Vec::new();
+    for a in activities.iter() {
+        let s = &a.samples;
+        for d in &s.developer {
+            let before = dev_val.len();
+            for (v, t) in d.values.iter().zip(&s.timestamp_ms) {
+                if let Some(v) = v {
+                    dev_ts.push(*t);
+                    dev_val.push(*v);
+                }
+            }
+            let added = dev_val.len() - before;
+            dev_ids.push((a.id.as_str(), added));
+            dev_name.push((d.name.as_str(), added));
+            dev_units.push((d.units.as_str(), added));
+        }
+    }
+    let dev = DataFrame::new_infer_height(vec![
+        runs("activity_id", &dev_ids),
+        Column::new("timestamp".into(), dev_ts).cast(&utc_ms())?,
+        runs("name", &dev_name),
+        runs("units", &dev_units),
+        Column::new("value".into(), dev_val),
+    ])?;
+
+    let rr_ids: Vec<(&str, usize)> = activities
+        .iter()
+        .map(|a| (a.id.as_str(), a.rr_ms.len()))
+        .collect();
+    let rr_seq: Vec<u32> = activities
+        .iter()
+        .flat_map(|a| (0..a.rr_ms.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let rr_ms: Vec<f64> = activities
+        .iter()
+        .flat_map(|a| a.rr_ms.iter().copied())
+        .collect();
+    let rr = DataFrame::new_infer_height(vec![
+        runs("activity_id", &rr_ids),
+        Column::new("seq".into(), rr_seq),
+        Column::new("rr_ms".into(), rr_ms),
+    ])?;
+    Ok((samples, dev, rr))
 }
 
 /// Writes a frame as a Parquet file (zstd) and fsyncs it.

@@ -215,3 +215,106 @@ fn a_symlink_loop_is_reported_and_the_rest_imported() {
         "{msg}"
     );
 }
+
+/// Every activity the fixtures give, decoded straight from the files, by id.
+fn decoded_fixtures() -> std::collections::HashMap<String, hrdrift_ingest::Activity> {
+    use hrdrift_ingest::source::{self, Found, Limits};
+    let (files, _) = source::list_files(&[fixtures_dir()]);
+    let found = std::sync::Mutex::new(std::collections::HashMap::new());
+    for f in files {
+        source::expand_file(&f, &Limits::default(), &|x| {
+            if let Found::Input(input) = x {
+                let hash = hrdrift_ingest::content_id(&input.bytes);
+                if let Ok(d) = hrdrift_ingest::decode_with_id(&input.bytes, &input.name, &hash) {
+                    let mut m = found.lock().expect("lock");
+                    for a in d.value {
+                        m.insert(a.id.clone(), a);
+                    }
+                }
+            }
+        });
+    }
+    found.into_inner().expect("lock")
+}
+
+#[test]
+fn every_channel_of_every_activity_reads_back_as_decoded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open_write(dir.path(), LockMode::Fail).expect("open");
+    // Small commits, so that activities share parts and parts are many.
+    let opts = ImportOptions {
+        commit_activities: 7,
+        commit_samples: 20_000,
+        ..ImportOptions::default()
+    };
+    import(&mut store, &[fixtures_dir()], &opts, &mut |_| {}).expect("import");
+    drop(store);
+    let store = Store::open_read(dir.path()).expect("read");
+    let decoded = decoded_fixtures();
+    let parts: std::collections::HashSet<&str> =
+        store.activities().iter().map(|r| r.part.as_str()).collect();
+    assert!(parts.len() > 5, "{} parts", parts.len());
+
+    let want: std::collections::HashSet<&str> =
+        store.activities().iter().map(|r| r.id.as_str()).collect();
+    let compared = std::sync::atomic::AtomicUsize::new(0);
+    let errors = store.for_each_activity(&want, |back| {
+        let orig = &decoded[&back.id];
+        assert_eq!(
+            back.samples.timestamp_ms, orig.samples.timestamp_ms,
+            "{}",
+            back.id
+        );
+        for ((name, b), (_, o)) in back.samples.channels().iter().zip(orig.samples.channels()) {
+            assert_eq!(*b, o, "{} {name}", back.id);
+        }
+        compared.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(compared.into_inner(), store.activities().len());
+
+    // RR intervals and developer fields, which `for_each_activity` does not read: every value,
+    // by activity, from all the parts.
+    let mut rr: std::collections::HashMap<String, Vec<f64>> = std::collections::HashMap::new();
+    let mut dev: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for part in &store.manifest().parts {
+        let df = hrdrift_store::tables::read_parquet(&dir.path().join(part)).expect("part");
+        let ids: Vec<String> = df
+            .column("activity_id")
+            .expect("ids")
+            .str()
+            .expect("str")
+            .iter()
+            .map(|s| s.unwrap_or_default().to_owned())
+            .collect();
+        if part.starts_with("rr/") {
+            let ms = df.column("rr_ms").expect("rr").f64().expect("f64").clone();
+            for (id, v) in ids.into_iter().zip(ms.iter()) {
+                rr.entry(id).or_default().push(v.expect("rr value"));
+            }
+        } else if part.starts_with("developer/") {
+            for id in ids {
+                *dev.entry(id).or_default() += 1;
+            }
+        }
+    }
+    let mut with_rr = 0;
+    let mut with_dev = 0;
+    for r in store.activities() {
+        let orig = &decoded[&r.id];
+        assert_eq!(rr.remove(&r.id).unwrap_or_default(), orig.rr_ms, "{}", r.id);
+        let values: usize = orig
+            .samples
+            .developer
+            .iter()
+            .map(|d| d.values.iter().flatten().count())
+            .sum();
+        assert_eq!(dev.remove(&r.id).unwrap_or_default(), values, "{}", r.id);
+        with_rr += usize::from(!orig.rr_ms.is_empty());
+        with_dev += usize::from(values > 0);
+    }
+    assert!(
+        with_rr > 0 && with_dev > 0,
+        "rr {with_rr}, developer {with_dev}"
+    );
+}

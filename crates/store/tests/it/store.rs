@@ -79,3 +79,75 @@ fn an_empty_directory_reads_as_an_empty_store() {
             .is_empty()
     );
 }
+
+/// The activities of a fixture file, ready to stage.
+fn pending_of(rel: &str) -> Vec<hrdrift_store::Pending> {
+    let bytes = std::fs::read(crate::fixtures_dir().join(rel)).expect("fixture");
+    let hash = hrdrift_ingest::content_id(&bytes);
+    hrdrift_ingest::decode_with_id(&bytes, rel, &hash)
+        .expect("decodes")
+        .value
+        .into_iter()
+        .map(|activity| hrdrift_store::Pending {
+            activity,
+            source_hash: hash.clone(),
+            warnings: Vec::new(),
+        })
+        .collect()
+}
+
+#[test]
+fn staged_parts_join_the_store_only_when_published() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let parts_on_disk = || std::fs::read_dir(p.join("samples")).map_or(0, Iterator::count);
+
+    // Staged and never published (a killed import): nothing of it is in the store, and the next
+    // writer deletes its parts.
+    let mut store = Store::open_write(p, LockMode::Fail).expect("open");
+    store
+        .stage(pending_of("fit/runpandas/run.fit"))
+        .expect("stage");
+    assert_eq!(parts_on_disk(), 1);
+    assert!(store.activities().is_empty());
+    drop(store);
+    assert!(Store::open_read(p).expect("read").activities().is_empty());
+    let mut store = Store::open_write(p, LockMode::Fail).expect("reopen");
+    assert_eq!(parts_on_disk(), 0);
+
+    // Two batches staged, published as one generation; an activity of the first batch is
+    // replaced (by a richer duplicate, in an import) and is dropped with it.
+    let a = store
+        .stage(pending_of("fit/runpandas/run.fit"))
+        .expect("stage a");
+    let b = store
+        .stage(pending_of(
+            "fit/python-fitparse/activity-small-fenix2-run.fit",
+        ))
+        .expect("stage b");
+    let dropped = pending_of("fit/runpandas/run.fit")[0].activity.id.clone();
+    let kept = pending_of("fit/python-fitparse/activity-small-fenix2-run.fit")[0]
+        .activity
+        .id
+        .clone();
+    assert_eq!((a.activities(), b.activities()), (1, 1));
+    let stats = store
+        .publish(vec![a, b], Vec::new(), std::slice::from_ref(&dropped))
+        .expect("publish");
+    assert_eq!(stats.activities, 2);
+    let ids: Vec<&str> = store.activities().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, [kept.as_str()]);
+    // The lost part's number is free again once the reopen deleted it.
+    assert_eq!(store.manifest().generation, 2);
+    assert_eq!(parts_on_disk(), 2);
+    drop(store);
+
+    let store = Store::open_read(p).expect("read");
+    assert_eq!(store.activities().len(), 1);
+    let row = &store.activities()[0];
+    assert_eq!(
+        store.samples(&row.id).expect("samples").height() as u64,
+        row.samples
+    );
+    assert!(row.samples > 0);
+}
