@@ -73,6 +73,17 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("compute_all");
     g.throughput(Throughput::Elements(many.len() as u64));
     g.bench_function("64 x 1 h", |b| b.iter(|| compute_all(black_box(&many), &s)));
+    // The same work on pools of one thread and of every core, side by side in one run: the
+    // rayon speed-up of the per-activity metrics.
+    for threads in [1, rayon::current_num_threads()] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        g.bench_function(format!("64 x 1 h, {threads} thread(s)"), |b| {
+            b.iter(|| pool.install(|| compute_all(black_box(&many), &s)));
+        });
+    }
     g.finish();
 }
 
