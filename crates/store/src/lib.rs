@@ -350,10 +350,8 @@ impl Store {
     fn write_metrics(&self, rows: &[MetricsRow]) -> Result<(), StoreError> {
         let staging = self.dir.join(STAGING);
         fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
-        let mut df = derived::metrics_frame(rows).map_err(StoreError::parquet(&staging))?;
         let tmp = staging.join(METRICS);
-        tables::write_parquet(&mut df, &tmp)?;
-        drop(df);
+        tables::write_parquet_chunked(&tmp, rows.len(), |r| derived::metrics_frame(&rows[r]))?;
         let path = self.dir.join(METRICS);
         fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))
     }
@@ -546,20 +544,18 @@ impl Store {
             .filter(|r| !replaced.contains(r.id.as_str()))
             .collect();
         rows.sort_by(|a, b| row_order(a, b));
-        let mut adf = tables::activities_frame(&rows).map_err(StoreError::parquet(&staging))?;
-        drop(rows);
         let atmp = staging.join(ACTIVITIES);
-        tables::write_parquet(&mut adf, &atmp)?;
-        drop(adf);
+        tables::write_parquet_chunked(&atmp, rows.len(), |r| tables::activities_frame(&rows[r]))?;
+        drop(rows);
         let apath = self.dir.join(ACTIVITIES);
         fsutil::rename_durable(&atmp, &apath).map_err(StoreError::io(&apath))?;
 
         let sources: Vec<&SourceRow> = self.sources.iter().chain(&new_sources).collect();
-        let mut sdf = tables::sources_frame(&sources).map_err(StoreError::parquet(&staging))?;
-        drop(sources);
         let stmp = staging.join(SOURCES);
-        tables::write_parquet(&mut sdf, &stmp)?;
-        drop(sdf);
+        tables::write_parquet_chunked(&stmp, sources.len(), |r| {
+            tables::sources_frame(&sources[r])
+        })?;
+        drop(sources);
         let spath = self.dir.join(SOURCES);
         fsutil::rename_durable(&stmp, &spath).map_err(StoreError::io(&spath))?;
 
