@@ -74,10 +74,7 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
 /// # Errors
 /// The config file cannot be read.
 pub fn update(store: &mut Store) -> anyhow::Result<Derived> {
-    let base = config::load(store.dir())?;
-    let mut d = refresh(store, &base, Vec::new(), true)?;
-    persist(store, &mut d);
-    Ok(d)
+    refresh_and_persist(store, Vec::new(), true)
 }
 
 /// Stores the metrics after an import, given the rows its decode workers computed
@@ -89,8 +86,16 @@ pub fn update(store: &mut Store) -> anyhow::Result<Derived> {
 /// # Errors
 /// The config file cannot be read.
 pub fn store_after_import(store: &mut Store, fresh: Vec<MetricsRow>) -> anyhow::Result<Derived> {
+    refresh_and_persist(store, fresh, false)
+}
+
+fn refresh_and_persist(
+    store: &mut Store,
+    fresh: Vec<MetricsRow>,
+    keep: bool,
+) -> anyhow::Result<Derived> {
     let base = config::load(store.dir())?;
-    let mut d = refresh(store, &base, fresh, false)?;
+    let mut d = refresh(store, &base, fresh, keep)?;
     persist(store, &mut d);
     Ok(d)
 }

@@ -90,7 +90,7 @@ pub struct Pending {
     pub warnings: Vec<Warning>,
 }
 
-/// What a commit did.
+/// What a stage or a publish did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CommitStats {
     pub activities: usize,
@@ -405,26 +405,6 @@ impl Store {
             .and_then(|c| c.str().map(|s| s.equal(id.as_str())))
             .map_err(StoreError::parquet(&path))?;
         df.filter(&mask).map_err(StoreError::parquet(&path))
-    }
-
-    /// Commits activities and newly seen sources as one new generation. Either all of it is in
-    /// the store afterwards, or (after a crash at any point) none of it.
-    ///
-    /// `replaced` lists ids of activities that a richer duplicate in `pending` replaces.
-    ///
-    /// # Errors
-    /// Any write failure (disk full, read-only); the store is then as it was.
-    pub fn commit(
-        &mut self,
-        pending: Vec<Pending>,
-        new_sources: Vec<SourceRow>,
-        replaced: &[String],
-    ) -> Result<CommitStats, StoreError> {
-        if pending.is_empty() && new_sources.is_empty() && replaced.is_empty() {
-            return Ok(CommitStats::default());
-        }
-        let staged = self.stage(pending)?;
-        self.publish(vec![staged], new_sources, replaced)
     }
 
     /// Writes the samples of `pending` as new part files, which are not yet in the store:

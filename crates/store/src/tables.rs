@@ -135,7 +135,7 @@ fn json_col<R, T: Serialize>(name: &str, rows: &[&R], f: impl Fn(&R) -> &T) -> C
     ca.with_name(name.into()).into_column()
 }
 
-/// Builds the activities table. It is rewritten whole at every commit, so it is built from
+/// Builds the activities table. It is rewritten whole at every publish, so it is built from
 /// borrowed rows: a store of 10,000 activities is not copied to make it.
 pub fn activities_frame(rows: &[&ActivityRow]) -> PolarsResult<DataFrame> {
     let times = |name: &str, f: fn(&ActivityRow) -> i64| {
