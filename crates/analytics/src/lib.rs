@@ -44,8 +44,8 @@ pub use history::{
     analyze_history, fill_long_rows,
 };
 pub use metrics::{
-    ActivityContext, ActivityMetrics, ActivitySeries, Analysis, DriftLine, SessionClass,
-    SettingsUsed, SteadySpan, WindowStats, analyze, flag, long_flag, reason,
+    ActivityContext, ActivityMetrics, ActivitySeries, Analysis, DriftLine, HrSummary, SessionClass,
+    SettingsUsed, SteadySpan, WindowStats, analyze, flag, long_flag, reanchor, reason,
 };
 pub use pool::{HrPool, estimate_from_pools, pool_fingerprint};
 pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};

@@ -322,6 +322,212 @@ pub struct ActivitySeries {
 pub struct Analysis {
     pub metrics: ActivityMetrics,
     pub series: ActivitySeries,
+    /// What [`reanchor`] needs to compute the anchor-dependent metrics again.
+    pub summary: HrSummary,
+}
+
+/// What the anchor-dependent metrics (zones, the Seiler view, TRIMP, hrTSS, the session class)
+/// need of an activity: its valid heart rate, one entry per distinct value. [`analyze`] computes
+/// those metrics from it too, so [`reanchor`] gives the same numbers, to the bit, for other
+/// anchors (an estimate that moved after an import) without reading the samples again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HrSummary {
+    /// [`AthleteSettings::anchor_free_fingerprint`] of the settings it was made with.
+    pub fingerprint: String,
+    /// Distinct valid HR values of the grid seconds, ascending, each with its seconds in the
+    /// whole activity and in the steady portion.
+    hr: Vec<(f64, u32, u32)>,
+    /// The HR gate (coverage) and the any-HR gate of [`analyze`].
+    hr_gate: Outcome<()>,
+    any_hr_gate: Outcome<()>,
+    running: bool,
+}
+
+impl HrSummary {
+    fn new(
+        c: &Clean,
+        s: &AthleteSettings,
+        running: bool,
+        hr_gate: Outcome<()>,
+        any_hr_gate: Outcome<()>,
+    ) -> Self {
+        let mut seconds: Vec<(f64, bool)> = c
+            .t_s
+            .iter()
+            .zip(&c.hr)
+            .filter_map(|(t, h)| h.map(|h| (h, *t >= s.warmup_s)))
+            .collect();
+        seconds.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut hr: Vec<(f64, u32, u32)> = Vec::new();
+        for (h, steady) in seconds {
+            match hr.last_mut() {
+                Some(last) if last.0.to_bits() == h.to_bits() => {
+                    last.1 = last.1.saturating_add(1);
+                    last.2 = last.2.saturating_add(u32::from(steady));
+                }
+                _ => hr.push((h, 1, u32::from(steady))),
+            }
+        }
+        HrSummary {
+            fingerprint: s.anchor_free_fingerprint(),
+            hr,
+            hr_gate,
+            any_hr_gate,
+            running,
+        }
+    }
+
+    /// Valid HR values and their seconds in the whole activity.
+    pub fn seconds(&self) -> impl Iterator<Item = (f64, u32)> + '_ {
+        self.hr.iter().map(|(h, n, _)| (*h, *n))
+    }
+
+    fn zone_seconds<const N: usize>(&self, lower_bounds: &[f64]) -> [f64; N] {
+        let mut z = [0.0; N];
+        for (h, n, _) in &self.hr {
+            z[zone_index(*h, lower_bounds).min(N - 1)] += f64::from(*n);
+        }
+        z
+    }
+
+    /// Valid-HR seconds of the steady portion: in zone 0 of `bounds`, and in all.
+    fn steady_seconds(&self, bounds: &[f64]) -> (f64, f64) {
+        let (mut low, mut all) = (0.0, 0.0);
+        for (h, _, n) in &self.hr {
+            all += f64::from(*n);
+            if zone_index(*h, bounds) == 0 {
+                low += f64::from(*n);
+            }
+        }
+        (low, all)
+    }
+
+    /// A compact text form (`v1;fingerprint;running;gate;gate;hr:all:steady,...`), whose values
+    /// read back to the same bits.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        let gate = |g: &Outcome<()>| g.err().unwrap_or_default();
+        let mut out = format!(
+            "v1;{};{};{};{};",
+            self.fingerprint,
+            u8::from(self.running),
+            gate(&self.hr_gate),
+            gate(&self.any_hr_gate)
+        );
+        for (i, (h, n, st)) in self.hr.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            // Display of an f64 is the shortest text that parses back to the same value.
+            out.push_str(&format!("{h}:{n}:{st}"));
+        }
+        out
+    }
+
+    /// Parses [`HrSummary::to_text`]; `None` when the text is not in that form.
+    #[must_use]
+    pub fn from_text(text: &str) -> Option<Self> {
+        let mut f = text.split(';');
+        if f.next()? != "v1" {
+            return None;
+        }
+        let fingerprint = f.next()?.to_owned();
+        let running = match f.next()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        let gate = |g: &str| -> Option<Outcome<()>> {
+            match g {
+                "" => Some(Ok(())),
+                reason::NO_MOVING_TIME => Some(Err(reason::NO_MOVING_TIME)),
+                reason::NO_HEART_RATE => Some(Err(reason::NO_HEART_RATE)),
+                reason::LOW_COVERAGE => Some(Err(reason::LOW_COVERAGE)),
+                _ => None,
+            }
+        };
+        let hr_gate = gate(f.next()?)?;
+        let any_hr_gate = gate(f.next()?)?;
+        let values = f.next()?;
+        if f.next().is_some() {
+            return None;
+        }
+        let mut hr = Vec::new();
+        for v in values.split(',').filter(|v| !v.is_empty()) {
+            let mut p = v.split(':');
+            let h: f64 = p.next()?.parse().ok()?;
+            let n: u32 = p.next()?.parse().ok()?;
+            let st: u32 = p.next()?.parse().ok()?;
+            if p.next().is_some() || !h.is_finite() || st > n {
+                return None;
+            }
+            hr.push((h, n, st));
+        }
+        Some(HrSummary {
+            fingerprint,
+            hr,
+            hr_gate,
+            any_hr_gate,
+            running,
+        })
+    }
+}
+
+/// Computes the anchor-dependent metrics of `m` (zones, the Seiler view, TRIMP, hrTSS, the
+/// session class, the settings used) again under `settings`, from the activity's `summary`.
+/// Returns `false`, leaving `m` as it was, when the summary was made under settings that differ
+/// in more than what these metrics use: then only [`analyze`] can tell.
+pub fn reanchor(m: &mut ActivityMetrics, summary: &HrSummary, settings: &AthleteSettings) -> bool {
+    let s = settings.sanitized();
+    if summary.fingerprint != s.anchor_free_fingerprint() {
+        return false;
+    }
+    for name in ANCHORED {
+        m.absent.remove(*name);
+    }
+    m.flags.retain(|f| f != flag::SEX_UNKNOWN_MALE_TRIMP);
+    anchored(m, summary, &s);
+    guard_finite(m);
+    true
+}
+
+/// The metrics [`anchored`] fills.
+const ANCHORED: &[&str] = &["zones_s", "s_zones_s", "trimp", "hrtss", "class"];
+
+/// Zones, the Seiler view, TRIMP and hrTSS, the session class, and the settings used: everything
+/// that depends on the anchors (and on sex, the zone model and the class thresholds), from the
+/// summary alone. Pushes the last flag [`analyze`] pushes, so the flags keep their order.
+fn anchored(m: &mut ActivityMetrics, sum: &HrSummary, s: &AthleteSettings) {
+    let seiler = zones::seiler_bounds_bpm(s);
+    let zones5 = sum
+        .any_hr_gate
+        .and_then(|()| zones::zone_bounds_bpm(s))
+        .map(|b| sum.zone_seconds::<5>(&b));
+    put(&mut m.zones_s, &mut m.absent, "zones_s", zones5);
+    let zones3 = sum
+        .any_hr_gate
+        .and(seiler)
+        .map(|b| sum.zone_seconds::<3>(&b));
+    put(&mut m.s_zones_s, &mut m.absent, "s_zones_s", zones3);
+    load_metrics(m, sum, s);
+    let class = if sum.running {
+        Ok(())
+    } else {
+        Err(reason::NOT_RUNNING)
+    }
+    .and(sum.hr_gate)
+    .and_then(|()| session_class(&zones3?, sum.steady_seconds(&seiler?), s));
+    put(&mut m.class, &mut m.absent, "class", class);
+    m.settings_used = SettingsUsed {
+        hr_max: s.hr_max,
+        hr_rest: s.hr_rest,
+        lthr: s.lthr,
+        sex: s.sex,
+        zone_model: s.zone_model,
+        warmup_s: s.warmup_s,
+        estimated: s.estimated.names(),
+        fingerprint: s.activity_fingerprint(),
+    };
 }
 
 type Outcome<T> = Result<T, &'static str>;
@@ -357,9 +563,6 @@ struct Steady {
     half_gap: [Moments; 2],
     half_pair_hr: [Moments; 2],
     half_hr: [Moments; 2],
-    /// Valid-HR seconds in S1 and in total.
-    s1_s: f64,
-    valid_s: f64,
 }
 
 /// Gates shared by several metrics: each is `Ok` or the reason the metrics behind it are absent.
@@ -414,8 +617,7 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     put(&mut m.coverage, &mut m.absent, "coverage", coverage);
 
     let mid_s = s.warmup_s + m.steady_s / 2.0;
-    let seiler = zones::seiler_bounds_bpm(&s);
-    let st = steady_sums(&c, &s, mid_s, seiler.ok());
+    let st = steady_sums(&c, &s, mid_s);
     let unsteady = st.gap_all.cv().is_some_and(|cv| cv > s.unsteady_cv);
     if unsteady {
         m.flags.push(flag::UNSTEADY.to_owned());
@@ -456,16 +658,8 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     put(&mut m.avg_hr, &mut m.absent, "avg_hr", avg_hr);
 
     let line = steady_metrics(&mut m, &gates, &st, &s);
-    let zones3 = zone_metrics(&mut m, &gates, &c, &s, seiler);
-    load_metrics(&mut m, &gates, &c, &s);
-    let class = if running {
-        Ok(())
-    } else {
-        Err(reason::NOT_RUNNING)
-    }
-    .and(gates.hr)
-    .and_then(|()| session_class(&zones3?, &st, &s));
-    put(&mut m.class, &mut m.absent, "class", class);
+    let summary = HrSummary::new(&c, &s, running, gates.hr, gates.any_hr);
+    anchored(&mut m, &summary, &s);
     let long = long_flag(c.moving_s, running, ctx.median_run_s_prev_28d, &s);
     put(&mut m.long, &mut m.absent, "long", long);
     let spans = gates.any_hr.and(gates.speed);
@@ -518,7 +712,11 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
         steady,
         drift_line,
     };
-    Analysis { metrics: m, series }
+    Analysis {
+        metrics: m,
+        series,
+        summary,
+    }
 }
 
 /// A row with identity, moving time, cleaning flags and settings filled in, every metric `None`.
@@ -668,46 +866,19 @@ fn steady_metrics(
     line.ok()
 }
 
-/// Seconds per zone of every valid-HR moving second.
-fn zone_seconds<const N: usize>(hr: &[Option<f64>], lower_bounds: &[f64]) -> [f64; N] {
-    let mut z = [0.0; N];
-    for h in hr.iter().flatten() {
-        z[zone_index(*h, lower_bounds).min(N - 1)] += 1.0;
-    }
-    z
-}
-
-/// Five zones and the Seiler view; returns the latter for the session class.
-fn zone_metrics(
-    m: &mut ActivityMetrics,
-    g: &Gates,
-    c: &Clean,
-    s: &AthleteSettings,
-    seiler: Outcome<[f64; 2]>,
-) -> Outcome<[f64; 3]> {
-    let zones5 = g
-        .any_hr
-        .and_then(|()| zones::zone_bounds_bpm(s))
-        .map(|b| zone_seconds::<5>(&c.hr, &b));
-    put(&mut m.zones_s, &mut m.absent, "zones_s", zones5);
-    let zones3 = g.any_hr.and(seiler).map(|b| zone_seconds::<3>(&c.hr, &b));
-    put(&mut m.s_zones_s, &mut m.absent, "s_zones_s", zones3);
-    zones3
-}
-
-/// Banister TRIMP over valid-HR seconds, and hrTSS.
-fn load_metrics(m: &mut ActivityMetrics, g: &Gates, c: &Clean, s: &AthleteSettings) {
+/// Banister TRIMP over valid-HR seconds, and hrTSS. TRIMP sums over the distinct HR values
+/// (ascending), each term weighted by its seconds.
+fn load_metrics(m: &mut ActivityMetrics, sum: &HrSummary, s: &AthleteSettings) {
     let (k1, k2, sex_guessed) = load::trimp_constants(s);
     let anchors = match (s.hr_rest, s.hr_max) {
         (Some(r), Some(mx)) if mx > r => Ok((r, mx)),
         _ => Err(reason::NO_HR_SETTINGS),
     };
-    let trimp = g.hr.and(anchors).and_then(|(r, mx)| {
-        let per_min: f64 =
-            c.hr.iter()
-                .flatten()
-                .map(|h| load::trimp_per_min(load::hrr_fraction(*h, r, mx), k1, k2))
-                .sum();
+    let trimp = sum.hr_gate.and(anchors).and_then(|(r, mx)| {
+        let per_min: f64 = sum
+            .seconds()
+            .map(|(h, n)| f64::from(n) * load::trimp_per_min(load::hrr_fraction(h, r, mx), k1, k2))
+            .sum();
         // Each valid second is 1/60 of a minute.
         finite(per_min / 60.0).ok_or(reason::NON_FINITE)
     });
@@ -727,15 +898,20 @@ fn load_metrics(m: &mut ActivityMetrics, g: &Gates, c: &Clean, s: &AthleteSettin
     put(&mut m.hrtss, &mut m.absent, "hrtss", hrtss);
 }
 
-/// `hard` on the whole activity's S2/S3 time, else `easy` on the steady portion's S1 share.
-fn session_class(s_zones: &[f64; 3], st: &Steady, s: &AthleteSettings) -> Outcome<SessionClass> {
+/// `hard` on the whole activity's S2/S3 time, else `easy` on the steady portion's S1 share
+/// (`steady` = its valid-HR seconds in S1, and in all).
+fn session_class(
+    s_zones: &[f64; 3],
+    (s1_s, valid_s): (f64, f64),
+    s: &AthleteSettings,
+) -> Outcome<SessionClass> {
     if s_zones[2] >= s.hard_s3_s || s_zones[1] + s_zones[2] >= s.hard_s2_s3_s {
         return Ok(SessionClass::Hard);
     }
-    if st.valid_s <= 0.0 {
+    if valid_s <= 0.0 {
         return Err(reason::TOO_SHORT);
     }
-    Ok(if st.s1_s / st.valid_s >= s.easy_s1_share {
+    Ok(if s1_s / valid_s >= s.easy_s1_share {
         SessionClass::Easy
     } else {
         SessionClass::Moderate
@@ -882,7 +1058,7 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     m.mean()
 }
 
-fn steady_sums(c: &Clean, s: &AthleteSettings, mid_s: f64, seiler: Option<[f64; 2]>) -> Steady {
+fn steady_sums(c: &Clean, s: &AthleteSettings, mid_s: f64) -> Steady {
     let mut st = Steady::default();
     for i in 0..c.t_s.len() {
         let t = c.t_s[i];
@@ -898,12 +1074,6 @@ fn steady_sums(c: &Clean, s: &AthleteSettings, mid_s: f64, seiler: Option<[f64; 
             st.hr_t_h.push(t_h);
             st.hr.push(h);
             st.half_hr[half].push(h);
-            st.valid_s += 1.0;
-            if let Some(b) = seiler
-                && zone_index(h, &b) == 0
-            {
-                st.s1_s += 1.0;
-            }
             if let Some(g) = c.gap[i] {
                 st.pair_t_h.push(t_h);
                 st.pair_gap.push(g);

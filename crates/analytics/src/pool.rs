@@ -34,6 +34,17 @@ impl HrPool {
         pool
     }
 
+    /// The same pool from an activity's [`crate::HrSummary`] (made with the same cleaning
+    /// settings), without cleaning it again.
+    #[must_use]
+    pub fn from_summary(summary: &crate::HrSummary) -> Self {
+        let mut pool = HrPool::default();
+        for (bpm, n) in summary.seconds() {
+            pool.add(bpm, u64::from(n));
+        }
+        pool
+    }
+
     fn add(&mut self, bpm: f64, n: u64) {
         if bpm.is_finite() && bpm >= 0.0 {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -139,9 +150,9 @@ pub fn pool_fingerprint(settings: &AthleteSettings) -> String {
 /// - `lthr`: `estimate_lthr_fraction` (0.9) x `hr_max` (given or estimated).
 /// - `hr_rest`: the profile's resting HR, else `default_hr_rest` (50).
 #[must_use]
-pub fn estimate_from_pools<'a>(
+pub fn estimate_from_pools<P: std::borrow::Borrow<HrPool>>(
     base: &AthleteSettings,
-    pools: impl IntoIterator<Item = &'a HrPool>,
+    pools: impl IntoIterator<Item = P>,
     profile_hr_rest: Option<f64>,
 ) -> AthleteSettings {
     let mut s = base.sanitized();
@@ -149,6 +160,7 @@ pub fn estimate_from_pools<'a>(
         let mut all = HrPool::default();
         let mut with_hr = 0_usize;
         for p in pools {
+            let p = p.borrow();
             if !p.is_empty() {
                 with_hr += 1;
                 all.merge(p);

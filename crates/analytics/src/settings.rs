@@ -750,6 +750,32 @@ impl AthleteSettings {
         .fingerprint()
     }
 
+    /// [`AthleteSettings::activity_fingerprint`] without what only the anchor-dependent metrics
+    /// use (the anchors, sex, the zone model and bounds, the Seiler fractions, the class
+    /// thresholds): what a [`crate::HrSummary`] depends on.
+    #[must_use]
+    pub fn anchor_free_fingerprint(&self) -> String {
+        let d = AthleteSettings::default();
+        AthleteSettings {
+            hr_max: None,
+            hr_rest: None,
+            lthr: None,
+            estimated: Estimated::default(),
+            sex: d.sex,
+            zone_model: d.zone_model,
+            lthr_zone_bounds: d.lthr_zone_bounds,
+            hr_max_zone_bounds: d.hr_max_zone_bounds,
+            karvonen_zone_bounds: d.karvonen_zone_bounds,
+            seiler_s2_from_lthr: d.seiler_s2_from_lthr,
+            seiler_s3_from_lthr: d.seiler_s3_from_lthr,
+            hard_s3_s: d.hard_s3_s,
+            hard_s2_s3_s: d.hard_s2_s3_s,
+            easy_s1_share: d.easy_s1_share,
+            ..self.clone()
+        }
+        .activity_fingerprint()
+    }
+
     /// A short stable fingerprint of the settings (FNV-1a 64 of their JSON form), so an output
     /// row can name the settings it was computed with without repeating them.
     #[must_use]

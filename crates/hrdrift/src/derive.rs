@@ -18,11 +18,12 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use hrdrift_analytics::{
-    ActivityContext, ActivityMetrics, AthleteSettings, HrPool, estimate_from_pools,
+    ActivityContext, ActivityMetrics, AthleteSettings, HrPool, HrSummary, estimate_from_pools,
     pool_fingerprint,
 };
 use hrdrift_store::{LockMode, MetricsRow, Store, StoreError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::config;
 
@@ -31,8 +32,10 @@ pub struct Derived {
     /// The settings used: the config file's, with estimated anchors filled in.
     pub settings: AthleteSettings,
     pub metrics: Vec<ActivityMetrics>,
-    /// Activities recomputed by this call.
+    /// Activities recomputed by this call...
     pub recomputed: usize,
+    /// ...of which read back from the store (the others were re-anchored from their summaries).
+    pub read_back: usize,
     /// Problems that cost some activities their metrics (an unreadable sample part).
     pub problems: Vec<String>,
     /// Rows computed by this call, not yet written to the store.
@@ -57,15 +60,15 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
         .with_context(|| format!("reading the store {}", store_dir.display()))?;
     let base = config::load(store_dir)?;
     if is_fresh(&store, &base) || store.activities().is_empty() {
-        return refresh(&store, &base, Vec::new(), true);
+        return refresh(&store, &base, true);
     }
     match Store::open_write(store_dir, LockMode::Fail) {
         Ok(mut w) => {
-            let mut d = refresh(&w, &base, Vec::new(), true)?;
+            let mut d = refresh(&w, &base, true)?;
             persist(&mut w, &mut d);
             Ok(d)
         }
-        Err(_) => refresh(&store, &base, Vec::new(), true),
+        Err(_) => refresh(&store, &base, true),
     }
 }
 
@@ -74,70 +77,66 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
 /// # Errors
 /// The config file cannot be read.
 pub fn update(store: &mut Store) -> anyhow::Result<Derived> {
-    refresh_and_persist(store, Vec::new(), true)
+    refresh_and_persist(store, true)
 }
 
-/// Stores the metrics after an import, given the rows its decode workers computed
-/// ([`deriver`]): their pools and metrics are used where their fingerprints match, so those
-/// activities are not read back. Nothing is parsed for the caller: the returned
+/// Stores the metrics after an import. The rows its decode workers computed ([`deriver`]) were
+/// staged with the samples; their pools and metrics are used where their fingerprints match, so
+/// those activities are not read back. Nothing is parsed for the caller: the returned
 /// [`Derived::metrics`] is empty (the import reports only what was computed), which keeps the end
 /// of a large import from holding every activity's metrics twice.
 ///
 /// # Errors
 /// The config file cannot be read.
-pub fn store_after_import(store: &mut Store, fresh: Vec<MetricsRow>) -> anyhow::Result<Derived> {
-    refresh_and_persist(store, fresh, false)
+pub fn store_after_import(store: &mut Store) -> anyhow::Result<Derived> {
+    refresh_and_persist(store, false)
 }
 
-fn refresh_and_persist(
-    store: &mut Store,
-    fresh: Vec<MetricsRow>,
-    keep: bool,
-) -> anyhow::Result<Derived> {
+fn refresh_and_persist(store: &mut Store, keep: bool) -> anyhow::Result<Derived> {
     let base = config::load(store.dir())?;
-    let mut d = refresh(store, &base, fresh, keep)?;
+    store.reload_metrics();
+    let mut d = refresh(store, &base, keep)?;
     persist(store, &mut d);
     Ok(d)
 }
 
-/// What the import's decode workers compute for each new activity: its valid-HR pool and,
-/// when the settings can be known before the import, its metrics.
+/// What the import's decode workers compute for each new activity: its valid-HR pool, its
+/// metrics, and the summary that lets [`refresh`] compute the anchor-dependent metrics again
+/// without reading the activity back.
 ///
 /// The settings are those the store resolves to before the import. With every anchor
 /// configured they are final. With estimated anchors they are a guess that holds when the new
 /// activities do not move the estimate (a nightly import into a long history); when they do,
-/// the fingerprint differs and [`store_after_import`] recomputes as before. An empty store with
-/// estimated anchors has nothing to estimate from, so only the pools are computed.
+/// the fingerprint differs and [`store_after_import`] re-anchors the metrics from their
+/// summaries. An empty store with estimated anchors has nothing to estimate from: its metrics
+/// are computed with what is configured, and re-anchored once the import is done.
 ///
 /// # Errors
 /// The config file cannot be read.
 pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriver>> {
     let base = config::load(store.dir())?;
     let pool_fp = pool_fingerprint(&base);
-    let settings =
-        (!needs_estimate(&base) || !store.activities().is_empty()).then(|| resolve(store, &base));
-    let fp = settings
-        .as_ref()
-        .map(AthleteSettings::activity_fingerprint)
-        .unwrap_or_default();
+    let settings = if !needs_estimate(&base) || !store.activities().is_empty() {
+        resolve(store, &base)
+    } else {
+        base
+    };
+    let fp = settings.activity_fingerprint();
     Ok(Box::new(move |a| {
-        let metrics_json = settings
-            .as_ref()
-            .and_then(|s| {
-                let m = hrdrift_analytics::compute(a, s, &ActivityContext::default());
-                serde_json::to_string(&m).ok()
-            })
-            .unwrap_or_default();
+        let an = hrdrift_analytics::analyze(a, &settings, &ActivityContext::default());
+        let metrics_json = serde_json::to_string(&an.metrics).unwrap_or_default();
         MetricsRow {
             id: a.id.clone(),
             pool_fingerprint: pool_fp.clone(),
-            pool: HrPool::of(a, &base).to_text(),
+            // The analysis cleaned the activity with the same thresholds as a pool does.
+            pool: HrPool::from_summary(&an.summary).to_text(),
             fingerprint: if metrics_json.is_empty() {
                 String::new()
             } else {
                 fp.clone()
             },
             metrics_json,
+            hr_summary: an.summary.to_text(),
         }
     }))
 }
@@ -146,9 +145,12 @@ pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriv
 /// a warning, not an error.
 fn persist(store: &mut Store, d: &mut Derived) {
     let rows = std::mem::take(&mut d.pending);
-    // Rows of activities no longer in the store are dropped by any write; write when there is
-    // something new or something to drop.
-    if rows.is_empty() && store.metrics().len() == store.activities().len() {
+    // Rows of activities no longer in the store are dropped by any write, and metrics parts
+    // folded in; write when there is something new, to drop or to fold.
+    if rows.is_empty()
+        && store.metrics().len() == store.activities().len()
+        && store.metrics_parts_count() == 0
+    {
         return;
     }
     if let Err(e) = store.put_metrics(rows) {
@@ -197,9 +199,10 @@ fn resolve_with(
     // HRmax is the one anchor estimated from the pools: with it configured they are not
     // parsed (10,000 of them are 20 MB at the end of a large import).
     if base.sanitized().hr_max.is_some() {
-        return estimate_from_pools(base, &[], profile_rest);
+        return estimate_from_pools::<HrPool>(base, [], profile_rest);
     }
-    let pools: Vec<HrPool> = store
+    // Parsed and merged one at a time, never all held at once.
+    let pools = store
         .activities()
         .iter()
         .filter_map(|a| match fresh.get(&a.id) {
@@ -208,9 +211,8 @@ fn resolve_with(
                 .get(a.id.as_str())
                 .filter(|m| m.pool_fingerprint == pool_fp)
                 .and_then(|m| HrPool::from_text(&m.pool)),
-        })
-        .collect();
-    estimate_from_pools(base, &pools, profile_rest)
+        });
+    estimate_from_pools(base, pools, profile_rest)
 }
 
 fn progress(len: usize, what: &str) -> Option<ProgressBar> {
@@ -228,18 +230,11 @@ fn progress(len: usize, what: &str) -> Option<ProgressBar> {
 }
 
 /// Computes what is missing or stale (see the module docs) without writing anything; the rows
-/// to write are left for [`persist`]. `fresh` rows (from the import) stand before the stored
-/// ones and are written too. Without `keep`, [`Derived::metrics`] is left empty.
-fn refresh(
-    store: &Store,
-    base: &AthleteSettings,
-    fresh: Vec<MetricsRow>,
-    keep: bool,
-) -> anyhow::Result<Derived> {
+/// to write are left for [`persist`]. Without `keep`, [`Derived::metrics`] is left empty.
+fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<Derived> {
     let pool_fp = pool_fingerprint(base);
-    let mut stored: HashMap<&str, &MetricsRow> =
+    let stored: HashMap<&str, &MetricsRow> =
         store.metrics().iter().map(|m| (m.id.as_str(), m)).collect();
-    stored.extend(fresh.iter().map(|m| (m.id.as_str(), m)));
     let mut problems: Vec<String> = store
         .metrics_problem()
         .map(|p| format!("the metrics cache was unreadable and is rebuilt: {p}"))
@@ -281,7 +276,7 @@ fn refresh(
     let fp = settings.activity_fingerprint();
 
     // Pass 2: metrics computed with other settings.
-    let want: HashSet<&str> = store
+    let mut want: HashSet<&str> = store
         .activities()
         .iter()
         .filter(|a| {
@@ -296,18 +291,49 @@ fn refresh(
     // wants them: an import recomputing 10,000 activities would otherwise hold each twice.
     let computed: Mutex<HashMap<String, (MetricsRow, Option<ActivityMetrics>)>> =
         Mutex::new(HashMap::new());
+    // Where only what the anchor-dependent metrics use changed (an estimate that moved, the
+    // first import into a store with estimated anchors), the rows are re-anchored from their
+    // summaries, and only the others read back.
+    let anchor_free = settings.sanitized().anchor_free_fingerprint();
+    let reanchorable: Vec<(&str, &MetricsRow)> = want
+        .iter()
+        .filter_map(|id| stored.get(id).map(|m| (*id, *m)))
+        .filter(|(_, m)| m.hr_summary.contains(anchor_free.as_str()))
+        .collect();
+    let reanchored: Vec<(&str, MetricsRow, Option<ActivityMetrics>)> = reanchorable
+        .into_par_iter()
+        .filter_map(|(id, m)| {
+            let summary = HrSummary::from_text(&m.hr_summary)?;
+            let mut metrics = serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok()?;
+            if !hrdrift_analytics::reanchor(&mut metrics, &summary, &settings) {
+                return None;
+            }
+            let row = MetricsRow {
+                id: m.id.clone(),
+                pool_fingerprint: pool_fp.clone(),
+                pool: HrPool::from_summary(&summary).to_text(),
+                fingerprint: fp.clone(),
+                metrics_json: serde_json::to_string(&metrics).ok()?,
+                hr_summary: m.hr_summary.clone(),
+            };
+            Some((id, row, keep.then_some(metrics)))
+        })
+        .collect();
+    if let Ok(mut c) = computed.lock() {
+        for (id, row, m) in reanchored {
+            want.remove(id);
+            c.insert(id.to_owned(), (row, m));
+        }
+    }
+    let reanchored = computed.lock().map(|c| c.len()).unwrap_or_default();
     if !want.is_empty() {
         let bar = progress(want.len(), "computing metrics");
         let errors = store.for_each_activity(&want, |a| {
-            let m = hrdrift_analytics::compute(&a, &settings, &ActivityContext::default());
+            let an = hrdrift_analytics::analyze(&a, &settings, &ActivityContext::default());
+            let m = an.metrics;
             let pool = match fresh_pools.get(&a.id) {
                 Some(p) => p.to_text(),
-                None => match stored.get(a.id.as_str()).filter(|m| {
-                    m.pool_fingerprint == pool_fp && HrPool::from_text(&m.pool).is_some()
-                }) {
-                    Some(m) => m.pool.clone(),
-                    None => HrPool::of(&a, base).to_text(),
-                },
+                None => HrPool::from_summary(&an.summary).to_text(),
             };
             let Ok(metrics_json) = serde_json::to_string(&m) else {
                 return;
@@ -318,6 +344,7 @@ fn refresh(
                 pool,
                 fingerprint: fp.clone(),
                 metrics_json,
+                hr_summary: an.summary.to_text(),
             };
             if let Ok(mut c) = computed.lock() {
                 c.insert(a.id, (row, keep.then_some(m)));
@@ -333,6 +360,7 @@ fn refresh(
     }
     let mut computed = computed.into_inner().unwrap_or_default();
     let recomputed = computed.len();
+    let read_back = recomputed.saturating_sub(reanchored);
 
     let mut rows = Vec::with_capacity(computed.len());
     let mut metrics = Vec::with_capacity(if keep { store.activities().len() } else { 0 });
@@ -350,15 +378,6 @@ fn refresh(
         }
     }
     drop(stored);
-    // An import's rows not recomputed are new to the store too (even one whose metrics were not
-    // usable: its pool still is); moved, not copied, as they can be many.
-    let recomputed_ids: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let fresh: Vec<MetricsRow> = fresh
-        .into_iter()
-        .filter(|r| !recomputed_ids.contains(r.id.as_str()))
-        .collect();
-    drop(recomputed_ids);
-    rows.extend(fresh);
     if keep {
         hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
     }
@@ -366,6 +385,7 @@ fn refresh(
         settings,
         metrics,
         recomputed,
+        read_back,
         problems,
         pending: rows,
     })

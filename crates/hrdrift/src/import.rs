@@ -149,7 +149,7 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     if let Some(b) = &rep.bar {
         b.finish_and_clear();
     }
-    let mut s = summary.with_context(|| format!("writing to the store {}", store_dir.display()))?;
+    let s = summary.with_context(|| format!("writing to the store {}", store_dir.display()))?;
     println!(
         "imported {} activities from {} files; {} already in the store; {} duplicates; {} not activities; {} failed ({} files in {:.1} s)",
         s.activities,
@@ -167,16 +167,16 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         store.activities().len()
     );
     let metrics_started = Instant::now();
-    let fresh = std::mem::take(&mut s.derived);
-    let while_decoding = fresh.iter().filter(|r| !r.metrics_json.is_empty()).count();
-    let d = crate::derive::store_after_import(&mut store, fresh)
+    let while_decoding = s.metrics_while_decoding;
+    let d = crate::derive::store_after_import(&mut store)
         .with_context(|| format!("computing metrics in {}", store_dir.display()))?;
     if d.recomputed > 0 || while_decoding > 0 || !a.quiet {
         println!(
-            "metrics: computed for {} activities while decoding; {} read back and computed in {:.1} s",
+            "metrics: computed for {} activities while decoding; {} read back and computed in {:.1} s; {} re-anchored to the estimated settings",
             while_decoding,
-            d.recomputed,
-            metrics_started.elapsed().as_secs_f64()
+            d.read_back,
+            metrics_started.elapsed().as_secs_f64(),
+            d.recomputed - d.read_back,
         );
     }
     for p in &d.problems {

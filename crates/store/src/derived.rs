@@ -3,9 +3,11 @@
 //!
 //! Metrics are derived data: they can always be recomputed from the samples, so the table is
 //! written after the activities are committed, and a store whose metrics table is missing,
-//! stale or unreadable is still whole (the next run recomputes what it lacks). The store does
-//! not know what a metrics row holds; it keeps an opaque JSON text per activity, tagged with
-//! the fingerprint of the settings it was computed with.
+//! stale or unreadable is still whole (the next run recomputes what it lacks). An import stages
+//! the rows its workers computed as metrics parts beside the samples; they are read over the
+//! table (a later row of an activity wins) until the next write of the table folds them in. The
+//! store does not know what a metrics row holds; it keeps opaque texts per activity, tagged with
+//! the fingerprint of the settings they were computed with.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -29,6 +31,10 @@ pub struct MetricsRow {
     pub fingerprint: String,
     /// The metrics, serialized by the caller.
     pub metrics_json: String,
+    /// What the caller needs to compute the settings-dependent part of the metrics again
+    /// without the samples, serialized by the caller (empty when there is none: tables
+    /// written before this column read as empty).
+    pub hr_summary: String,
 }
 
 pub(crate) fn metrics_frame(rows: &[MetricsRow]) -> PolarsResult<DataFrame> {
@@ -41,6 +47,7 @@ pub(crate) fn metrics_frame(rows: &[MetricsRow]) -> PolarsResult<DataFrame> {
         col("hr_pool", &|r| &r.pool),
         col("fingerprint", &|r| &r.fingerprint),
         col("metrics_json", &|r| &r.metrics_json),
+        col("hr_summary", &|r| &r.hr_summary),
     ])
 }
 
@@ -58,19 +65,28 @@ pub(crate) fn metrics_from_frame(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>
     let pool = s("hr_pool")?;
     let fp = s("fingerprint")?;
     let json = s("metrics_json")?;
+    let summary = if df.column("hr_summary").is_ok() {
+        s("hr_summary")?
+    } else {
+        vec![String::new(); ids.len()]
+    };
     Ok(ids
         .into_iter()
         .zip(pool_fp)
         .zip(pool)
         .zip(fp)
         .zip(json)
+        .zip(summary)
         .map(
-            |((((id, pool_fingerprint), pool), fingerprint), metrics_json)| MetricsRow {
-                id,
-                pool_fingerprint,
-                pool,
-                fingerprint,
-                metrics_json,
+            |(((((id, pool_fingerprint), pool), fingerprint), metrics_json), hr_summary)| {
+                MetricsRow {
+                    id,
+                    pool_fingerprint,
+                    pool,
+                    fingerprint,
+                    metrics_json,
+                    hr_summary,
+                }
             },
         )
         .collect())

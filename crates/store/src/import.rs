@@ -4,14 +4,14 @@
 //! Decoding runs on rayon's pool; the calling thread receives decoded files over a bounded
 //! channel and hands full batches to the committer thread, which owns the store. Memory holds at
 //! most two batches of samples plus the channel's few files in flight, however many files there
-//! are; what grows with the number of activities is the store's index of them (rows, hashes,
-//! the metrics rows written at the end).
+//! are; the metrics computed while decoding are staged with their batch's samples. What grows
+//! with the number of activities is the store's index of them (rows, hashes, time spans).
 //!
 //! A file is skipped without decoding when its content hash is already in the store; an
 //! activity that is the same run as one already stored (an export of the same session in another
 //! format) is a duplicate: the richer of the two is kept.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -99,9 +99,9 @@ pub struct Summary {
     pub ignored: usize,
     pub failed: Vec<FileError>,
     pub warnings: Vec<(String, Warning)>,
-    /// What the [`Deriver`] made of the activities this import stored (none of the duplicates
-    /// it passed over or replaced), for the caller to store beside them.
-    pub derived: Vec<MetricsRow>,
+    /// Activities staged with metrics the [`Deriver`] computed while decoding (their rows are
+    /// in the store's metrics parts: [`Store::reload_metrics`] reads them).
+    pub metrics_while_decoding: usize,
 }
 
 enum Msg {
@@ -120,6 +120,10 @@ enum Msg {
     },
     Failed(FileError),
     FileDone,
+}
+
+fn has_metrics(row: &MetricsRow) -> bool {
+    !row.metrics_json.is_empty()
 }
 
 /// Sum of present values over all channels: more channels and more samples is richer.
@@ -200,9 +204,6 @@ struct Writer {
     pending_samples: usize,
     sources: Vec<SourceRow>,
     replaced: Vec<String>,
-    /// Derived rows by activity id; those of activities that end up not stored are dropped
-    /// at the end.
-    derived: HashMap<String, MetricsRow>,
     /// Ids this import stored (pending or committed).
     added: HashSet<String>,
     summary: Summary,
@@ -248,6 +249,9 @@ impl Writer {
                     if let Some(p) = self.pending.iter().position(|p| p.activity.id == other.id) {
                         let old = self.pending.swap_remove(p);
                         self.pending_samples -= old.activity.samples.len();
+                        if old.metrics.as_ref().is_some_and(has_metrics) {
+                            self.summary.metrics_while_decoding -= 1;
+                        }
                     } else {
                         self.replaced.push(other.id.clone());
                     }
@@ -270,13 +274,14 @@ impl Writer {
             }
             self.pending_samples += a.samples.len();
             self.added.insert(a.id.clone());
-            if let Some(row) = row {
-                self.derived.insert(a.id.clone(), row);
+            if row.as_ref().is_some_and(has_metrics) {
+                self.summary.metrics_while_decoding += 1;
             }
             self.pending.push(Pending {
                 activity: a,
                 source_hash: hash.to_owned(),
                 warnings: warnings.clone(),
+                metrics: row,
             });
             stored += 1;
         }
@@ -450,8 +455,8 @@ pub fn import(
     import_with(store, paths, opts, None, events)
 }
 
-/// [`import`], running `derive` on every decoded activity in the decode workers; its rows for
-/// the activities stored are in [`Summary::derived`].
+/// [`import`], running `derive` on every decoded activity in the decode workers; its rows are
+/// staged with the activities' samples (see [`Store::reload_metrics`]).
 ///
 /// # Errors
 /// Only a store failure (disk full, read-only): what was committed before it stays.
@@ -488,7 +493,6 @@ pub fn import_with(
         pending_samples: 0,
         sources: Vec::new(),
         replaced: Vec::new(),
-        derived: HashMap::new(),
         added: HashSet::new(),
         summary: Summary {
             files: files.len(),
@@ -639,11 +643,5 @@ pub fn import_with(
         w.report_commits(events)
     });
     result?;
-    let mut derived = std::mem::take(&mut w.derived);
-    w.summary.derived = store
-        .activities()
-        .iter()
-        .filter_map(|r| derived.remove(&r.id))
-        .collect();
     Ok(w.summary)
 }

@@ -9,6 +9,8 @@
 //!   developer/part-N.parquet  FIT developer fields, long form (activity_id, timestamp, name, units, value)
 //!   rr/part-N.parquet       beat-to-beat intervals (activity_id, seq, rr_ms)
 //!   metrics.parquet         per-activity metrics cache (derived; recomputed when missing or stale)
+//!   metrics/part-N.parquet  metrics computed while importing part N; over metrics.parquet, until
+//!                           the next write of the cache folds them into it
 //!   .staging/               files being written; never read
 //!   .lock                   locked (flock) by the one process writing
 //! ```
@@ -19,7 +21,9 @@
 //!   run, or staged and never published) is deleted by the next writer.
 //! - Only one process writes at a time, under an OS lock on `.lock` that dies with the process.
 //! - Readers never take the lock: files are replaced by rename, so a reader sees one whole
-//!   generation or the next.
+//!   generation or the next. (A metrics part folded into `metrics.parquet` and deleted while a
+//!   reader opens the store can cost that reader the part's rows; metrics are derived, and it
+//!   recomputes them.)
 
 pub mod derived;
 pub mod error;
@@ -47,7 +51,8 @@ const SOURCES: &str = "sources.parquet";
 const METRICS: &str = "metrics.parquet";
 const STAGING: &str = ".staging";
 const LOCK: &str = ".lock";
-const PART_DIRS: [&str; 3] = ["samples", "developer", "rr"];
+const PART_DIRS: [&str; 4] = ["samples", "developer", "rr", METRICS_PARTS];
+const METRICS_PARTS: &str = "metrics";
 
 /// `store.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -77,6 +82,8 @@ pub struct Store {
     metrics: Vec<MetricsRow>,
     /// Why `metrics.parquet` was not read, when it exists but could not be.
     metrics_problem: Option<String>,
+    /// Metrics parts were published since `metrics` was read (a publish does not hold their rows).
+    metrics_behind: bool,
     /// The last part number handed out by [`Store::stage`] (ahead of the manifest's generation
     /// while staged parts wait to be published).
     staged_generation: u64,
@@ -88,6 +95,9 @@ pub struct Pending {
     pub activity: Activity,
     pub source_hash: String,
     pub warnings: Vec<Warning>,
+    /// Its metrics row when computed while decoding: staged with its samples, so an import
+    /// need not hold every row to the end.
+    pub metrics: Option<MetricsRow>,
 }
 
 /// What a stage or a publish did.
@@ -116,6 +126,7 @@ impl Store {
             sources: Vec::new(),
             metrics: Vec::new(),
             metrics_problem: None,
+            metrics_behind: false,
             staged_generation: 0,
             _lock: None,
         };
@@ -162,6 +173,7 @@ impl Store {
             sources: Vec::new(),
             metrics: Vec::new(),
             metrics_problem: None,
+            metrics_behind: false,
             staged_generation: 0,
             _lock: Some(lock),
         };
@@ -212,16 +224,6 @@ impl Store {
             self.sources = tables::sources_from_frame(&tables::read_parquet(&spath)?)
                 .map_err(StoreError::parquet(&spath))?;
         }
-        let mpath = self.dir.join(METRICS);
-        if mpath.exists() {
-            // Derived data: an unreadable cache is recomputed, never a reason to refuse the store.
-            match tables::read_parquet(&mpath).and_then(|df| {
-                derived::metrics_from_frame(&df).map_err(StoreError::parquet(&mpath))
-            }) {
-                Ok(m) => self.metrics = m,
-                Err(e) => self.metrics_problem = Some(e.to_string()),
-            }
-        }
         // A run killed after activities.parquet was renamed in (the commit point) but before the
         // manifest was rewritten: adopt the parts the activities reference.
         let referenced: HashSet<&str> = self.rows.iter().map(|r| r.part.as_str()).collect();
@@ -244,7 +246,71 @@ impl Store {
             }
         }
         self.manifest = m;
+        self.load_metrics();
         Ok(())
+    }
+
+    /// Reads the metrics cache: `metrics.parquet`, then the metrics parts in the order they were
+    /// written, a later row replacing an earlier one of the same activity. Derived data: what
+    /// cannot be read is recomputed, never a reason to refuse the store.
+    fn load_metrics(&mut self) {
+        self.metrics.clear();
+        self.metrics_problem = None;
+        self.metrics_behind = false;
+        let mut files = vec![METRICS.to_owned()];
+        files.extend(self.metrics_parts().map(str::to_owned));
+        let mut at: HashMap<String, usize> = HashMap::new();
+        for rel in files {
+            let path = self.dir.join(&rel);
+            if !path.exists() {
+                continue;
+            }
+            match tables::read_parquet(&path)
+                .and_then(|df| derived::metrics_from_frame(&df).map_err(StoreError::parquet(&path)))
+            {
+                Ok(rows) => {
+                    for r in rows {
+                        match at.get(&r.id) {
+                            Some(&i) => self.metrics[i] = r,
+                            None => {
+                                at.insert(r.id.clone(), self.metrics.len());
+                                self.metrics.push(r);
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.metrics_problem.get_or_insert_with(|| e.to_string());
+                }
+            }
+        }
+    }
+
+    /// The metrics parts the manifest names, oldest first (their names sort by generation).
+    fn metrics_parts(&self) -> impl Iterator<Item = &str> {
+        let mut parts: Vec<&str> = self
+            .manifest
+            .parts
+            .iter()
+            .map(String::as_str)
+            .filter(|p| is_metrics_part(p))
+            .collect();
+        parts.sort_unstable();
+        parts.into_iter()
+    }
+
+    /// Reads the metrics cache again when an import published metrics since it was read (a
+    /// publish does not keep their rows in memory).
+    pub fn reload_metrics(&mut self) {
+        if self.metrics_behind {
+            self.load_metrics();
+        }
+    }
+
+    /// How many metrics parts wait to be folded into `metrics.parquet`.
+    #[must_use]
+    pub fn metrics_parts_count(&self) -> usize {
+        self.metrics_parts().count()
     }
 
     /// Deletes staging leftovers and part files the manifest does not name.
@@ -286,7 +352,8 @@ impl Store {
         &self.sources
     }
 
-    /// The cached per-activity metrics (possibly stale or incomplete; see [`MetricsRow`]).
+    /// The cached per-activity metrics (possibly stale or incomplete; see [`MetricsRow`]). After
+    /// an import, without the rows it staged until [`Store::reload_metrics`].
     #[must_use]
     pub fn metrics(&self) -> &[MetricsRow] {
         &self.metrics
@@ -315,6 +382,8 @@ impl Store {
                 path: self.dir.clone(),
             });
         }
+        // The parts are folded into the table below: their rows must be in it.
+        self.reload_metrics();
         // Rows are moved, not copied: at the end of a large import they are tens of MB. On a
         // failed write the merged rows stay in memory; they are derived, and the file is as it was.
         let order: HashMap<&str, usize> = self
@@ -344,7 +413,37 @@ impl Store {
         self.metrics = merged;
         written?;
         self.metrics_problem = None;
+        self.fold_metrics_parts()
+    }
+
+    /// Drops the metrics parts from the store once `metrics.parquet` holds their rows. A crash
+    /// before the manifest is written leaves them named: read over the new table, their rows
+    /// are at worst stale, and recomputed.
+    fn fold_metrics_parts(&mut self) -> Result<(), StoreError> {
+        let folded: Vec<String> = self.metrics_parts().map(str::to_owned).collect();
+        if folded.is_empty() {
+            return Ok(());
+        }
+        let mut manifest = self.manifest.clone();
+        manifest.parts.retain(|p| !folded.contains(p));
+        self.write_manifest(&manifest)?;
+        self.manifest = manifest;
+        for rel in folded {
+            // Unnamed now: a file that cannot be removed here is removed by the next writer.
+            let _ = fs::remove_file(self.dir.join(rel));
+        }
         Ok(())
+    }
+
+    fn write_manifest(&self, manifest: &Manifest) -> Result<(), StoreError> {
+        let staging = self.dir.join(STAGING);
+        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
+        let mpath = self.dir.join(MANIFEST);
+        let text = serde_json::to_vec_pretty(manifest).map_err(|e| StoreError::Manifest {
+            path: mpath.clone(),
+            message: e.to_string(),
+        })?;
+        fsutil::write_atomic(&mpath, &staging, &text).map_err(StoreError::io(&mpath))
     }
 
     fn write_metrics(&self, rows: &[MetricsRow]) -> Result<(), StoreError> {
@@ -447,6 +546,10 @@ impl Store {
                 )
             })
             .collect();
+        let metrics: Vec<MetricsRow> = pending
+            .iter_mut()
+            .filter_map(|p| p.metrics.take())
+            .collect();
         let has_data = pending.iter().any(|p| {
             !p.activity.samples.is_empty()
                 || !p.activity.rr_ms.is_empty()
@@ -471,6 +574,17 @@ impl Store {
                     .map_err(StoreError::io(self.dir.join(&rel)))?;
                 parts.push(rel);
             }
+        }
+        if !metrics.is_empty() {
+            let tmp = staging.join(format!("{METRICS_PARTS}-{part_name}"));
+            tables::write_parquet_chunked(&tmp, metrics.len(), |r| {
+                derived::metrics_frame(&metrics[r])
+            })?;
+            drop(metrics);
+            let rel = format!("{METRICS_PARTS}/{part_name}");
+            fsutil::rename_durable(&tmp, &self.dir.join(&rel))
+                .map_err(StoreError::io(self.dir.join(&rel)))?;
+            parts.push(rel);
         }
         Ok(Staged {
             rows,
@@ -497,7 +611,9 @@ impl Store {
         let mut parts = self.manifest.parts.clone();
         let mut generation = self.manifest.generation;
         let mut new_rows = Vec::new();
+        let mut new_metrics = false;
         for s in staged {
+            new_metrics |= s.parts.iter().any(|p| is_metrics_part(p));
             stats.activities += s.stats.activities;
             stats.samples += s.stats.samples;
             parts.extend(s.parts);
@@ -545,17 +661,13 @@ impl Store {
             parts,
             written_by: format!("hrdrift {}", env!("CARGO_PKG_VERSION")),
         };
-        let mpath = self.dir.join(MANIFEST);
-        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| StoreError::Manifest {
-            path: mpath.clone(),
-            message: e.to_string(),
-        })?;
-        fsutil::write_atomic(&mpath, &staging, &text).map_err(StoreError::io(&mpath))?;
+        self.write_manifest(&manifest)?;
 
         self.rows.extend(new_rows);
         self.rows.retain(|r| !replaced.contains(r.id.as_str()));
         self.rows.sort_by(row_order);
         self.sources.extend(new_sources);
+        self.metrics_behind |= new_metrics;
         self.manifest = manifest;
         Ok(stats)
     }
@@ -581,6 +693,11 @@ impl Staged {
 /// The store's order of activities: by start, then id (ids are unique, so the order is total).
 fn row_order(a: &ActivityRow, b: &ActivityRow) -> std::cmp::Ordering {
     a.start_ms.cmp(&b.start_ms).then_with(|| a.id.cmp(&b.id))
+}
+
+fn is_metrics_part(rel: &str) -> bool {
+    rel.strip_prefix(METRICS_PARTS)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 fn part_generation(rel: &str) -> u64 {

@@ -14,4 +14,5 @@ mod fixtures;
 mod history;
 mod output;
 mod props;
+mod reanchor;
 mod reference;

@@ -297,8 +297,9 @@ fn the_demo_athlete_gives_trends_weeks_and_readiness() {
     }
 }
 
-/// The metrics the import computes in its decode workers (from the activity as decoded) are
-/// the ones computed from the activity read back from the store, value for value.
+/// The metrics the import computes in its decode workers (from the activity as decoded, and
+/// re-anchored from their summaries once the anchors are estimated) are the ones computed from
+/// the activity read back from the store, value for value.
 #[test]
 fn metrics_computed_while_decoding_equal_those_read_back() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -319,13 +320,25 @@ fn metrics_computed_while_decoding_equal_those_read_back() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    // An empty store with estimated anchors: the workers can only pool heart rate.
+    // An empty store with estimated anchors: the workers compute the metrics with nothing
+    // configured, and once the anchors are estimated every activity is re-anchored from its
+    // summary; none is read back.
     let said = import(&workers, "fit", true);
+    let n = said
+        .split("metrics: computed for ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(n >= 20, "{said}");
+    assert!(said.contains("; 0 read back"), "{said}");
+    assert!(said.contains(&format!("; {n} re-anchored")), "{said}");
+    let said = import(&after, "fit", false);
     assert!(
-        said.contains("computed for 0 activities while decoding"),
+        said.contains("computed for 0 activities while decoding")
+            && !said.contains("; 0 read back"),
         "{said}"
     );
-    import(&after, "fit", false);
     let a = by_id(&ok_json(&workers, &["activities", "--json"]));
     assert!(a.len() >= 20, "{}", a.len());
     assert_eq!(a, by_id(&ok_json(&after, &["activities", "--json"])));

@@ -92,6 +92,7 @@ fn pending_of(rel: &str) -> Vec<hrdrift_store::Pending> {
             activity,
             source_hash: hash.clone(),
             warnings: Vec::new(),
+            metrics: None,
         })
         .collect()
 }
@@ -150,4 +151,128 @@ fn staged_parts_join_the_store_only_when_published() {
         row.samples
     );
     assert!(row.samples > 0);
+}
+
+fn metrics_row(id: &str, tag: &str) -> hrdrift_store::MetricsRow {
+    hrdrift_store::MetricsRow {
+        id: id.to_owned(),
+        pool_fingerprint: "pool".to_owned(),
+        pool: format!("pool of {id}"),
+        fingerprint: tag.to_owned(),
+        metrics_json: format!("{{\"tag\":\"{tag}\"}}"),
+        hr_summary: String::new(),
+    }
+}
+
+/// (id, fingerprint) of every cached metrics row, sorted.
+fn cached(store: &Store) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = store
+        .metrics()
+        .iter()
+        .map(|m| (m.id.clone(), m.fingerprint.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn metrics_staged_with_their_samples_join_the_cache_when_published_and_fold_into_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let metrics_parts = || std::fs::read_dir(p.join("metrics")).map_or(0, Iterator::count);
+    let with_metrics = |rel: &str, tag: &str| {
+        let mut batch = pending_of(rel);
+        for b in &mut batch {
+            b.metrics = Some(metrics_row(&b.activity.id, tag));
+        }
+        batch
+    };
+    let id_of = |rel: &str| pending_of(rel)[0].activity.id.clone();
+    let (a, b) = (
+        id_of("fit/runpandas/run.fit"),
+        id_of("fit/python-fitparse/activity-small-fenix2-run.fit"),
+    );
+
+    // Staged and never published: no reader sees the rows, and the next writer deletes the part.
+    let mut store = Store::open_write(p, LockMode::Fail).expect("open");
+    store
+        .stage(with_metrics("fit/runpandas/run.fit", "lost"))
+        .expect("stage");
+    assert_eq!(metrics_parts(), 1);
+    drop(store);
+    assert!(Store::open_read(p).expect("read").metrics().is_empty());
+    let mut store = Store::open_write(p, LockMode::Fail).expect("reopen");
+    assert_eq!(metrics_parts(), 0);
+
+    // Published: a new reader reads the part; the writer, which did not hold the rows, reloads.
+    let staged = store
+        .stage(with_metrics("fit/runpandas/run.fit", "import 1"))
+        .expect("stage");
+    store
+        .publish(vec![staged], Vec::new(), &[])
+        .expect("publish");
+    assert!(store.metrics().is_empty());
+    store.reload_metrics();
+    let want = vec![(a.clone(), "import 1".to_owned())];
+    assert_eq!(cached(&store), want);
+    assert_eq!(cached(&Store::open_read(p).expect("read")), want);
+    assert_eq!(store.metrics_parts_count(), 1);
+
+    // Writing the cache folds the part into metrics.parquet: the manifest no longer names it,
+    // its file is gone, and its rows are kept.
+    store
+        .put_metrics(vec![metrics_row(&a, "recomputed")])
+        .expect("put");
+    assert_eq!((store.metrics_parts_count(), metrics_parts()), (0, 0));
+    let want = vec![(a.clone(), "recomputed".to_owned())];
+    assert_eq!(cached(&Store::open_read(p).expect("read")), want);
+
+    // A part's row stands over the table's row of the same activity (the part is newer), and a
+    // later part's over an earlier one's. `put_metrics` reloads them before it folds them.
+    let mut first = pending_of("fit/python-fitparse/activity-small-fenix2-run.fit");
+    first[0].metrics = Some(metrics_row(&a, "import 2"));
+    let mut second = pending_of("fit/python-fitparse/activity-small-fenix2-run.fit");
+    second[0].activity.id = format!("{b}-copy");
+    second[0].metrics = Some(metrics_row(&a, "import 3"));
+    let first = store.stage(first).expect("stage");
+    let second = store.stage(second).expect("stage");
+    store
+        .publish(vec![first, second], Vec::new(), &[])
+        .expect("publish");
+    assert_eq!(store.metrics_parts_count(), 2);
+    let want = vec![(a.clone(), "import 3".to_owned())];
+    assert_eq!(cached(&Store::open_read(p).expect("read")), want);
+    store.put_metrics(Vec::new()).expect("put");
+    assert_eq!((store.metrics_parts_count(), metrics_parts()), (0, 0));
+    assert_eq!(store.activities().len(), 3);
+    assert_eq!(cached(&Store::open_read(p).expect("read")), want);
+}
+
+#[test]
+fn a_metrics_table_written_before_the_summary_column_reads_with_empty_summaries() {
+    let (dir, _) = filled_store();
+    let p = dir.path();
+    let mut store = Store::open_write(p, LockMode::Fail).expect("open");
+    let ids: Vec<String> = store.activities().iter().map(|r| r.id.clone()).collect();
+    let rows = ids
+        .iter()
+        .map(|id| hrdrift_store::MetricsRow {
+            hr_summary: "v1;summary".to_owned(),
+            ..metrics_row(id, "old")
+        })
+        .collect();
+    store.put_metrics(rows).expect("put");
+    drop(store);
+    let path = p.join("metrics.parquet");
+    let mut df = hrdrift_store::tables::read_parquet(&path).expect("read");
+    assert!(df.column("hr_summary").is_ok());
+    df = df.drop("hr_summary").expect("drop");
+    hrdrift_store::tables::write_parquet(&mut df, &path).expect("write");
+
+    let store = Store::open_read(p).expect("read");
+    assert_eq!(store.metrics_problem(), None);
+    assert_eq!(store.metrics().len(), ids.len());
+    for m in store.metrics() {
+        assert_eq!((m.fingerprint.as_str(), m.hr_summary.as_str()), ("old", ""));
+    }
 }
