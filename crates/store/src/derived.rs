@@ -32,10 +32,19 @@ pub struct MetricsRow {
     /// The metrics, serialized by the caller.
     pub metrics_json: String,
     /// What the caller needs to compute the settings-dependent part of the metrics again
-    /// without the samples, serialized by the caller (empty when there is none: tables
-    /// written before this column read as empty).
+    /// without the samples, serialized by the caller. Empty when there is none (tables written
+    /// before this column), and in a store opened for reading, which has no use for it.
     pub hr_summary: String,
 }
+
+/// The columns of `metrics.parquet` but the summary: what a reader loads.
+pub(crate) const COLUMNS_BUT_SUMMARY: [&str; 5] = [
+    "activity_id",
+    "pool_fingerprint",
+    "hr_pool",
+    "fingerprint",
+    "metrics_json",
+];
 
 pub(crate) fn metrics_frame(rows: &[MetricsRow]) -> PolarsResult<DataFrame> {
     let col = |name: &str, f: &dyn Fn(&MetricsRow) -> &str| {

@@ -84,6 +84,9 @@ pub struct Store {
     metrics_problem: Option<String>,
     /// Metrics parts were published since `metrics` was read (a publish does not hold their rows).
     metrics_behind: bool,
+    /// The metrics rows carry their HR summaries. Only a writer loads them: it may recompute
+    /// rows from them, and writes every row back; the queries of a reader never read them.
+    summaries: bool,
     /// The last part number handed out by [`Store::stage`] (ahead of the manifest's generation
     /// while staged parts wait to be published).
     staged_generation: u64,
@@ -127,6 +130,7 @@ impl Store {
             metrics: Vec::new(),
             metrics_problem: None,
             metrics_behind: false,
+            summaries: false,
             staged_generation: 0,
             _lock: None,
         };
@@ -174,6 +178,7 @@ impl Store {
             metrics: Vec::new(),
             metrics_problem: None,
             metrics_behind: false,
+            summaries: true,
             staged_generation: 0,
             _lock: Some(lock),
         };
@@ -265,7 +270,12 @@ impl Store {
             if !path.exists() {
                 continue;
             }
-            match tables::read_parquet(&path)
+            let frame = if self.summaries {
+                tables::read_parquet(&path)
+            } else {
+                tables::read_parquet_columns(&path, &derived::COLUMNS_BUT_SUMMARY)
+            };
+            match frame
                 .and_then(|df| derived::metrics_from_frame(&df).map_err(StoreError::parquet(&path)))
             {
                 Ok(rows) => {

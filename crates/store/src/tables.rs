@@ -502,6 +502,15 @@ pub fn read_parquet(path: &Path) -> Result<DataFrame, StoreError> {
         .map_err(StoreError::parquet(path))
 }
 
+/// Reads only `columns` of a Parquet file (each must be in it).
+pub fn read_parquet_columns(path: &Path, columns: &[&str]) -> Result<DataFrame, StoreError> {
+    let file = File::open(path).map_err(StoreError::io(path))?;
+    ParquetReader::new(file)
+        .with_columns(Some(columns.iter().map(|c| (*c).to_owned()).collect()))
+        .finish()
+        .map_err(StoreError::parquet(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,7 +249,7 @@ fn metrics_staged_with_their_samples_join_the_cache_when_published_and_fold_into
 }
 
 #[test]
-fn a_metrics_table_written_before_the_summary_column_reads_with_empty_summaries() {
+fn summaries_are_read_by_writers_only_and_an_older_table_without_them_still_reads() {
     let (dir, _) = filled_store();
     let p = dir.path();
     let mut store = Store::open_write(p, LockMode::Fail).expect("open");
@@ -263,13 +263,23 @@ fn a_metrics_table_written_before_the_summary_column_reads_with_empty_summaries(
         .collect();
     store.put_metrics(rows).expect("put");
     drop(store);
+    // A writer reads the summaries back (it may recompute from them and writes every row); a
+    // reader, whose queries never use them, does not load them.
+    let summaries =
+        |s: &Store| -> Vec<String> { s.metrics().iter().map(|m| m.hr_summary.clone()).collect() };
+    let writer = Store::open_write(p, LockMode::Fail).expect("open");
+    assert_eq!(summaries(&writer), vec!["v1;summary".to_owned(); ids.len()]);
+    drop(writer);
+    let reader = Store::open_read(p).expect("read");
+    assert_eq!(summaries(&reader), vec![String::new(); ids.len()]);
+    assert_eq!(reader.metrics().len(), ids.len());
     let path = p.join("metrics.parquet");
     let mut df = hrdrift_store::tables::read_parquet(&path).expect("read");
     assert!(df.column("hr_summary").is_ok());
     df = df.drop("hr_summary").expect("drop");
     hrdrift_store::tables::write_parquet(&mut df, &path).expect("write");
 
-    let store = Store::open_read(p).expect("read");
+    let store = Store::open_write(p, LockMode::Fail).expect("open");
     assert_eq!(store.metrics_problem(), None);
     assert_eq!(store.metrics().len(), ids.len());
     for m in store.metrics() {
