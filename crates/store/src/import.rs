@@ -204,7 +204,7 @@ struct Writer {
     pending_samples: usize,
     sources: Vec<SourceRow>,
     replaced: Vec<String>,
-    /// Ids this import stored (pending or committed).
+    /// Ids this import stored (pending or committed) and has not replaced since.
     added: HashSet<String>,
     summary: Summary,
 }
@@ -254,6 +254,26 @@ impl Writer {
                         }
                     } else {
                         self.replaced.push(other.id.clone());
+                    }
+                    // An activity of this import replaced within it is not counted as imported,
+                    // nor its file once none of its activities is left (its source row becomes
+                    // a duplicate's below).
+                    if self.added.remove(&other.id) {
+                        if other.source_hash == hash {
+                            // This very file's (not yet in the summary).
+                            stored -= 1;
+                        } else {
+                            self.summary.activities = self.summary.activities.saturating_sub(1);
+                            let file_left = self.spans.iter().enumerate().any(|(i, s)| {
+                                i != k
+                                    && s.source_hash == other.source_hash
+                                    && self.added.contains(&s.id)
+                            });
+                            if !file_left {
+                                self.summary.imported_files =
+                                    self.summary.imported_files.saturating_sub(1);
+                            }
+                        }
                     }
                     self.sources
                         .retain(|s| s.hash != other.source_hash || s.outcome != "imported");

@@ -29,7 +29,7 @@ fn all_fixtures_import_and_a_second_run_skips_everything() {
     }
     // The only fixtures that cannot give an activity are the malformed ones.
     assert!(failed.len() <= 3, "{failed:#?}");
-    assert!(s.activities >= 140, "{s:?}");
+    assert!(s.activities >= 130, "{s:?}");
     assert!(s.not_activity >= 8, "settings, workouts, routes: {s:?}");
     assert!(
         s.duplicates >= 3,
@@ -40,21 +40,22 @@ fn all_fixtures_import_and_a_second_run_skips_everything() {
         .filter(|e| matches!(e, Event::FileDone))
         .count();
     assert_eq!(files_done, s.files);
+    // Activities replaced by richer twins within the import are not counted as imported.
     let stored = store.activities().len();
-    assert_eq!(
-        stored,
-        s.activities
-            - events
-                .iter()
-                .filter(|e| matches!(
-                    e,
-                    Event::Item {
-                        outcome: Outcome::Duplicate { replaced: true, .. },
-                        ..
-                    }
-                ))
-                .count()
-    );
+    assert_eq!(stored, s.activities, "{s:?}");
+    let replaced_within = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Item {
+                    outcome: Outcome::Duplicate { replaced: true, .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(replaced_within > 0, "the fixtures hold richer twins");
     drop(store);
 
     let mut store = Store::open_write(dir.path(), LockMode::Fail).expect("reopen");
