@@ -26,6 +26,7 @@
 //!   `not_running`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hrdrift_ingest::Activity;
@@ -419,7 +420,7 @@ impl HrSummary {
                 out.push(',');
             }
             // Display of an f64 is the shortest text that parses back to the same value.
-            out.push_str(&format!("{h}:{n}:{st}"));
+            let _ = write!(out, "{h}:{n}:{st}");
         }
         out
     }
