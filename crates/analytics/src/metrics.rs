@@ -116,6 +116,21 @@ pub struct SettingsUsed {
     pub fingerprint: String,
 }
 
+impl SettingsUsed {
+    fn of(s: &AthleteSettings) -> Self {
+        SettingsUsed {
+            hr_max: s.hr_max,
+            hr_rest: s.hr_rest,
+            lthr: s.lthr,
+            sex: s.sex,
+            zone_model: s.zone_model,
+            warmup_s: s.warmup_s,
+            estimated: s.estimated.names(),
+            fingerprint: s.activity_fingerprint(),
+        }
+    }
+}
+
 /// Per-activity metrics. Field names are the JSON names. Every `None` has its reason in
 /// `absent`; no number is ever NaN or infinite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -488,6 +503,7 @@ pub fn reanchor(m: &mut ActivityMetrics, summary: &HrSummary, settings: &Athlete
     }
     m.flags.retain(|f| f != flag::SEX_UNKNOWN_MALE_TRIMP);
     anchored(m, summary, &s);
+    m.settings_used = SettingsUsed::of(&s);
     guard_finite(m);
     true
 }
@@ -495,9 +511,9 @@ pub fn reanchor(m: &mut ActivityMetrics, summary: &HrSummary, settings: &Athlete
 /// The metrics [`anchored`] fills.
 const ANCHORED: &[&str] = &["zones_s", "s_zones_s", "trimp", "hrtss", "class"];
 
-/// Zones, the Seiler view, TRIMP and hrTSS, the session class, and the settings used: everything
-/// that depends on the anchors (and on sex, the zone model and the class thresholds), from the
-/// summary alone. Pushes the last flag [`analyze`] pushes, so the flags keep their order.
+/// Zones, the Seiler view, TRIMP and hrTSS, and the session class: everything that depends on
+/// the anchors (and on sex, the zone model and the class thresholds) but the settings used, from
+/// the summary alone. Pushes the last flag [`analyze`] pushes, so the flags keep their order.
 fn anchored(m: &mut ActivityMetrics, sum: &HrSummary, s: &AthleteSettings) {
     let seiler = zones::seiler_bounds_bpm(s);
     let zones5 = sum
@@ -519,16 +535,6 @@ fn anchored(m: &mut ActivityMetrics, sum: &HrSummary, s: &AthleteSettings) {
     .and(sum.hr_gate)
     .and_then(|()| session_class(&zones3?, sum.steady_seconds(&seiler?), s));
     put(&mut m.class, &mut m.absent, "class", class);
-    m.settings_used = SettingsUsed {
-        hr_max: s.hr_max,
-        hr_rest: s.hr_rest,
-        lthr: s.lthr,
-        sex: s.sex,
-        zone_model: s.zone_model,
-        warmup_s: s.warmup_s,
-        estimated: s.estimated.names(),
-        fingerprint: s.activity_fingerprint(),
-    };
 }
 
 type Outcome<T> = Result<T, &'static str>;
@@ -760,16 +766,7 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
         steady_s: (c.moving_s - s.warmup_s).max(0.0),
         s_zones_s: None,
         gap_speed_m_s: None,
-        settings_used: SettingsUsed {
-            hr_max: s.hr_max,
-            hr_rest: s.hr_rest,
-            lthr: s.lthr,
-            sex: s.sex,
-            zone_model: s.zone_model,
-            warmup_s: s.warmup_s,
-            estimated: s.estimated.names(),
-            fingerprint: s.activity_fingerprint(),
-        },
+        settings_used: SettingsUsed::of(s),
         cleaning: c.stats,
         start_ms: activity.start_ms,
         end_ms: activity

@@ -297,6 +297,15 @@ fn the_demo_athlete_gives_trends_weeks_and_readiness() {
     }
 }
 
+/// N of the import's "metrics: computed for N activities while decoding".
+fn computed_while_decoding(said: &str) -> usize {
+    said.split("metrics: computed for ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("{said}"))
+}
+
 /// The metrics the import computes in its decode workers (from the activity as decoded, and
 /// re-anchored from their summaries once the anchors are estimated) are the ones computed from
 /// the activity read back from the store, value for value.
@@ -324,12 +333,7 @@ fn metrics_computed_while_decoding_equal_those_read_back() {
     // configured, and once the anchors are estimated every activity is re-anchored from its
     // summary; none is read back.
     let said = import(&workers, "fit", true);
-    let n = said
-        .split("metrics: computed for ")
-        .nth(1)
-        .and_then(|t| t.split(' ').next())
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or_else(|| panic!("{said}"));
+    let n = computed_while_decoding(&said);
     assert!(n >= 20, "{said}");
     assert!(said.contains("; 0 read back"), "{said}");
     assert!(said.contains(&format!("; {n} re-anchored")), "{said}");
@@ -357,12 +361,7 @@ fn metrics_computed_while_decoding_equal_those_read_back() {
     }
     for src in ["gpx", "tcx"] {
         let said = import(&workers, src, true);
-        let n = said
-            .split("metrics: computed for ")
-            .nth(1)
-            .and_then(|t| t.split(' ').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or_else(|| panic!("{said}"));
+        let n = computed_while_decoding(&said);
         assert!(n > 0, "{said}");
         assert!(said.contains("; 0 read back"), "{said}");
         let said = import(&after, src, false);

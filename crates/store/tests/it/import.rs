@@ -17,6 +17,22 @@ fn run(
     (s, events)
 }
 
+/// Activities replaced by a richer twin, as the events report them.
+fn replacements(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Item {
+                    outcome: Outcome::Duplicate { replaced: true, .. },
+                    ..
+                }
+            )
+        })
+        .count()
+}
+
 #[test]
 fn all_fixtures_import_and_a_second_run_skips_everything() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -43,19 +59,7 @@ fn all_fixtures_import_and_a_second_run_skips_everything() {
     // Activities replaced by richer twins within the import are not counted as imported.
     let stored = store.activities().len();
     assert_eq!(stored, s.activities, "{s:?}");
-    let replaced_within = events
-        .iter()
-        .filter(|e| {
-            matches!(
-                e,
-                Event::Item {
-                    outcome: Outcome::Duplicate { replaced: true, .. },
-                    ..
-                }
-            )
-        })
-        .count();
-    assert!(replaced_within > 0, "the fixtures hold richer twins");
+    assert!(replacements(&events) > 0, "the fixtures hold richer twins");
     drop(store);
 
     let mut store = Store::open_write(dir.path(), LockMode::Fail).expect("reopen");
@@ -85,19 +89,11 @@ fn the_same_run_as_gpx_and_tcx_keeps_the_richer_tcx() {
     assert_eq!(first.activities, before);
     let (second, events) = run(&mut store, &[tcx.path().to_owned()]);
     assert_eq!(second.activities, 2);
-    let replaced = events
-        .iter()
-        .filter(|e| {
-            matches!(
-                e,
-                Event::Item {
-                    outcome: Outcome::Duplicate { replaced: true, .. },
-                    ..
-                }
-            )
-        })
-        .count();
-    assert_eq!(replaced, 2, "both TCX files replace their GPX twins");
+    assert_eq!(
+        replacements(&events),
+        2,
+        "both TCX files replace their GPX twins"
+    );
     assert_eq!(store.activities().len(), before);
     assert_eq!(
         store
