@@ -289,7 +289,7 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
         .collect();
     // Rows are serialized as they are computed, and the metrics kept only when the caller
     // wants them: an import recomputing 10,000 activities would otherwise hold each twice.
-    let computed: Mutex<HashMap<String, (MetricsRow, Option<ActivityMetrics>)>> =
+    let mut computed: Mutex<HashMap<String, (MetricsRow, Option<ActivityMetrics>)>> =
         Mutex::new(HashMap::new());
     // Where only what the anchor-dependent metrics use changed (an estimate that moved, the
     // first import into a store with estimated anchors), the rows are re-anchored from their
@@ -319,13 +319,13 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
             Some((id, row, keep.then_some(metrics)))
         })
         .collect();
-    if let Ok(mut c) = computed.lock() {
+    let reanchored_count = reanchored.len();
+    if let Ok(c) = computed.get_mut() {
         for (id, row, m) in reanchored {
             want.remove(id);
             c.insert(id.to_owned(), (row, m));
         }
     }
-    let reanchored = computed.lock().map(|c| c.len()).unwrap_or_default();
     if !want.is_empty() {
         let bar = progress(want.len(), "computing metrics");
         let errors = store.for_each_activity(&want, |a| {
@@ -360,7 +360,7 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
     }
     let mut computed = computed.into_inner().unwrap_or_default();
     let recomputed = computed.len();
-    let read_back = recomputed.saturating_sub(reanchored);
+    let read_back = recomputed.saturating_sub(reanchored_count);
 
     let mut rows = Vec::with_capacity(computed.len());
     let mut metrics = Vec::with_capacity(if keep { store.activities().len() } else { 0 });
