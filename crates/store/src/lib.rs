@@ -29,6 +29,7 @@ pub mod derived;
 pub mod error;
 mod fsutil;
 pub mod import;
+pub mod memory;
 pub mod tables;
 
 use std::collections::{HashMap, HashSet};
@@ -80,6 +81,10 @@ pub struct Store {
     rows: Vec<ActivityRow>,
     sources: Vec<SourceRow>,
     metrics: Vec<MetricsRow>,
+    /// Activities in the store, whether or not `rows` holds them.
+    count: usize,
+    /// `rows`, `sources` and `metrics` were dropped by [`Store::release_rows`].
+    released: bool,
     /// Why `metrics.parquet` was not read, when it exists but could not be.
     metrics_problem: Option<String>,
     /// Metrics parts were published since `metrics` was read (a publish does not hold their rows).
@@ -128,6 +133,8 @@ impl Store {
             rows: Vec::new(),
             sources: Vec::new(),
             metrics: Vec::new(),
+            count: 0,
+            released: false,
             metrics_problem: None,
             metrics_behind: false,
             summaries: false,
@@ -176,6 +183,8 @@ impl Store {
             rows: Vec::new(),
             sources: Vec::new(),
             metrics: Vec::new(),
+            count: 0,
+            released: false,
             metrics_problem: None,
             metrics_behind: false,
             summaries: true,
@@ -220,15 +229,18 @@ impl Store {
             });
         }
         let apath = self.dir.join(ACTIVITIES);
-        if apath.exists() {
-            self.rows = tables::activities_from_frame(&tables::read_parquet(&apath)?)
-                .map_err(StoreError::parquet(&apath))?;
-        }
+        self.rows = match read_table(&apath)? {
+            Some(df) => tables::activities_from_frame(&df).map_err(StoreError::parquet(&apath))?,
+            None => Vec::new(),
+        };
+        // Written in start order; sorted again in case another tool rewrote the table.
+        self.rows.sort_by(row_order);
+        self.count = self.rows.len();
         let spath = self.dir.join(SOURCES);
-        if spath.exists() {
-            self.sources = tables::sources_from_frame(&tables::read_parquet(&spath)?)
-                .map_err(StoreError::parquet(&spath))?;
-        }
+        self.sources = match read_table(&spath)? {
+            Some(df) => tables::sources_from_frame(&df).map_err(StoreError::parquet(&spath))?,
+            None => Vec::new(),
+        };
         // A run killed after activities.parquet was renamed in (the commit point) but before the
         // manifest was rewritten: adopt the parts the activities reference.
         let referenced: HashSet<&str> = self.rows.iter().map(|r| r.part.as_str()).collect();
@@ -252,7 +264,35 @@ impl Store {
         }
         self.manifest = m;
         self.load_metrics();
+        self.released = false;
         Ok(())
+    }
+
+    /// Drops the activities, sources and metrics rows from memory: a publish rewrites the
+    /// tables from their files, so an import need not hold a row per stored activity (about
+    /// 2 KB with its laps, the largest part of what grew with the number of files, issue 7).
+    /// [`Store::activities`], [`Store::sources`] and [`Store::metrics`] are empty until
+    /// [`Store::reload`]; [`Store::activity_count`] stays right.
+    pub fn release_rows(&mut self) {
+        self.rows = Vec::new();
+        self.sources = Vec::new();
+        self.metrics = Vec::new();
+        self.metrics_behind = true;
+        self.released = true;
+    }
+
+    /// Reads the store's tables again, as opening it does (after [`Store::release_rows`]).
+    ///
+    /// # Errors
+    /// An unreadable manifest or table.
+    pub fn reload(&mut self) -> Result<(), StoreError> {
+        self.load()
+    }
+
+    /// The number of activities in the store, also while its rows are released.
+    #[must_use]
+    pub fn activity_count(&self) -> usize {
+        self.count
     }
 
     /// Reads the metrics cache: `metrics.parquet`, then the metrics parts in the order they were
@@ -350,7 +390,7 @@ impl Store {
         &self.manifest
     }
 
-    /// All activities, in start order.
+    /// All activities, in start order (none while released: [`Store::release_rows`]).
     #[must_use]
     pub fn activities(&self) -> &[ActivityRow] {
         &self.rows
@@ -620,7 +660,7 @@ impl Store {
         let mut stats = CommitStats::default();
         let mut parts = self.manifest.parts.clone();
         let mut generation = self.manifest.generation;
-        let mut new_rows = Vec::new();
+        let mut new_rows: Vec<ActivityRow> = Vec::new();
         let mut new_metrics = false;
         for s in staged {
             new_metrics |= s.parts.iter().any(|p| is_metrics_part(p));
@@ -640,29 +680,37 @@ impl Store {
         // `load` repairs the manifest from the parts the activities reference, and the files
         // whose sources row was lost are recognised by the activities' `source_hash`.
         //
-        // The tables are built from borrowed rows, the store's and the new ones, in the order
-        // `self.rows` takes below; `self` changes only once everything is written.
+        // Both tables are rewritten from their files, a row group at a time, with the new rows
+        // merged in: they need not be in memory (`release_rows`). `self` changes only once
+        // everything is written.
         let replaced: HashSet<&str> = replaced.iter().map(String::as_str).collect();
-        let mut rows: Vec<&ActivityRow> = self
-            .rows
-            .iter()
-            .chain(&new_rows)
-            .filter(|r| !replaced.contains(r.id.as_str()))
-            .collect();
-        rows.sort_by(|a, b| row_order(a, b));
-        let atmp = staging.join(ACTIVITIES);
-        tables::write_parquet_chunked(&atmp, rows.len(), |r| tables::activities_frame(&rows[r]))?;
-        drop(rows);
+        new_rows.sort_by(row_order);
         let apath = self.dir.join(ACTIVITIES);
+        let atmp = staging.join(ACTIVITIES);
+        let old = read_table(&apath)?;
+        let mut count = 0;
+        tables::write_parquet_frames(
+            &atmp,
+            merge_activities(old.as_ref(), &new_rows, &replaced, &mut count),
+        )?;
+        drop(old);
         fsutil::rename_durable(&atmp, &apath).map_err(StoreError::io(&apath))?;
 
-        let sources: Vec<&SourceRow> = self.sources.iter().chain(&new_sources).collect();
-        let stmp = staging.join(SOURCES);
-        tables::write_parquet_chunked(&stmp, sources.len(), |r| {
-            tables::sources_frame(&sources[r])
-        })?;
-        drop(sources);
         let spath = self.dir.join(SOURCES);
+        let stmp = staging.join(SOURCES);
+        let old = read_table(&spath)?;
+        let old_chunks = old.iter().flat_map(|df| {
+            (0..df.height()).step_by(tables::CHUNK_ROWS).map(|lo| {
+                let rows = tables::sources_from_frame(&df.slice(lo as i64, tables::CHUNK_ROWS))?;
+                tables::sources_frame(&rows.iter().collect::<Vec<_>>())
+            })
+        });
+        let new_chunks = new_sources
+            .chunks(tables::CHUNK_ROWS)
+            .map(|c| tables::sources_frame(&c.iter().collect::<Vec<_>>()));
+        let empty = std::iter::once_with(|| tables::sources_frame(&[]));
+        tables::write_parquet_frames(&stmp, old_chunks.chain(new_chunks).chain(empty))?;
+        drop(old);
         fsutil::rename_durable(&stmp, &spath).map_err(StoreError::io(&spath))?;
 
         let manifest = Manifest {
@@ -673,10 +721,13 @@ impl Store {
         };
         self.write_manifest(&manifest)?;
 
-        self.rows.extend(new_rows);
-        self.rows.retain(|r| !replaced.contains(r.id.as_str()));
-        self.rows.sort_by(row_order);
-        self.sources.extend(new_sources);
+        if !self.released {
+            self.rows.extend(new_rows);
+            self.rows.retain(|r| !replaced.contains(r.id.as_str()));
+            self.rows.sort_by(row_order);
+            self.sources.extend(new_sources);
+        }
+        self.count = count;
         self.metrics_behind |= new_metrics;
         self.manifest = manifest;
         Ok(stats)
@@ -703,6 +754,64 @@ impl Staged {
 /// The store's order of activities: by start, then id (ids are unique, so the order is total).
 fn row_order(a: &ActivityRow, b: &ActivityRow) -> std::cmp::Ordering {
     a.start_ms.cmp(&b.start_ms).then_with(|| a.id.cmp(&b.id))
+}
+
+/// A whole table, or `None` when its file does not exist yet.
+fn read_table(path: &Path) -> Result<Option<DataFrame>, StoreError> {
+    if path.exists() {
+        tables::read_parquet(path).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// The frames of the new activities table, a row group at a time: the `old` table's rows (in
+/// start order) without the `replaced` ones, with the `new` rows (sorted) merged in. Counts the
+/// rows written in `count`. There is always one frame, if only an empty one, for the schema.
+fn merge_activities<'a>(
+    old: Option<&'a DataFrame>,
+    new: &'a [ActivityRow],
+    replaced: &'a HashSet<&str>,
+    count: &'a mut usize,
+) -> impl Iterator<Item = PolarsResult<DataFrame>> + 'a {
+    let old_height = old.map_or(0, DataFrame::height);
+    let mut fresh = new
+        .iter()
+        .filter(|r| !replaced.contains(r.id.as_str()))
+        .peekable();
+    let mut lo = 0;
+    let mut first = true;
+    std::iter::from_fn(move || {
+        // Declared before `rows`, which borrows from it.
+        let mut chunk: Vec<ActivityRow>;
+        let mut rows: Vec<&ActivityRow> = Vec::new();
+        if let Some(df) = old.filter(|_| lo < old_height) {
+            chunk = match tables::activities_from_frame(&df.slice(lo as i64, tables::CHUNK_ROWS)) {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
+            };
+            lo += tables::CHUNK_ROWS;
+            chunk.retain(|r| !replaced.contains(r.id.as_str()));
+            // New rows that start before an old one go in front of it: the table stays in
+            // start order. Those after the last old row follow in groups of their own.
+            for r in &chunk {
+                while let Some(n) = fresh.next_if(|n| row_order(n, r).is_lt()) {
+                    rows.push(n);
+                }
+                rows.push(r);
+            }
+        } else {
+            for n in fresh.by_ref().take(tables::CHUNK_ROWS) {
+                rows.push(n);
+            }
+            if rows.is_empty() && !first {
+                return None;
+            }
+        }
+        first = false;
+        *count += rows.len();
+        Some(tables::activities_frame(&rows))
+    })
 }
 
 fn is_metrics_part(rel: &str) -> bool {

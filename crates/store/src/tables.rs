@@ -472,8 +472,26 @@ pub fn write_parquet_chunked(
     rows: usize,
     frame: impl Fn(std::ops::Range<usize>) -> PolarsResult<DataFrame>,
 ) -> Result<(), StoreError> {
+    // An empty table still gets its one (empty) group, for its schema.
+    let starts = (0..rows.max(1)).step_by(CHUNK_ROWS);
+    write_parquet_frames(
+        path,
+        starts.map(|lo| frame(lo..(lo + CHUNK_ROWS).min(rows))),
+    )
+}
+
+/// Writes `frames`, each as one or more row groups, as a Parquet file (zstd), and fsyncs it. The
+/// first frame gives the schema, so there must be one, even if empty.
+pub fn write_parquet_frames(
+    path: &Path,
+    frames: impl IntoIterator<Item = PolarsResult<DataFrame>>,
+) -> Result<(), StoreError> {
+    let mut frames = frames.into_iter();
+    let first = frames
+        .next()
+        .unwrap_or_else(|| Err(PolarsError::NoData("no frame to write".into())))
+        .map_err(StoreError::parquet(path))?;
     let file = File::create(path).map_err(StoreError::io(path))?;
-    let first = frame(0..rows.min(CHUNK_ROWS)).map_err(StoreError::parquet(path))?;
     let mut writer = ParquetWriter::new(&file)
         .with_compression(ParquetCompression::Zstd(None))
         .with_statistics(StatisticsOptions::default())
@@ -483,12 +501,11 @@ pub fn write_parquet_chunked(
         .write_batch(&first)
         .map_err(StoreError::parquet(path))?;
     drop(first);
-    let mut lo = CHUNK_ROWS;
-    while lo < rows {
-        let hi = (lo + CHUNK_ROWS).min(rows);
-        let df = frame(lo..hi).map_err(StoreError::parquet(path))?;
-        writer.write_batch(&df).map_err(StoreError::parquet(path))?;
-        lo = hi;
+    for df in frames {
+        let df = df.map_err(StoreError::parquet(path))?;
+        if df.height() > 0 {
+            writer.write_batch(&df).map_err(StoreError::parquet(path))?;
+        }
     }
     writer.finish().map_err(StoreError::parquet(path))?;
     file.sync_all().map_err(StoreError::io(path))

@@ -286,3 +286,156 @@ fn summaries_are_read_by_writers_only_and_an_older_table_without_them_still_read
         assert_eq!((m.fingerprint.as_str(), m.hr_summary.as_str()), ("old", ""));
     }
 }
+
+/// An activity of two samples starting at `start_ms`, with one lap, as the store's rows need it.
+fn tiny(n: u64, start_ms: i64) -> hrdrift_store::Pending {
+    use hrdrift_ingest::{Activity, Device, Format, Lap, Samples};
+    let id = format!("{n:064x}");
+    let samples = Samples {
+        timestamp_ms: vec![start_ms, start_ms + 1000],
+        heart_rate_bpm: Some(vec![Some(120.0), Some(121.0)]),
+        ..Samples::default()
+    };
+    let lap = Lap {
+        start_ms,
+        elapsed_s: Some(1.0),
+        timer_s: Some(1.0),
+        distance_m: None,
+        avg_hr_bpm: Some(120.5),
+        max_hr_bpm: Some(121.0),
+    };
+    hrdrift_store::Pending {
+        activity: Activity {
+            id: id.clone(),
+            source: format!("generated/{n}.fit"),
+            format: Format::Fit,
+            sport: Some("running".to_owned()),
+            sub_sport: None,
+            device: Device::default(),
+            start_ms,
+            utc_offset_s: None,
+            laps: vec![lap],
+            pauses: Vec::new(),
+            samples,
+            rr_ms: Vec::new(),
+            profile_hr_rest: None,
+            profile_hr_max: None,
+        },
+        source_hash: id,
+        warnings: Vec::new(),
+        metrics: None,
+    }
+}
+
+fn source(n: u64) -> hrdrift_store::SourceRow {
+    hrdrift_store::SourceRow {
+        hash: format!("{n:064x}"),
+        name: format!("generated/{n}.fit"),
+        outcome: "imported".to_owned(),
+        detail: String::new(),
+    }
+}
+
+fn table_on_disk(p: &std::path::Path) -> Vec<hrdrift_store::ActivityRow> {
+    let df = hrdrift_store::tables::read_parquet(&p.join("activities.parquet")).expect("table");
+    hrdrift_store::tables::activities_from_frame(&df).expect("rows")
+}
+
+#[test]
+fn tables_are_rewritten_from_their_files_in_start_order_while_the_rows_are_released() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    const MINUTE: i64 = 60_000;
+    // More rows than one row group (4,096), so the new rows are merged into several groups.
+    let first: Vec<u64> = (0..5000).collect();
+    let mut store = Store::open_write(p, LockMode::Fail).expect("open");
+    store.release_rows();
+    let staged = store
+        .stage(
+            first
+                .iter()
+                .map(|&n| tiny(n, n as i64 * 10 * MINUTE))
+                .collect(),
+        )
+        .expect("stage");
+    store
+        .publish(
+            vec![staged],
+            first.iter().map(|&n| source(n)).collect(),
+            &[],
+        )
+        .expect("publish");
+    assert_eq!(store.activity_count(), 5000);
+    assert!(store.activities().is_empty() && store.sources().is_empty());
+
+    // Rows that start between the stored ones, in two batches; every seventh stored one is
+    // replaced, and one of the new ones too.
+    let second: Vec<u64> = (5000..8000).collect();
+    let start_of = |n: u64| (n - 5000) as i64 * 10 * MINUTE + 5 * MINUTE;
+    let a = store
+        .stage(
+            second[..1500]
+                .iter()
+                .map(|&n| tiny(n, start_of(n)))
+                .collect(),
+        )
+        .expect("stage a");
+    let b = store
+        .stage(
+            second[1500..]
+                .iter()
+                .map(|&n| tiny(n, start_of(n)))
+                .collect(),
+        )
+        .expect("stage b");
+    let mut replaced: Vec<String> = first
+        .iter()
+        .filter(|n| *n % 7 == 0)
+        .map(|n| format!("{n:064x}"))
+        .collect();
+    replaced.push(format!("{:064x}", 7777));
+    store
+        .publish(
+            vec![b, a],
+            second.iter().map(|&n| source(n)).collect(),
+            &replaced,
+        )
+        .expect("publish");
+    let expected = 5000 - 715 + 3000 - 1;
+    assert_eq!(store.activity_count(), expected);
+
+    let on_disk = table_on_disk(p);
+    assert_eq!(on_disk.len(), expected);
+    assert!(
+        on_disk
+            .windows(2)
+            .all(|w| (w[0].start_ms, &w[0].id) < (w[1].start_ms, &w[1].id)),
+        "the table is in start order"
+    );
+    let ids: std::collections::HashSet<&str> = on_disk.iter().map(|r| r.id.as_str()).collect();
+    assert!(!replaced.iter().any(|r| ids.contains(r.as_str())));
+    assert!(ids.contains(format!("{:064x}", 7776).as_str()));
+
+    store.reload().expect("reload");
+    assert_eq!(store.activities(), on_disk.as_slice());
+    let hashes: Vec<String> = store.sources().iter().map(|s| s.hash.clone()).collect();
+    let all: Vec<String> = (0..8000).map(|n| format!("{n:064x}")).collect();
+    assert_eq!(hashes, all, "the sources, in the order they were seen");
+
+    // A store that keeps its rows writes the same table as it holds, and as a reader reads.
+    let late = store
+        .stage(vec![tiny(9000, 3 * MINUTE), tiny(9001, 100_000 * MINUTE)])
+        .expect("stage");
+    store
+        .publish(vec![late], Vec::new(), &[format!("{:064x}", 1)])
+        .expect("publish");
+    let on_disk = table_on_disk(p);
+    assert_eq!(on_disk.len(), expected + 1);
+    assert_eq!(store.activities(), on_disk.as_slice());
+    assert_eq!(store.activity_count(), expected + 1);
+    drop(store);
+    assert_eq!(
+        Store::open_read(p).expect("read").activities(),
+        on_disk.as_slice()
+    );
+}
