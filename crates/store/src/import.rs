@@ -433,6 +433,12 @@ fn committer(
         !failed
     };
     for b in batches {
+        // From the first batch on, the import's index is the writer's hashes and spans: the
+        // store's rows stay on disk until the import is done. An import that finds nothing new
+        // keeps them, and need not read them again.
+        if !store.rows_released() {
+            store.release_rows();
+        }
         if !b.pending.is_empty() {
             match store.stage(b.pending) {
                 Ok(s) => {
@@ -508,9 +514,6 @@ pub fn import_with(
             richness: row_richness(r),
         })
         .collect();
-    // From here on the import's index is `known` and `spans`: the store's rows stay on disk
-    // until the import is done (`Store::release_rows`).
-    store.release_rows();
     let (commits, batches) = mpsc::sync_channel::<Batch>(0);
     let (results, committed) = mpsc::channel();
     let mut w = Writer {
@@ -676,8 +679,12 @@ pub fn import_with(
     drop(w.spans);
     drop(w.seen);
     drop(w.added);
-    crate::memory::release_free_memory();
-    let reloaded = store.reload();
+    let reloaded = if store.rows_released() {
+        crate::memory::release_free_memory();
+        store.reload()
+    } else {
+        Ok(())
+    };
     result?;
     reloaded?;
     Ok(w.summary)

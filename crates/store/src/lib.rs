@@ -289,6 +289,12 @@ impl Store {
         self.load()
     }
 
+    /// Whether [`Store::release_rows`] dropped the rows (and no [`Store::reload`] read them since).
+    #[must_use]
+    pub fn rows_released(&self) -> bool {
+        self.released
+    }
+
     /// The number of activities in the store, also while its rows are released.
     #[must_use]
     pub fn activity_count(&self) -> usize {

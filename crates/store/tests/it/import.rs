@@ -56,9 +56,16 @@ fn all_fixtures_import_and_a_second_run_skips_everything() {
         .filter(|e| matches!(e, Event::FileDone))
         .count();
     assert_eq!(files_done, s.files);
-    // Activities replaced by richer twins within the import are not counted as imported.
+    // Activities replaced by richer twins within the import are not counted as imported. The
+    // rows the import released are read back, as a new reader reads them.
     let stored = store.activities().len();
     assert_eq!(stored, s.activities, "{s:?}");
+    assert!(!store.rows_released());
+    assert_eq!(store.activity_count(), stored);
+    assert_eq!(
+        store.activities(),
+        Store::open_read(dir.path()).expect("read").activities()
+    );
     assert!(replacements(&events) > 0, "the fixtures hold richer twins");
     drop(store);
 

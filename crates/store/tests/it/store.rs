@@ -350,6 +350,7 @@ fn tables_are_rewritten_from_their_files_in_start_order_while_the_rows_are_relea
     let first: Vec<u64> = (0..5000).collect();
     let mut store = Store::open_write(p, LockMode::Fail).expect("open");
     store.release_rows();
+    assert!(store.rows_released());
     let staged = store
         .stage(
             first
@@ -417,6 +418,7 @@ fn tables_are_rewritten_from_their_files_in_start_order_while_the_rows_are_relea
     assert!(ids.contains(format!("{:064x}", 7776).as_str()));
 
     store.reload().expect("reload");
+    assert!(!store.rows_released());
     assert_eq!(store.activities(), on_disk.as_slice());
     let hashes: Vec<String> = store.sources().iter().map(|s| s.hash.clone()).collect();
     let all: Vec<String> = (0..8000).map(|n| format!("{n:064x}")).collect();
