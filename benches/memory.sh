@@ -3,7 +3,7 @@
 # synthetic athlete (1,000, 3,000 and 10,000 by default) into new stores, with the athlete's
 # settings configured and with nothing configured (anchors estimated), and prints wall time and
 # peak RSS (`/usr/bin/time -v`) of each, then the growth per 1,000 activities. A flat import
-# grows only by what the store must index per activity (its row, hashes and metrics).
+# grows only by its own index of what it stored (a content hash and a time span an activity).
 #
 # Usage: benches/memory.sh [N...]        (default: 1000 3000 10000)
 # Env:   HRDRIFT_BIN (default target/release/hrdrift), OTHER_BIN (a second binary, run

@@ -7,8 +7,8 @@
 //! 10,000, for a heap that grew 20 MB).
 
 /// Asks glibc to hand the free pages of every arena back to the system (`malloc_trim(0)`).
-/// It walks and locks each arena in turn, about 8 ms after a batch here, so it is called only
-/// where a large block of memory was just freed.
+/// It walks and locks each arena in turn (about 8 ms after a batch here), and every page it
+/// returns is faulted in again when next used, so it is called once an import's pipeline is done.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 pub fn release_free_memory() {
