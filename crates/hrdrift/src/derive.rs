@@ -65,7 +65,7 @@ pub fn for_reading(store_dir: &Path) -> anyhow::Result<Derived> {
     match Store::open_write(store_dir, LockMode::Fail) {
         Ok(mut w) => {
             let mut d = refresh(&w, &base, true)?;
-            persist(&mut w, &mut d);
+            persist(&mut w, &mut d, false);
             Ok(d)
         }
         Err(_) => refresh(&store, &base, true),
@@ -95,9 +95,45 @@ pub fn store_after_import(store: &mut Store) -> anyhow::Result<Derived> {
 fn refresh_and_persist(store: &mut Store, keep: bool) -> anyhow::Result<Derived> {
     let base = config::load(store.dir())?;
     store.reload_metrics();
+    let reanchored = reanchor_in_place(store, &base);
     let mut d = refresh(store, &base, keep)?;
-    persist(store, &mut d);
+    d.recomputed += reanchored;
+    persist(store, &mut d, reanchored > 0);
     Ok(d)
+}
+
+/// Re-anchors the stored rows whose summaries allow it to the settings the stored pools give,
+/// in place, before [`refresh`]: a writer then holds each row once, where `refresh` would make
+/// a new row beside the stored one (at the end of a first import with estimated anchors, every
+/// row of the store). `refresh` stays the authority: a row these settings miss (a pool it must
+/// compute afresh moves the estimate) is stale to it, and re-anchored or read back there.
+fn reanchor_in_place(store: &mut Store, base: &AthleteSettings) -> usize {
+    let settings = resolve(store, base);
+    let fp = settings.activity_fingerprint();
+    let anchor_free = settings.sanitized().anchor_free_fingerprint();
+    let pool_fp = pool_fingerprint(base);
+    store.update_metrics(|m| {
+        if m.fingerprint == fp || !m.hr_summary.contains(anchor_free.as_str()) {
+            return false;
+        }
+        let Some(summary) = HrSummary::from_text(&m.hr_summary) else {
+            return false;
+        };
+        let Ok(mut metrics) = serde_json::from_str::<ActivityMetrics>(&m.metrics_json) else {
+            return false;
+        };
+        if !hrdrift_analytics::reanchor(&mut metrics, &summary, &settings) {
+            return false;
+        }
+        let Ok(json) = serde_json::to_string(&metrics) else {
+            return false;
+        };
+        m.metrics_json = json;
+        m.pool = HrPool::from_summary(&summary).to_text();
+        m.pool_fingerprint.clone_from(&pool_fp);
+        m.fingerprint.clone_from(&fp);
+        true
+    })
 }
 
 /// What the import's decode workers compute for each new activity: its valid-HR pool, its
@@ -143,11 +179,12 @@ pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriv
 
 /// Writes what `refresh` computed. A failure here loses nothing (metrics are derived), so it is
 /// a warning, not an error.
-fn persist(store: &mut Store, d: &mut Derived) {
+fn persist(store: &mut Store, d: &mut Derived, changed_in_place: bool) {
     let rows = std::mem::take(&mut d.pending);
     // Rows of activities no longer in the store are dropped by any write, and metrics parts
     // folded in; write when there is something new, to drop or to fold.
     if rows.is_empty()
+        && !changed_in_place
         && store.metrics().len() == store.activities().len()
         && store.metrics_parts_count() == 0
     {

@@ -472,6 +472,19 @@ impl Store {
         self.fold_metrics_parts()
     }
 
+    /// Changes the cached metrics rows in place, in parallel: `change` returns whether it
+    /// changed its row. Returns how many it changed; the next [`Store::put_metrics`] writes them.
+    ///
+    /// Re-anchoring every row of a large store through [`Store::put_metrics`] alone held each
+    /// row twice, the stored one and its new one, at the end of an import (issue 7).
+    pub fn update_metrics(&mut self, change: impl Fn(&mut MetricsRow) -> bool + Sync) -> usize {
+        use rayon::prelude::*;
+        self.metrics
+            .par_iter_mut()
+            .map(|m| usize::from(change(m)))
+            .sum()
+    }
+
     /// Drops the metrics parts from the store once `metrics.parquet` holds their rows. A crash
     /// before the manifest is written leaves them named: read over the new table, their rows
     /// are at worst stale, and recomputed.
