@@ -116,24 +116,30 @@ fn reanchor_in_place(store: &mut Store, base: &AthleteSettings) -> usize {
         if m.fingerprint == fp || !m.hr_summary.contains(anchor_free.as_str()) {
             return false;
         }
-        let Some(summary) = HrSummary::from_text(&m.hr_summary) else {
-            return false;
-        };
-        let Ok(mut metrics) = serde_json::from_str::<ActivityMetrics>(&m.metrics_json) else {
-            return false;
-        };
-        if !hrdrift_analytics::reanchor(&mut metrics, &summary, &settings) {
-            return false;
-        }
-        let Ok(json) = serde_json::to_string(&metrics) else {
+        let Some((_, json, pool)) = reanchored(m, &settings) else {
             return false;
         };
         m.metrics_json = json;
-        m.pool = HrPool::from_summary(&summary).to_text();
+        m.pool = pool;
         m.pool_fingerprint.clone_from(&pool_fp);
         m.fingerprint.clone_from(&fp);
         true
     })
+}
+
+/// A row's metrics re-anchored to `settings` from its HR summary, as stored JSON too, and the
+/// pool its summary makes; `None` when the summary does not allow it (`analytics::reanchor`).
+fn reanchored(
+    m: &MetricsRow,
+    settings: &AthleteSettings,
+) -> Option<(ActivityMetrics, String, String)> {
+    let summary = HrSummary::from_text(&m.hr_summary)?;
+    let mut metrics = serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok()?;
+    if !hrdrift_analytics::reanchor(&mut metrics, &summary, settings) {
+        return None;
+    }
+    let json = serde_json::to_string(&metrics).ok()?;
+    Some((metrics, json, HrPool::from_summary(&summary).to_text()))
 }
 
 /// What the import's decode workers compute for each new activity: its valid-HR pool, its
@@ -340,17 +346,13 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
     let reanchored: Vec<(&str, MetricsRow, Option<ActivityMetrics>)> = reanchorable
         .into_par_iter()
         .filter_map(|(id, m)| {
-            let summary = HrSummary::from_text(&m.hr_summary)?;
-            let mut metrics = serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok()?;
-            if !hrdrift_analytics::reanchor(&mut metrics, &summary, &settings) {
-                return None;
-            }
+            let (metrics, metrics_json, pool) = reanchored(m, &settings)?;
             let row = MetricsRow {
                 id: m.id.clone(),
                 pool_fingerprint: pool_fp.clone(),
-                pool: HrPool::from_summary(&summary).to_text(),
+                pool,
                 fingerprint: fp.clone(),
-                metrics_json: serde_json::to_string(&metrics).ok()?,
+                metrics_json,
                 hr_summary: m.hr_summary.clone(),
             };
             Some((id, row, keep.then_some(metrics)))
