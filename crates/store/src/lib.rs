@@ -718,6 +718,9 @@ impl Store {
         let spath = self.dir.join(SOURCES);
         let stmp = staging.join(SOURCES);
         let old = read_table(&spath)?;
+        // Through rows rather than as read: every frame then has the schema `sources_frame`
+        // gives, which the writer takes from the first one (a table another version or tool
+        // wrote may differ in its types).
         let old_chunks = old.iter().flat_map(|df| {
             (0..df.height()).step_by(tables::CHUNK_ROWS).map(|lo| {
                 let rows = tables::sources_from_frame(&df.slice(lo as i64, tables::CHUNK_ROWS))?;
