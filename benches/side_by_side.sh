@@ -20,7 +20,7 @@ venv=${FITDECODE_VENV:-/tmp/hrdrift-fitdecode-venv}
 "$venv/bin/pip" install --quiet 'fitdecode==0.10.0'
 
 mkdir -p "$work/files"
-find ../shared/fixtures/fit -name '*.fit' -exec cp {} "$work/files/" \;
+find tests/fixtures/fit -name '*.fit' -exec cp {} "$work/files/" \;
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet -p hrdrift -p hrdrift-benches --examples --bins
 bin=${HRDRIFT_BIN:-target/release/hrdrift}
 # shellcheck disable=SC2207

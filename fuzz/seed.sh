@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpora from ../shared/fixtures (run from the repository root).
+# Seeds the fuzz corpora from tests/fixtures (run from the repository root).
 set -euo pipefail
 cd "$(dirname "$0")"
-fx=../../shared/fixtures
+fx=../tests/fixtures
 mkdir -p corpus/fit corpus/gpx corpus/tcx corpus/container
 find "$fx" -name '*.fit' -size -200k -exec cp {} corpus/fit/ \;
 find "$fx" -name '*.gpx' -size -100k -exec cp {} corpus/gpx/ \;

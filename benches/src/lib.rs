@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-/// `../shared/fixtures` beside the repository.
+/// The real fixtures shipped in `tests/fixtures`.
 #[must_use]
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 
 /// Every FIT fixture that decodes to at least one activity, with its bytes.

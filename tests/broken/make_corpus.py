@@ -6,12 +6,12 @@ Each file's name says how it was damaged; MANIFEST.json gives, per file, what an
   "keep"    - damaged after good data: imported with what came before the damage;
   "fail"    - nothing usable: reported as failed with a cause;
   "either"  - damaged so that whether anything survives depends on where the cut fell.
-Usage: python3 tests/broken/make_corpus.py [FIXTURES_DIR]   (default ../shared/fixtures)
+Usage: python3 tests/broken/make_corpus.py [FIXTURES_DIR]   (default tests/fixtures)
 """
 import gzip, json, os, random, struct, sys, pathlib
 
 root = pathlib.Path(__file__).resolve().parent
-fixtures = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else root / "../../../shared/fixtures").resolve()
+fixtures = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else root / "../../tests/fixtures").resolve()
 out = root / "corpus"
 out.mkdir(exist_ok=True)
 for old in out.iterdir():

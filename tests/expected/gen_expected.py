@@ -10,7 +10,7 @@ TCX: the standard library's xml.etree.ElementTree (namespace-agnostic).
 Usage:
     python gen_expected.py [FIXTURES_DIR] [--out OUT_DIR]
 
-FIXTURES_DIR defaults to ../shared/fixtures relative to the repository root
+FIXTURES_DIR defaults to tests/fixtures in the repository
 (the repository root is two levels above this script). OUT_DIR defaults to the
 directory holding this script. Writes fit.json, gpx.json and tcx.json.
 
@@ -560,7 +560,7 @@ def write_json(path, data):
 def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     repo_root = os.path.dirname(os.path.dirname(here))
-    default_fixtures = os.path.normpath(os.path.join(repo_root, "..", "shared", "fixtures"))
+    default_fixtures = os.path.normpath(os.path.join(repo_root, "tests", "fixtures"))
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("fixtures", nargs="?", default=default_fixtures,

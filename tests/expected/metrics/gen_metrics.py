@@ -11,7 +11,7 @@ Decoders: FIT with the official Garmin SDK (`garmin-fit-sdk`), GPX with `gpxpy`,
 Usage:
     python gen_metrics.py [FIXTURES_DIR] [--out OUT_FILE]
 
-FIXTURES_DIR defaults to ../shared/fixtures relative to the repository root (three levels above
+FIXTURES_DIR defaults to tests/fixtures in the repository (the root is three levels above
 this script). OUT_FILE defaults to metrics.json beside this script. Output is deterministic.
 """
 
@@ -866,7 +866,7 @@ def rounded(value):
 def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     repo_root = os.path.dirname(os.path.dirname(os.path.dirname(here)))
-    default_fixtures = os.path.normpath(os.path.join(repo_root, "..", "shared", "fixtures"))
+    default_fixtures = os.path.normpath(os.path.join(repo_root, "tests", "fixtures"))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("fixtures", nargs="?", default=default_fixtures)
     ap.add_argument("--out", default=os.path.join(here, "metrics.json"))

@@ -10,8 +10,8 @@ use hrdrift_ingest::{Activity, decode_bytes};
 
 use crate::fixtures::Run;
 
-fn fixture_activities() -> Vec<(String, Activity)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+pub(crate) fn fixture_activities() -> Vec<(String, Activity)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     let mut files: Vec<PathBuf> = ["fit", "gpx", "tcx"]
         .iter()
         .flat_map(|d| walk(&root.join(d)))

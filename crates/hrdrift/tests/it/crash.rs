@@ -18,7 +18,7 @@ fn source_folder() -> tempfile::TempDir {
         std::fs::write(dir.path().join(athlete.file_name(i)), athlete.encode_fit(i))
             .expect("write");
     }
-    let fx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    let fx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     for f in [
         "fit/runpandas/run.fit",
         "tcx/runpandas/run.tcx",

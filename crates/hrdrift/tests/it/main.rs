@@ -9,9 +9,9 @@ mod report;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The shared real fixtures (`../shared/fixtures` beside the repository).
+/// The real fixtures shipped in `tests/fixtures`.
 pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 /// Runs the binary on `store`, with `HRDRIFT_STORE` cleared so the flag alone decides.

@@ -7,9 +7,9 @@ mod fixtures;
 
 use std::path::PathBuf;
 
-/// `../shared/fixtures` beside the repository.
+/// The real fixtures shipped in `tests/fixtures`.
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 /// `tests/expected` at the repository root.

@@ -7,7 +7,7 @@ mod store;
 use std::path::{Path, PathBuf};
 
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 /// Copies fixture files (relative paths) into a fresh folder.
