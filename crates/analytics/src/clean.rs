@@ -51,7 +51,7 @@
 //!    the grid (gaps up to `resample_max_gap_s` filled), so a well-covered sparse file has fewer
 //!    grid seconds than moving seconds.
 
-use hrdrift_ingest::Activity;
+use hrdrift_ingest::{Activity, Track, jump_speed_m_s, track};
 use serde::{Deserialize, Serialize};
 
 use crate::gap;
@@ -73,10 +73,11 @@ const MAX_SPEED_M_S: f64 = 100.0;
 const MAX_DISTANCE_M: f64 = 1.0e8;
 const ALTITUDE_RANGE_M: (f64, f64) = (-1000.0, 10_000.0);
 const MAX_CADENCE_SPM: f64 = 400.0;
+/// Cadence (steps or revolutions per minute) at or above this means moving, whatever the
+/// speed: a walk's cadence is about 100, a runner standing still records none.
+const MOVING_CADENCE: f64 = 40.0;
 /// The speed median looks at most this many samples either side, whatever the sampling rate.
 pub const MAX_MEDIAN_SIDE: usize = 15;
-
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// What cleaning found, for the report and for debugging a surprising number.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +96,9 @@ pub struct CleanStats {
     pub hr_cadence_lock_s: usize,
     /// Whether pauses came from timer events (else from gaps and low speed).
     pub timer_pauses: bool,
+    /// GPS jumps left out of the track (see `hrdrift_ingest::track`).
+    #[serde(default)]
+    pub gps_jumps: usize,
 }
 
 /// Samples sorted, de-duplicated and range-checked.
@@ -182,6 +186,17 @@ fn raw(activity: &Activity, settings: &AthleteSettings, stats: &mut CleanStats) 
             }
         }
     }
+    // A fix at 0,0 is no fix (a leading point before GPS lock); the importer drops these, this
+    // keeps samples stored by older versions out of the track too.
+    let [.., lat, lon, _, _] = &mut ch;
+    for (la, lo) in lat.iter_mut().zip(lon.iter_mut()) {
+        if let (Some(a), Some(b)) = (*la, *lo)
+            && hrdrift_ingest::is_null_island(a, b)
+        {
+            *la = None;
+            *lo = None;
+        }
+    }
     Raw { t, ch }
 }
 
@@ -191,71 +206,99 @@ fn secs(ms: i64) -> f64 {
     s
 }
 
-/// Rate of change per second of a quantity over the interval since the previous sample that
-/// has it; the first such sample takes the rate of the interval after it.
-fn backward_rate(
-    t: &[i64],
-    present: impl Fn(usize) -> bool,
-    delta: impl Fn(usize, usize) -> Option<f64>,
-) -> Vec<Option<f64>> {
+/// Rate of change per second of a cumulative quantity (distance) present at some samples, over
+/// a window of `2 x half_ms` centred on each sample (shrunk to the samples that have it at the
+/// ends), the quantity linearly interpolated in time between the samples that carry it. Over a
+/// window, positions that repeat while the GPS waits for its next fix, or a device distance
+/// written every other second, give the runner's speed rather than alternating zeros and
+/// doubles; across a recording gap the rate is the gap's mean speed.
+fn window_rate(t: &[i64], cum: &[Option<f64>], half_ms: i64) -> Vec<Option<f64>> {
+    let pts: Vec<(i64, f64)> = t
+        .iter()
+        .zip(cum)
+        .filter_map(|(t, c)| Some((*t, (*c)?)))
+        .collect();
     let mut out = vec![None; t.len()];
-    let mut last: Option<usize> = None;
-    let mut first: Option<usize> = None;
-    for i in 0..t.len() {
-        if !present(i) {
+    let (Some(&(first, _)), Some(&(last, _))) = (pts.first(), pts.last()) else {
+        return out;
+    };
+    // `at(x, j)`: the quantity at time x, with j a hint that only moves forward.
+    let at = |x: i64, j: &mut usize| -> f64 {
+        while *j + 1 < pts.len() && pts[*j + 1].0 <= x {
+            *j += 1;
+        }
+        let (ta, va) = pts[*j];
+        match pts.get(*j + 1) {
+            Some(&(tb, vb)) if tb > ta && x > ta => {
+                // In i128: timestamps anywhere in i64 must not overflow the difference.
+                #[allow(clippy::cast_precision_loss)]
+                let f = (i128::from(x) - i128::from(ta)) as f64
+                    / (i128::from(tb) - i128::from(ta)) as f64;
+                va + (vb - va) * f
+            }
+            _ => va,
+        }
+    };
+    let (mut jl, mut jr) = (0_usize, 0_usize);
+    for (i, &ti) in t.iter().enumerate() {
+        let lo = ti.saturating_sub(half_ms).max(first);
+        let hi = ti.saturating_add(half_ms).min(last);
+        if hi <= lo || ti < first || ti > last {
             continue;
         }
-        if let Some(j) = last {
-            let dt = secs(t[i].saturating_sub(t[j]));
-            out[i] = delta(j, i)
-                .map(|d| d / dt)
-                .filter(|v| v.is_finite() && (0.0..=MAX_SPEED_M_S).contains(v));
-            if let Some(f) = first.take() {
-                out[f] = out[i];
-            }
-        } else {
-            first = Some(i);
-        }
-        last = Some(i);
+        let d = at(hi, &mut jr) - at(lo, &mut jl);
+        out[i] =
+            Some(d / secs(hi - lo)).filter(|v| v.is_finite() && (0.0..=MAX_SPEED_M_S).contains(v));
     }
     out
 }
 
-fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * a.sqrt().clamp(0.0, 1.0).asin()
+/// Distance along the activity at each sample where it is known: the device's distance where
+/// the file carries one, else the track of its positions with GPS jumps left out.
+/// Between two samples that have it, a sample without (a trackpoint with HR but no fix) gets
+/// it interpolated in time, so every gap inside the tracked span can show its progress.
+fn progress(raw: &Raw, track: &Track) -> Vec<Option<f64>> {
+    let mut out = if raw.ch[DIST].iter().any(Option::is_some) {
+        raw.ch[DIST].clone()
+    } else {
+        track.cum_m.clone()
+    };
+    let mut prev: Option<usize> = None;
+    for i in 0..out.len() {
+        let Some(b) = out[i] else { continue };
+        if let Some(p) = prev
+            && i > p + 1
+            && let Some(a) = out[p]
+        {
+            let span = secs(raw.t[i].saturating_sub(raw.t[p]));
+            for (slot, &t) in out[p + 1..i].iter_mut().zip(&raw.t[p + 1..i]) {
+                let f = if span > 0.0 {
+                    secs(t.saturating_sub(raw.t[p])) / span
+                } else {
+                    0.0
+                };
+                *slot = Some(a + (b - a) * f);
+            }
+        }
+        prev = Some(i);
+    }
+    out
 }
 
-/// Raw speed per sample by source priority, then the centred rolling median.
-fn speed(raw: &Raw, median_s: f64) -> Vec<Option<f64>> {
+/// Raw speed per sample by source priority (device speed, else the rate of [`progress`]), then
+/// the centred rolling median.
+fn speed(raw: &Raw, progress: &[Option<f64>], median_s: f64) -> Vec<Option<f64>> {
     let n = raw.t.len();
     let device = &raw.ch[SPEED];
     let mut speed = device.clone();
-    if device.iter().any(Option::is_none) {
-        let d = &raw.ch[DIST];
-        let from_dist = backward_rate(
-            &raw.t,
-            |i| d[i].is_some(),
-            |a, b| Some(d[b]? - d[a]?).filter(|x| *x >= 0.0),
-        );
-        let (la, lo) = (&raw.ch[LAT], &raw.ch[LON]);
-        let has_pos = |i: usize| la[i].is_some() && lo[i].is_some();
-        let from_pos = if la.iter().any(Option::is_some) {
-            backward_rate(&raw.t, has_pos, |a, b| {
-                Some(haversine_m(la[a]?, lo[a]?, la[b]?, lo[b]?))
-            })
-        } else {
-            vec![None; n]
-        };
-        for i in 0..n {
-            speed[i] = speed[i].or(from_dist[i]).or(from_pos[i]);
-        }
-    }
     #[allow(clippy::cast_possible_truncation)]
     let half_ms = (median_s * 500.0).round() as i64;
+    if device.iter().any(Option::is_none) {
+        let rate = window_rate(&raw.t, progress, half_ms.max(1000));
+        for i in 0..n {
+            speed[i] = speed[i].or(rate[i]);
+        }
+    }
     let mut out = Vec::with_capacity(n);
     let mut buf = Vec::with_capacity(2 * MAX_MEDIAN_SIDE + 1);
     for i in 0..n {
@@ -281,6 +324,7 @@ fn speed(raw: &Raw, median_s: f64) -> Vec<Option<f64>> {
 fn pauses(
     raw: &Raw,
     speed: &[Option<f64>],
+    progress: &[Option<f64>],
     activity: &Activity,
     settings: &AthleteSettings,
 ) -> (Vec<(i64, i64)>, bool) {
@@ -301,12 +345,30 @@ fn pauses(
         let gap_ms = (settings.pause_gap_s * 1000.0).round() as i64;
         #[allow(clippy::cast_possible_truncation)]
         let slow_ms = (settings.pause_min_s * 1000.0).round() as i64;
-        for w in raw.t.windows(2) {
-            if w[1].saturating_sub(w[0]) > gap_ms {
+        for (i, w) in raw.t.windows(2).enumerate() {
+            let dt = w[1].saturating_sub(w[0]);
+            // A gap is a pause only when the distance shows no progress across it: smart
+            // recording leaves gaps of 1-12 s or more while the runner moves on. A gap with
+            // neither distance nor device speed either side tells nothing, and stays a pause.
+            let moved = match (progress[i], progress[i + 1]) {
+                (Some(a), Some(b)) => b - a >= settings.pause_speed_m_s * secs(dt),
+                // No distance: the device's speed either side (a foot pod) still tells, across
+                // a recording gap.
+                _ => {
+                    secs(dt) <= settings.recording_gap_max_s
+                        && [i, i + 1].iter().all(|&k| {
+                            raw.ch[SPEED][k].is_some_and(|v| v >= settings.pause_speed_m_s)
+                        })
+                }
+            };
+            if dt > gap_ms && !moved {
                 spans.push((w[0], w[1]));
             }
         }
-        let slow = |i: usize| speed[i].is_some_and(|v| v < settings.pause_speed_m_s);
+        // Steps under way (cadence) mean moving, whatever a frozen GPS says.
+        let stepping = |i: usize| raw.ch[CAD][i].is_some_and(|c| c >= MOVING_CADENCE);
+        let slow =
+            |i: usize| speed[i].is_some_and(|v| v < settings.pause_speed_m_s) && !stepping(i);
         let n = raw.t.len();
         let mut i = 0;
         while i < n {
@@ -366,10 +428,13 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         out.stats = stats;
         return out;
     };
-    let speed = speed(&raw, settings.speed_median_s);
+    let jump = jump_speed_m_s(activity.sport.as_deref(), settings.gps_jump_speed_m_s);
+    let track = track(&raw.t, &raw.ch[LAT], &raw.ch[LON], jump);
+    let progress = progress(&raw, &track);
+    let speed = speed(&raw, &progress, settings.speed_median_s);
     out.any_speed = speed.iter().any(Option::is_some);
     out.any_altitude = raw.ch[ALT].iter().any(Option::is_some);
-    let (pauses, timer) = pauses(&raw, &speed, activity, settings);
+    let (pauses, timer) = pauses(&raw, &speed, &progress, activity, settings);
     stats.timer_pauses = timer;
 
     // 4. The moving clock, in i128 ms so that no timestamp can overflow it.
@@ -420,10 +485,15 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         alt.push(lerp(raw.ch[ALT][a], raw.ch[ALT][b], off, span));
         cad.push(lerp(raw.ch[CAD][a], raw.ch[CAD][b], off, span));
     };
+    #[allow(clippy::cast_possible_truncation)]
+    let recording_ms = i128::from((settings.recording_gap_max_s * 1000.0).round() as i64);
+    let fill_to_ms = fill_ms.max(recording_ms);
     for (idx, &(a, ma)) in moving.iter().enumerate() {
         let next = moving.get(idx + 1).copied();
         match next {
-            Some((b, mb)) if mb - ma <= fill_ms => {
+            // Consecutive samples on the moving clock: a recording gap of a moving span
+            // (pauses are off the clock), filled up to `recording_gap_max_s`.
+            Some((b, mb)) if mb - ma <= fill_to_ms => {
                 let mut k = ceil_s(ma);
                 while k * 1000 < mb && k * 1000 < moving_ms {
                     emit(k, a, b, ma, mb - ma);
@@ -469,13 +539,23 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         .collect();
     let readings = moving
         .iter()
-        .filter(|(a, ma)| {
+        .enumerate()
+        .filter(|(_, (a, ma))| {
             raw.ch[HR][*a].is_some() && removed_s.binary_search(&ceil_s(*ma)).is_err()
         })
-        .map(|(_, ma)| *ma);
+        .map(|(k, (_, ma))| (k, *ma));
     #[allow(clippy::cast_possible_truncation)]
     let cover_ms = i128::from((settings.coverage_max_gap_s * 1000.0).round() as i64);
-    let covered_ms = hr_covered_ms(readings, &removed_s, moving_ms, cover_ms, fill_ms);
+    let covered_ms = hr_covered_ms(
+        readings,
+        &removed_s,
+        moving_ms,
+        Gaps {
+            cover_ms,
+            fill_ms,
+            recording_ms,
+        },
+    );
     #[allow(clippy::cast_precision_loss)]
     let hr_covered_s = covered_ms as f64 / 1000.0;
     out.hr_covered_s = hr_covered_s;
@@ -505,9 +585,11 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         .fold(None, |acc: Option<(f64, f64)>, &v| {
             Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
         });
+    stats.gps_jumps = track.jumps;
     out.distance_m = match device_dist {
         Some((lo, hi)) => Some(hi - lo),
-        // Each grid point stands for one second.
+        None if track.fixes >= 2 => Some(track.length_m),
+        // Speed alone (a treadmill's foot pod): each grid point stands for one second.
         None => out.any_speed.then(|| spd.iter().flatten().sum()),
     };
     out.gap = spd
@@ -524,41 +606,53 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     out
 }
 
+/// The gap lengths of HR coverage (ms): see [`hr_covered_ms`].
+#[derive(Debug, Clone, Copy)]
+struct Gaps {
+    /// Readings at most this far apart cover the time between them.
+    cover_ms: i128,
+    /// After a longer gap, a reading covers this much.
+    fill_ms: i128,
+    /// Readings on consecutive samples (nothing recorded between them) cover a recording gap
+    /// up to this long.
+    recording_ms: i128,
+}
+
 /// Moving time (ms) covered by valid HR readings (step 8 of the module docs): `readings` are
-/// their moving times in increasing order, `removed_s` the grid seconds (increasing) whose HR
+/// their indices among the samples on the moving clock with their moving times, in increasing
+/// order, `removed_s` the grid seconds (increasing) whose HR
 /// was removed as a spike or cadence lock.
 fn hr_covered_ms(
-    readings: impl Iterator<Item = i128>,
+    readings: impl Iterator<Item = (usize, i128)>,
     removed_s: &[i128],
     moving_ms: i128,
-    cover_ms: i128,
-    fill_ms: i128,
+    gaps: Gaps,
 ) -> i128 {
     // Disjoint, increasing intervals [from, to) of covered moving time.
     let mut spans: Vec<(i128, i128)> = Vec::new();
-    let mut prev: Option<i128> = None;
-    let mut add = |from: i128, gap: i128| {
-        let len = if gap <= cover_ms {
+    let mut prev: Option<(usize, i128)> = None;
+    let mut add = |from: i128, gap: i128, adjacent: bool| {
+        let len = if gap <= gaps.cover_ms || (adjacent && gap <= gaps.recording_ms) {
             gap
         } else {
-            gap.min(fill_ms)
+            gap.min(gaps.fill_ms)
         };
         let (a, b) = (from.max(0), (from + len).min(moving_ms));
         if b > a {
             spans.push((a, b));
         }
     };
-    for m in readings {
-        if let Some(p) = prev
+    for (k, m) in readings {
+        if let Some((pk, p)) = prev
             && m > p
         {
-            add(p, m - p);
+            add(p, m - p, k == pk + 1);
         }
-        prev = Some(prev.map_or(m, |p| p.max(m)));
+        prev = Some(prev.map_or((k, m), |(pk, p)| if m >= p { (k, m) } else { (pk, p) }));
     }
-    if let Some(p) = prev {
+    if let Some((_, p)) = prev {
         // The last reading: nothing follows, so at most `fill_ms` up to the end.
-        add(p, (moving_ms - p).min(fill_ms).max(0));
+        add(p, (moving_ms - p).min(gaps.fill_ms).max(0), false);
     }
     let mut total = 0;
     let mut r = 0;
@@ -642,9 +736,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn haversine_one_degree_of_latitude() {
-        let d = haversine_m(0.0, 0.0, 1.0, 0.0);
-        assert!((d - 111_195.0).abs() < 10.0, "{d}");
+    fn window_rate_evens_out_repeated_positions() {
+        // 3 m/s, the distance written only every other second (the second repeats it).
+        let t: Vec<i64> = (0..20).map(|i| i * 1000).collect();
+        let cum: Vec<Option<f64>> = (0..20).map(|i| Some(f64::from(i / 2 * 2) * 3.0)).collect();
+        let r = window_rate(&t, &cum, 2500);
+        for v in &r[3..17] {
+            let v = v.expect("rate");
+            assert!((v - 3.0).abs() < 0.7, "{v}");
+        }
+        // Across a recording gap the rate is the gap's mean speed.
+        let t = [0, 1000, 13_000, 14_000];
+        let cum = [Some(0.0), Some(3.0), Some(39.0), Some(42.0)];
+        let r = window_rate(&t, &cum, 2500);
+        assert!((r[1].expect("rate") - 3.0).abs() < 1e-9, "{r:?}");
     }
 
     #[test]

@@ -114,6 +114,16 @@ pub struct AthleteSettings {
     /// working strap. Default 10 s, the gap METRICS.md treats as continuous movement without
     /// timer events. See [`crate::clean`], step 8.
     pub coverage_max_gap_s: f64,
+    /// A gap between two samples on the moving clock up to this long is a recording gap (smart
+    /// recording writes a sample every 1-12 s or more while the runner moves on): the 1 Hz
+    /// grid is interpolated across it, so every mean weighs a reading by the time it holds, and
+    /// two valid HR readings either side of it cover it (s). Longer gaps stay holes. Not in
+    /// METRICS.md, whose 5 s no-fill rule would weigh a smart-recording file's readings by
+    /// their sampling; see docs/METRICS.md section 1. At most 300.
+    pub recording_gap_max_s: f64,
+    /// Between two positions of a run, walk or hike, a speed above this is a GPS jump: left out
+    /// of the distance and of speed from positions (m/s). Other sports use 40 m/s.
+    pub gps_jump_speed_m_s: f64,
 
     // --- 2. GAP ------------------------------------------------------------------------------
     /// Grade is clamped to +- this fraction before the Minetti polynomial.
@@ -283,6 +293,8 @@ impl Default for AthleteSettings {
             cadence_lock_min_s: 60.0,
             min_coverage: 0.8,
             coverage_max_gap_s: 10.0,
+            recording_gap_max_s: 60.0,
+            gps_jump_speed_m_s: 7.0,
             grade_clamp: 0.45,
             altitude_smooth_s: 30.0,
             warmup_s: 600.0,
@@ -365,7 +377,7 @@ pub enum SettingsError {
 }
 
 /// Number of numeric thresholds checked by [`AthleteSettings::validate`].
-const NUMERIC: usize = 67;
+const NUMERIC: usize = 69;
 
 impl AthleteSettings {
     /// Every numeric threshold with its plausible range. Out-of-range values are reported by
@@ -400,6 +412,18 @@ impl AthleteSettings {
                 &mut self.coverage_max_gap_s,
                 0.0,
                 3600.0,
+            ),
+            (
+                "recording_gap_max_s",
+                &mut self.recording_gap_max_s,
+                0.0,
+                300.0,
+            ),
+            (
+                "gps_jump_speed_m_s",
+                &mut self.gps_jump_speed_m_s,
+                1.0,
+                100.0,
             ),
             ("grade_clamp", &mut self.grade_clamp, 0.0, 0.45),
             ("altitude_smooth_s", &mut self.altitude_smooth_s, 0.0, 600.0),
@@ -709,10 +733,13 @@ impl AthleteSettings {
     /// The fingerprint of what one activity's stored metrics depend on: every setting except
     /// the across-activity thresholds of METRICS.md section 4 and the `long` rule, which apply
     /// when the stored rows are read. Changing one of those then costs no recomputation.
+    ///
+    /// It also names [`METRICS_REVISION`], so metrics stored by a version of hrdrift that
+    /// computed them otherwise are recomputed, not kept.
     #[must_use]
     pub fn activity_fingerprint(&self) -> String {
         let d = AthleteSettings::default();
-        AthleteSettings {
+        let kept = AthleteSettings {
             baseline_days: d.baseline_days,
             baseline_min_runs: d.baseline_min_runs,
             sigma_floor_bpm: d.sigma_floor_bpm,
@@ -746,8 +773,11 @@ impl AthleteSettings {
             long_ratio: d.long_ratio,
             long_history_days: d.long_history_days,
             ..self.clone()
-        }
-        .fingerprint()
+        };
+        fnv1a(&format!(
+            "r{METRICS_REVISION};{}",
+            serde_json::to_string(&kept).unwrap_or_default()
+        ))
     }
 
     /// [`AthleteSettings::activity_fingerprint`] without what only the anchor-dependent metrics
@@ -780,14 +810,24 @@ impl AthleteSettings {
     /// row can name the settings it was computed with without repeating them.
     #[must_use]
     pub fn fingerprint(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in json.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{h:016x}")
+        fnv1a(&serde_json::to_string(self).unwrap_or_default())
     }
+}
+
+/// The revision of how per-activity metrics are computed from samples. Raise it with every
+/// change that moves a stored number (it is part of [`AthleteSettings::activity_fingerprint`]).
+/// 2: distance and speed from positions with GPS jumps left out, moving time across recording
+/// gaps, the grid and HR coverage across recording gaps (issue 21).
+pub const METRICS_REVISION: u32 = 2;
+
+/// FNV-1a 64 of a text, in hex.
+fn fnv1a(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 #[cfg(test)]

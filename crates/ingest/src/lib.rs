@@ -19,7 +19,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use error::{DecodeError, FileError};
 pub use model::{
-    Activity, Decoded, DeveloperChannel, Device, Format, Lap, Pause, Samples, Warning,
+    Activity, Decoded, DeveloperChannel, Device, Format, GPS_JUMP_ANY_M_S, GPS_JUMP_ON_FOOT_M_S,
+    Lap, Pause, Samples, Track, Warning, is_null_island, jump_speed_m_s, track,
 };
 
 /// What a byte buffer holds, told from its first bytes.
@@ -105,6 +106,8 @@ pub fn decode_with_id(
             for a in &mut d.value {
                 let w = a.check_times();
                 d.warnings.extend(w);
+                d.warnings.extend(a.drop_null_positions());
+                d.warnings.extend(a.gps_jump_warning());
             }
             d.value.retain(|a| !a.samples.is_empty());
             Ok(d)

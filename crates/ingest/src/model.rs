@@ -223,7 +223,8 @@ impl Activity {
     }
 
     /// Distance covered: the device's last distance where it recorded one, else the length of
-    /// the track from its positions (GPX files seldom carry distance).
+    /// the track from its positions (GPX files seldom carry distance), GPS jumps left out
+    /// ([`track`], with the default speed bound of the activity's sport).
     #[must_use]
     pub fn distance_m(&self) -> Option<f64> {
         let s = &self.samples;
@@ -234,18 +235,71 @@ impl Activity {
         {
             return Some(d);
         }
+        self.track(jump_speed_m_s(self.sport.as_deref(), GPS_JUMP_ON_FOOT_M_S))
+            .and_then(|t| (t.fixes > 0).then_some(t.length_m))
+    }
+
+    /// The track of the positions in time order (the file's order where it already is).
+    #[must_use]
+    pub fn track(&self, max_speed_m_s: f64) -> Option<Track> {
+        let s = &self.samples;
         let (lat, lon) = (s.lat.as_ref()?, s.lon.as_ref()?);
-        let mut total = 0.0;
-        let mut prev: Option<(f64, f64)> = None;
-        for (la, lo) in lat.iter().zip(lon) {
-            if let (Some(la), Some(lo)) = (la, lo) {
-                if let Some((pla, plo)) = prev {
-                    total += haversine_m(pla, plo, *la, *lo);
-                }
-                prev = Some((*la, *lo));
+        let ts = &s.timestamp_ms;
+        if ts.windows(2).all(|w| w[0] <= w[1]) {
+            return Some(track(ts, lat, lon, max_speed_m_s));
+        }
+        let mut order: Vec<usize> = (0..ts.len()).collect();
+        order.sort_by_key(|&i| ts[i]);
+        let pick = |c: &Vec<Option<f64>>| order.iter().map(|&i| c[i]).collect::<Vec<_>>();
+        let t: Vec<i64> = order.iter().map(|&i| ts[i]).collect();
+        Some(track(&t, &pick(lat), &pick(lon), max_speed_m_s))
+    }
+
+    /// Removes positions at 0,0 (what some devices write before the GPS has a fix: a point in
+    /// the Gulf of Guinea thousands of km from the run). Returns the warning when any were.
+    pub fn drop_null_positions(&mut self) -> Option<Warning> {
+        let s = &mut self.samples;
+        let (Some(lat), Some(lon)) = (s.lat.as_mut(), s.lon.as_mut()) else {
+            return None;
+        };
+        let mut dropped = 0;
+        for (la, lo) in lat.iter_mut().zip(lon.iter_mut()) {
+            if let (Some(a), Some(b)) = (*la, *lo)
+                && is_null_island(a, b)
+            {
+                *la = None;
+                *lo = None;
+                dropped += 1;
             }
         }
-        (prev.is_some() && total.is_finite()).then_some(total)
+        (dropped > 0).then(|| {
+            Warning::new(
+                "null_position",
+                format!("{dropped} positions at 0,0 (no GPS fix yet) were dropped"),
+            )
+        })
+    }
+
+    /// Warns of GPS jumps that [`Activity::distance_m`] leaves out of a track's length (only
+    /// when the length comes from the positions: a device distance is the device's).
+    #[must_use]
+    pub fn gps_jump_warning(&self) -> Option<Warning> {
+        let device = Samples::present(self.samples.distance_m.as_ref()) > 0;
+        if device {
+            return None;
+        }
+        let bound = jump_speed_m_s(self.sport.as_deref(), GPS_JUMP_ON_FOOT_M_S);
+        let t = self.track(bound)?;
+        (t.jumps > 0).then(|| {
+            Warning::new(
+                "gps_jump",
+                format!(
+                    "{} GPS jumps (faster than {bound} m/s) were left out of the distance ({:.0} m \
+                     of the track between them)",
+                    t.jumps, t.jumps_m
+                ),
+            )
+        })
     }
 
     /// End of the last sample, milliseconds UTC.
@@ -260,9 +314,13 @@ impl Activity {
 
     /// Drops samples whose time is impossibly far (more than two days) from the activity's
     /// median time, as a corrupt record decodes (one real file has a record dated 2085 after a
-    /// run in 2019), and counts timestamps that go backwards or repeat. Returns the warnings.
+    /// run in 2019), counts timestamps that go backwards or repeat, and takes the start from
+    /// the first kept sample when the file's own start is far before it. Returns the warnings.
     pub fn check_times(&mut self) -> Vec<Warning> {
         const FAR_MS: i64 = 2 * 86_400_000;
+        // A device may open the session a little before its first record (waiting for a
+        // sensor); more than this is not that.
+        const START_SLACK_MS: i64 = 5 * 60_000;
         let mut warnings = Vec::new();
         let ts = &self.samples.timestamp_ms;
         if ts.is_empty() {
@@ -298,7 +356,21 @@ impl Activity {
             ));
         }
         if let Some(&first) = ts.iter().min() {
-            self.start_ms = self.start_ms.max(first - FAR_MS).min(first);
+            // A session that says it began long before its first kept sample (one real file's
+            // session starts two days before its two hours of samples) would give a duration
+            // no sample supports: the start is the first sample's then.
+            if self.start_ms < first - START_SLACK_MS {
+                #[allow(clippy::cast_precision_loss)]
+                let h = (first - self.start_ms) as f64 / 3_600_000.0;
+                warnings.push(Warning::new(
+                    "start_from_samples",
+                    format!(
+                        "the file's start is {h:.1} h before its first sample; the start is \
+                         taken from the samples"
+                    ),
+                ));
+            }
+            self.start_ms = self.start_ms.max(first - START_SLACK_MS).min(first);
         }
         warnings
     }
@@ -309,6 +381,180 @@ impl Activity {
         let s = &self.samples;
         let channels: usize = s.channels().iter().map(|(_, c)| Samples::present(*c)).sum();
         channels + s.developer.len() * s.len() + self.rr_ms.len() + self.laps.len()
+    }
+}
+
+/// Between two fixes of a run or walk, a speed above this (m/s) is a GPS jump, not the runner
+/// (METRICS.md section 3a: "a span faster than 7 m/s is not running").
+pub const GPS_JUMP_ON_FOOT_M_S: f64 = 7.0;
+/// For other sports (a ride, a ski descent) a GPS jump is a speed above this (m/s, 144 km/h).
+pub const GPS_JUMP_ANY_M_S: f64 = 40.0;
+/// A fix may sit this far (m) beyond what the speed bound allows: GPS noise of a few metres
+/// between two fixes a second apart is not a jump, and leaving it out would shorten the track.
+const GPS_NOISE_M: f64 = 5.0;
+/// Fixes the track could not have reached, followed by one it could, are a GPS jump: an
+/// excursion of at most this many fixes, left out. A longer run of such fixes is the track
+/// moving on (see [`track`]).
+const GPS_JUMP_MAX_FIXES: usize = 4;
+/// A run of unreachable fixes that goes on is real motion (a ride saved as a run, a car across a
+/// pause) unless the step onto it is this many times faster than the run itself moves: then the
+/// step is a jump (a first fix far from the rest) and only the step is left out.
+const GPS_STEP_RATIO: f64 = 3.0;
+
+/// The GPS-jump speed bound for a sport: `on_foot_m_s` for running, walking, hiking and files
+/// that name no sport (hrdrift reads runners' files), [`GPS_JUMP_ANY_M_S`] for the rest.
+#[must_use]
+pub fn jump_speed_m_s(sport: Option<&str>, on_foot_m_s: f64) -> f64 {
+    match sport {
+        None => on_foot_m_s,
+        Some(s) if s.contains("run") || s.contains("walk") || s.contains("hik") => on_foot_m_s,
+        Some(_) => GPS_JUMP_ANY_M_S,
+    }
+}
+
+/// A position at (or within a centimetre of) 0,0: no fix.
+#[must_use]
+pub fn is_null_island(lat: f64, lon: f64) -> bool {
+    lat.abs() < 1e-7 && lon.abs() < 1e-7
+}
+
+/// A track's length along its positions, with the GPS jumps left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Track {
+    /// Distance along the track at each sample that has a kept fix (m), else `None`.
+    pub cum_m: Vec<Option<f64>>,
+    pub length_m: f64,
+    /// Fixes kept.
+    pub fixes: usize,
+    /// Jumps left out: runs of fixes the track could not have reached at `max_speed_m_s`.
+    pub jumps: usize,
+    /// Straight-line distance from the last kept fix to each jump's first fix, summed (m).
+    pub jumps_m: f64,
+}
+
+/// The length of a track along its positions, in time order (`t_ms` non-decreasing), across
+/// pauses and recording gaps alike: the haversine distance between consecutive kept fixes.
+/// Fixes at 0,0, out of range or not finite are no fix.
+///
+/// GPS jumps are left out. A fix further from the last kept one than `max_speed_m_s` allows
+/// over the time between them (plus a few metres of GPS noise) starts a suspect run:
+/// - when a fix within [`GPS_JUMP_MAX_FIXES`] is reachable again from the last kept fix, the
+///   suspect fixes were an excursion (a jump) and are left out;
+/// - otherwise the track moved on, and the suspect fixes are kept with the distances between
+///   them; the step onto them counts too, unless it is [`GPS_STEP_RATIO`] times faster than
+///   they move, when it was a jump. So a ride saved as a run keeps its distance (another
+///   check tells it is no run), and a far first fix costs only its own step.
+#[must_use]
+pub fn track(t_ms: &[i64], lat: &[Option<f64>], lon: &[Option<f64>], max_speed_m_s: f64) -> Track {
+    let n = t_ms.len().min(lat.len()).min(lon.len());
+    let mut out = Track {
+        cum_m: vec![None; t_ms.len()],
+        length_m: 0.0,
+        fixes: 0,
+        jumps: 0,
+        jumps_m: 0.0,
+    };
+    let mut last: Option<Fix> = None;
+    let mut pending: Vec<Fix> = Vec::new();
+    for i in 0..n {
+        let (Some(la), Some(lo)) = (lat[i], lon[i]) else {
+            continue;
+        };
+        if !(la.is_finite() && lo.is_finite())
+            || la.abs() > 90.0
+            || lo.abs() > 180.0
+            || is_null_island(la, lo)
+        {
+            continue;
+        }
+        let fix = Fix {
+            i,
+            t: t_ms[i],
+            lat: la,
+            lon: lo,
+        };
+        let Some(prev) = last else {
+            out.keep(fix, 0.0);
+            last = Some(fix);
+            continue;
+        };
+        let d = prev.distance(&fix);
+        if d <= max_speed_m_s * prev.secs_to(&fix) + GPS_NOISE_M {
+            if let Some(first) = pending.first() {
+                out.jumps += 1;
+                out.jumps_m += prev.distance(first);
+                pending.clear();
+            }
+            out.keep(fix, d);
+            last = Some(fix);
+            continue;
+        }
+        pending.push(fix);
+        if pending.len() > GPS_JUMP_MAX_FIXES {
+            last = Some(out.move_on(&prev, &pending));
+            pending.clear();
+        }
+    }
+    if let (Some(prev), false) = (last, pending.is_empty()) {
+        out.move_on(&prev, &pending);
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+struct Fix {
+    i: usize,
+    t: i64,
+    lat: f64,
+    lon: f64,
+}
+
+impl Fix {
+    fn distance(&self, other: &Fix) -> f64 {
+        haversine_m(self.lat, self.lon, other.lat, other.lon)
+    }
+
+    fn secs_to(&self, later: &Fix) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let s = later.t.saturating_sub(self.t).max(0) as f64 / 1000.0;
+        s
+    }
+}
+
+impl Track {
+    fn keep(&mut self, fix: Fix, d: f64) {
+        self.length_m += d;
+        self.cum_m[fix.i] = Some(self.length_m);
+        self.fixes += 1;
+    }
+
+    /// Keeps a run of fixes the track moved on to from `prev`; returns the last.
+    fn move_on(&mut self, prev: &Fix, run: &[Fix]) -> Fix {
+        let speeds: Vec<f64> = run
+            .windows(2)
+            .filter_map(|w| {
+                let dt = w[0].secs_to(&w[1]);
+                (dt > 0.0).then(|| w[0].distance(&w[1]) / dt)
+            })
+            .collect();
+        let step = prev.distance(&run[0]);
+        let dt = prev.secs_to(&run[0]);
+        let step_speed = if dt > 0.0 { step / dt } else { f64::INFINITY };
+        let mut sorted = speeds;
+        sorted.sort_by(f64::total_cmp);
+        let moving = sorted.get(sorted.len() / 2).copied();
+        let jump = moving.is_none_or(|v| step_speed > GPS_STEP_RATIO * v.max(1.0));
+        if jump {
+            self.jumps += 1;
+            self.jumps_m += step;
+            self.keep(run[0], 0.0);
+        } else {
+            self.keep(run[0], step);
+        }
+        for w in run.windows(2) {
+            self.keep(w[1], w[0].distance(&w[1]));
+        }
+        run[run.len() - 1]
     }
 }
 

@@ -337,20 +337,20 @@ fn thin(run: &mut Run, keep: impl Fn(i64) -> bool) {
 
 #[test]
 fn coverage_counts_gaps_between_valid_readings_up_to_10_s() {
-    // Smart recording: a sample every 8 s, valid HR on each. The grid fills no 8 s gap, yet
-    // the strap worked throughout.
+    // Smart recording: a sample every 8 s, valid HR on each. The strap worked throughout, and
+    // the grid is interpolated across each 8 s recording gap, so every second holds HR.
     let mut run = Run::new(SECS, |_| Some(150.0), |_| Some(3.0));
     thin(&mut run, |k| k % 8 == 0);
     let m = compute(&run.activity(), &settings(), &CTX);
     assert_eq!(m.moving_s, 4200.0);
     assert_close(m.coverage, 1.0, 0.0);
-    // The metrics are still computed on the grid: one second per sample.
-    assert_eq!(m.valid_hr_s, (4200 / 8) as f64);
+    assert_eq!(m.valid_hr_s, 4200.0);
     assert_close(m.avg_hr, 150.0, 1e-12);
     assert!(m.ef.is_some(), "{:?}", m.absent);
 
-    // A 1 Hz run of 600 s whose valid HR readings at 100 and 160 are 60 s apart: of that gap
-    // only the first `resample_max_gap_s` (5 s) counts.
+    // A 1 Hz run of 600 s whose valid HR readings at 100 and 160 are 60 s apart (the samples
+    // between carry none: a dropout, not a recording gap): of that gap only the first
+    // `resample_max_gap_s` (5 s) counts.
     let a = Run::new(
         600,
         |k| (!(101..160).contains(&k)).then_some(150.0),
@@ -372,13 +372,38 @@ fn coverage_counts_gaps_between_valid_readings_up_to_10_s() {
         assert_close(m.coverage, (600.0 - uncovered) / 600.0, 1e-12);
     }
 
-    // The setting: with `coverage_max_gap_s` 0 a gap counts only up to `resample_max_gap_s`.
-    let s = hrdrift_analytics::AthleteSettings {
-        coverage_max_gap_s: 0.0,
-        ..settings()
-    };
-    let mut run = Run::new(SECS, |_| Some(150.0), |_| Some(3.0));
-    thin(&mut run, |k| k % 8 == 0);
-    let m = compute(&run.activity(), &s, &CTX);
-    assert_close(m.coverage, 5.0 / 8.0, 1e-12);
+    // The settings: a recording gap is covered up to `recording_gap_max_s` whatever
+    // `coverage_max_gap_s` says; with both at 0 a gap counts only up to `resample_max_gap_s`.
+    for (cover, recording, want) in [
+        (0.0, 60.0, 1.0),
+        (0.0, 7.0, 5.0 / 8.0),
+        (0.0, 0.0, 5.0 / 8.0),
+    ] {
+        let s = hrdrift_analytics::AthleteSettings {
+            coverage_max_gap_s: cover,
+            recording_gap_max_s: recording,
+            ..settings()
+        };
+        let mut run = Run::new(SECS, |_| Some(150.0), |_| Some(3.0));
+        thin(&mut run, |k| k % 8 == 0);
+        let m = compute(&run.activity(), &s, &CTX);
+        assert_close(m.coverage, want, 1e-12);
+    }
+}
+
+#[test]
+fn means_weigh_each_reading_by_the_time_it_holds() {
+    // Smart recording: 1 Hz while HR is 160 (the first half), a sample every 12 s while it is
+    // 120 (the second). Per sample the mean would be near 160; over time it is 140, as the
+    // watch's own session average says.
+    let mut run = Run::new(
+        SECS,
+        |k| Some(if k < SECS / 2 { 160.0 } else { 120.0 }),
+        |_| Some(3.0),
+    );
+    thin(&mut run, |k| k < SECS / 2 || k % 12 == 0);
+    let m = compute(&run.activity(), &settings(), &CTX);
+    assert_eq!(m.moving_s, 4200.0);
+    assert_close(m.coverage, 1.0, 0.0);
+    assert_close(m.avg_hr, 140.0, 0.05);
 }

@@ -16,3 +16,4 @@ mod output;
 mod props;
 mod reanchor;
 mod reference;
+mod tracks;
