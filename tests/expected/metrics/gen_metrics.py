@@ -73,6 +73,8 @@ SETTINGS = {
     "cadence_lock_min_s": 60,
     "min_coverage": 0.8,
     "coverage_max_gap_s": 10.0,
+    "recording_gap_max_s": 60.0,
+    "gps_jump_speed_m_s": 7.0,
     "grade_clamp": 0.45,
     "altitude_smooth_s": 30,
     "decoupling_min_steady_s": 1200.0,
@@ -90,6 +92,11 @@ SETTINGS = {
 }
 
 EARTH_R = 6371008.8  # mean Earth radius (m), IUGG
+GPS_JUMP_OTHER_M_S = 40.0    # docs/METRICS.md 1: the jump bound of sports not on foot
+GPS_NOISE_M = 5.0            # ... "plus 5 m of GPS noise"
+GPS_EXCURSION_FIXES = 4      # ... "if a fix within the next four is reachable again"
+GPS_STEP_RATIO = 3.0         # ... "unless it is three times faster than they move"
+MOVING_CADENCE = 40.0        # ... "unless the cadence shows steps (40 per minute or more)"
 MIN_DDIST_FOR_GRADE_M = 0.5  # below this change of smoothed distance, grade is taken as 0
 COLLINEAR_ABS_CORR = 0.99    # |corr(t, GAP)| above this: drift_adj absent ("collinear")
 
@@ -334,6 +341,8 @@ def sanitize(samples, cfg):
             s["speed"] = None
         if s["lat"] is not None and (abs(s["lat"]) > 90 or s["lon"] is None or abs(s["lon"]) > 180):
             s["lat"] = s["lon"] = None
+        if s["lat"] is not None and abs(s["lat"]) < 1e-7 and abs(s["lon"]) < 1e-7:
+            s["lat"] = s["lon"] = None  # 0,0: no fix
         if s["dist"] is not None and s["dist"] < 0:
             s["dist"] = None
         if s["spm"] is not None and s["spm"] < 0:
@@ -348,46 +357,117 @@ def sanitize(samples, cfg):
     return merged, out_of_order, n_merged
 
 
-def rate_series(ts, values):
-    """Per-sample rate of `values` since the previous sample that has one; the first such
-    sample takes the rate of the interval after it. None where a sample has no value."""
-    idx = [i for i, v in enumerate(values) if v is not None]
-    rates = [None] * len(ts)
-    for n, i in enumerate(idx):
-        if n > 0:
-            j = idx[n - 1]
-            a, b = j, i
-        elif len(idx) > 1:
-            a, b = i, idx[1]
+def on_foot(sport):
+    return sport is None or any(w in sport for w in ("run", "walk", "hik"))
+
+
+def track(smp, max_speed):
+    """docs/METRICS.md section 1, "Distance": the length along the fixes in time order with GPS
+    jumps left out. Returns (cumulative distance per sample or None, length, fixes, jumps)."""
+    fixes = [(i, s["t"], s["lat"], s["lon"]) for i, s in enumerate(smp) if s["lat"] is not None]
+    cum = [None] * len(smp)
+    length, kept, jumps = 0.0, 0, 0
+    last, suspect = None, []
+
+    def dist(a, b):
+        return haversine(a[2], a[3], b[2], b[3])
+
+    def reachable(a, b):
+        return dist(a, b) <= max_speed * max(0.0, b[1] - a[1]) + GPS_NOISE_M
+
+    def keep(f, d):
+        nonlocal length, kept
+        length += d
+        cum[f[0]] = length
+        kept += 1
+
+    def move_on(prev, run):
+        nonlocal jumps
+        speeds = sorted(dist(a, b) / (b[1] - a[1]) for a, b in zip(run, run[1:]) if b[1] > a[1])
+        step = dist(prev, run[0])
+        dt = run[0][1] - prev[1]
+        step_speed = step / dt if dt > 0 else math.inf
+        moving = speeds[len(speeds) // 2] if speeds else None
+        if moving is None or step_speed > GPS_STEP_RATIO * max(moving, 1.0):
+            jumps += 1
+            keep(run[0], 0.0)
         else:
+            keep(run[0], step)
+        for a, b in zip(run, run[1:]):
+            keep(b, dist(a, b))
+        return run[-1]
+
+    for f in fixes:
+        if last is None:
+            keep(f, 0.0)
+            last = f
             continue
-        dt = ts[b] - ts[a]
-        if dt > 0:
-            rates[i] = max(0.0, (values[b] - values[a]) / dt)
+        if reachable(last, f):
+            if suspect:
+                jumps += 1
+                suspect = []
+            keep(f, dist(last, f))
+            last = f
+            continue
+        suspect.append(f)
+        if len(suspect) > GPS_EXCURSION_FIXES:
+            last = move_on(last, suspect)
+            suspect = []
+    if last is not None and suspect:
+        move_on(last, suspect)
+    return cum, length, kept, jumps
+
+
+def interpolate_between(ts, values):
+    """A sample without a value between two with one gets it interpolated in time."""
+    out = list(values)
+    idx = [i for i, v in enumerate(values) if v is not None]
+    for a, b in zip(idx, idx[1:]):
+        for k in range(a + 1, b):
+            f = (ts[k] - ts[a]) / (ts[b] - ts[a]) if ts[b] > ts[a] else 0.0
+            out[k] = values[a] + (values[b] - values[a]) * f
+    return out
+
+
+def window_rate(ts, prog, half):
+    """Rate of the (interpolated) distance over [t - half, t + half], shrunk to the span of
+    the samples that carry it."""
+    pts = [(t, v) for t, v in zip(ts, prog) if v is not None]
+    rates = [None] * len(ts)
+    if not pts:
+        return rates
+    pt = [p[0] for p in pts]
+
+    def at(x):
+        j = bisect.bisect_right(pt, x) - 1
+        ta, va = pts[j]
+        if j + 1 < len(pts) and pts[j + 1][0] > ta and x > ta:
+            tb, vb = pts[j + 1]
+            return va + (vb - va) * (x - ta) / (tb - ta)
+        return va
+
+    for i, t in enumerate(ts):
+        if t < pt[0] or t > pt[-1]:
+            continue
+        lo, hi = max(t - half, pt[0]), min(t + half, pt[-1])
+        if hi <= lo:
+            continue
+        r = (at(hi) - at(lo)) / (hi - lo)
+        if 0.0 <= r <= 100.0:
+            rates[i] = r
     return rates
 
 
-def sample_speeds(smp, cfg):
+def sample_speeds(smp, cfg, progress):
+    """Device speed, else the windowed rate of the distance (device, else track)."""
     ts = [s["t"] for s in smp]
     dev = [s["speed"] for s in smp]
-    from_dist = rate_series(ts, [s["dist"] for s in smp])
-    # position: cumulative haversine along samples that have a position
-    cum = []
-    total = 0.0
-    last = None
-    for s in smp:
-        if s.get("lat") is None:
-            cum.append(None)
-            continue
-        if last is not None:
-            total += haversine(last[0], last[1], s["lat"], s["lon"])
-        last = (s["lat"], s["lon"])
-        cum.append(total)
-    from_pos = rate_series(ts, cum)
+    half = max(cfg["speed_median_s"] / 2.0, 1.0)
+    rate = window_rate(ts, progress, half)
     raw = []
     source = set()
     for i in range(len(smp)):
-        for name, v in (("device", dev[i]), ("distance", from_dist[i]), ("position", from_pos[i])):
+        for name, v in (("device", dev[i]), ("distance_rate", rate[i])):
             if v is not None:
                 raw.append(v)
                 source.add(name)
@@ -437,17 +517,34 @@ def timer_pauses(timer):
     return pauses
 
 
-def inferred_pauses(ts, speed, cfg):
+def inferred_pauses(smp, speed, progress, cfg):
+    """docs/METRICS.md section 1, "Moving time", without timer events."""
+    ts = [x["t"] for x in smp]
     pauses = []
-    for a, b in zip(ts, ts[1:]):
-        if b - a > cfg["pause_gap_s"]:
+    for i, (a, b) in enumerate(zip(ts, ts[1:])):
+        dt = b - a
+        if dt <= cfg["pause_gap_s"]:
+            continue
+        pa, pb = progress[i], progress[i + 1]
+        if pa is not None and pb is not None:
+            moved = pb - pa >= cfg["pause_speed_m_s"] * dt
+        else:
+            moved = dt <= cfg["recording_gap_max_s"] and all(
+                smp[k]["speed"] is not None and smp[k]["speed"] >= cfg["pause_speed_m_s"]
+                for k in (i, i + 1))
+        if not moved:
             pauses.append((a, b))
     n = len(ts)
+
+    def slow(k):
+        stepping = smp[k]["spm"] is not None and smp[k]["spm"] >= MOVING_CADENCE
+        return speed[k] is not None and speed[k] < cfg["pause_speed_m_s"] and not stepping
+
     i = 0
     while i < n:
-        if speed[i] is not None and speed[i] < cfg["pause_speed_m_s"]:
+        if slow(i):
             j = i
-            while j + 1 < n and speed[j + 1] is not None and speed[j + 1] < cfg["pause_speed_m_s"]:
+            while j + 1 < n and slow(j + 1):
                 j += 1
             end = ts[j + 1] if j + 1 < n else ts[j]
             if end - ts[i] >= cfg["pause_min_s"]:
@@ -464,7 +561,12 @@ def clean(decoded, cfg):
     if len(smp) < 2:
         return None, info
     ts = [s["t"] for s in smp]
-    speed, speed_sources = sample_speeds(smp, cfg)
+    jump_bound = cfg["gps_jump_speed_m_s"] if on_foot(decoded["sport"]) else GPS_JUMP_OTHER_M_S
+    cum, track_len, track_fixes, jumps = track(smp, jump_bound)
+    info["gps_jumps"] = jumps
+    dists = [s["dist"] for s in smp]
+    progress = interpolate_between(ts, dists if any(d is not None for d in dists) else cum)
+    speed, speed_sources = sample_speeds(smp, cfg, progress)
     info["speed_sources"] = speed_sources
     # The crate's reading of "without them" (clean.rs step 3: "the activity's timer pauses when
     # it has any"): the timer decides only when it paused at least once, i.e. a stop followed by
@@ -473,7 +575,7 @@ def clean(decoded, cfg):
     timer = timer_pauses(decoded["timer"])
     has_timer = any(b > a and b != math.inf for a, b in timer)
     info["pauses_from"] = "timer" if has_timer else "gaps_and_speed"
-    pauses = merge_intervals(timer if has_timer else inferred_pauses(ts, speed, cfg))
+    pauses = merge_intervals(timer if has_timer else inferred_pauses(smp, speed, progress, cfg))
     t0, t1 = ts[0], ts[-1]
     pauses = [(max(a, t0), min(b, t1)) for a, b in pauses if b > t0 and a < t1]
     pauses = [(a, b) for a, b in pauses if b > a]
@@ -500,13 +602,16 @@ def clean(decoded, cfg):
     grid = {c: [None] * n_grid for c in chans}
     wall = [None] * n_grid
     maxgap = cfg["resample_max_gap_s"]
+    # docs/METRICS.md 1: interpolated across a gap between consecutive moving samples up to
+    # recording_gap_max_s (a recording gap), holes beyond.
+    fillgap = max(maxgap, cfg["recording_gap_max_s"])
     for k in range(n_grid):
         i = bisect.bisect_right(mt, k) - 1  # last sample at or before k
         if i < 0:
             continue
         si = mt[i]
         j = i + 1
-        near = j < len(mt) and mt[j] - si <= maxgap
+        near = j < len(mt) and mt[j] - si <= fillgap
         for c, vals in chans.items():
             v = None
             if k == si:
@@ -566,12 +671,17 @@ def clean(decoded, cfg):
     # only resample_max_gap_s. The last one covers up to resample_max_gap_s before the end.
     # Removed (spike / lock) grid seconds are then taken out again.
     removed = set(spikes) | set(locked)
-    readings = [m for m, s, _ in kept if s["hr"] is not None and math.ceil(m) not in removed]
+    # Readings on consecutive kept samples (nothing recorded between) cover a recording gap up
+    # to recording_gap_max_s.
+    readings = [(q, m) for q, (m, s, _) in enumerate(kept)
+                if s["hr"] is not None and math.ceil(m) not in removed]
     covered = 0.0
-    for idx, m in enumerate(readings):
+    for idx, (q, m) in enumerate(readings):
         if idx + 1 < len(readings):
-            gap = readings[idx + 1] - m
-            span = gap if gap <= cfg["coverage_max_gap_s"] else min(gap, maxgap)
+            q2, m2 = readings[idx + 1]
+            gap = m2 - m
+            adjacent = q2 == q + 1 and gap <= cfg["recording_gap_max_s"]
+            span = gap if gap <= cfg["coverage_max_gap_s"] or adjacent else min(gap, maxgap)
         else:
             span = min(moving_s - m, maxgap)
         lo, hi = max(m, 0.0), min(m + span, moving_s)
@@ -583,11 +693,13 @@ def clean(decoded, cfg):
                 covered -= max(0.0, min(hi, k + 1) - max(lo, k))
     info["hr_covered_s"] = covered
 
-    # --- device distance, else the integral of speed ---
+    # --- device distance, else the track's length, else the integral of speed ---
     dists = [s["dist"] for s in smp if s["dist"] is not None]
     if dists:
         distance = dists[-1] - dists[0]
         dist_source = "device"
+    elif track_fixes >= 2:
+        distance, dist_source = track_len, "track"
     elif any(v is not None for v in grid["speed"]):
         distance = sum(v for v in grid["speed"] if v is not None)
         dist_source = "speed_integral"

@@ -413,26 +413,6 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
     }
 }
 
-/// Files whose reference values `gen_metrics.py` computed with the section 1 rules before
-/// METRICS_REVISION 2 (issue 21): distance from positions instead of the sum of grid speeds,
-/// gaps with progress as moving time, the grid and HR coverage across recording gaps. The GPX
-/// files have no device distance, the TCX files no timer events and the two FIT files leave
-/// recording gaps that the grid now fills, so their numbers moved on purpose; until the Python reference implements docs/METRICS.md section 1 as it now reads,
-/// they are not compared (and must still differ, see the test).
-const STALE_SINCE_REVISION_2: &[&str] = &[
-    "fit/python-fitparse/2013-02-06-12-11-14.fit",
-    "fit/runpandas/run.fit",
-    "gpx/georust-gpx/garmin-activity.gpx",
-    "gpx/runpandas/stopped_example.gpx",
-    "series/runpandas-2020-2021/4383adb2-5170-467c-85b8-2d983c415e5b.gpx",
-    "series/runpandas-2020-2021/c74b49c3-6505-4874-9ef1-9f9cbd149896.gpx",
-    "series/runpandas-2020-2021/e2543c48-793c-45e0-8057-906422d45de7.gpx",
-    "series/runpandas-2020-2021/f9f17bc7-6763-4bf4-8428-df0c95a9ac32.gpx",
-    "tcx/runpandas/2020-12-04T19_09_21-300_Running.tcx",
-    "tcx/runpandas/2020-12-08T06_36_12-300_Running.tcx",
-    "tcx/runpandas/2020-12-20T05_50_47-300_Running.tcx",
-];
-
 #[test]
 fn agrees_with_the_independent_reference() {
     let r = reference();
@@ -446,7 +426,6 @@ fn agrees_with_the_independent_reference() {
         .collect();
     assert_eq!(files.len(), 18, "fixtures in metrics.json");
     let mut rep = Report::default();
-    let mut still_stale = Vec::new();
     for file in &files {
         let path = fixtures_dir().join(file);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -456,21 +435,7 @@ fn agrees_with_the_independent_reference() {
         assert_eq!(decoded.len(), 1, "{file}: one activity");
         let m = compute(&decoded[0], &settings, &ctx);
         assert!(m.is_finite(), "{file}: non-finite output");
-        if STALE_SINCE_REVISION_2.contains(&file.as_str()) {
-            // The reference still follows the section 1 rules before issue 21; the file must
-            // still disagree, so this list shrinks as soon as gen_metrics.py catches up.
-            let mut own = Report::default();
-            compare_file(file, &m, &r[file.as_str()], &settings, &mut own);
-            if !own.rows.is_empty() {
-                still_stale.push(format!("{file} ({} metrics differ)", own.rows.len()));
-                continue;
-            }
-            panic!("{file} agrees with the reference again: take it off STALE_SINCE_REVISION_2");
-        }
         compare_file(file, &m, &r[file.as_str()], &settings, &mut rep);
-    }
-    for s in &still_stale {
-        eprintln!("  stale reference (issue 21, METRICS_REVISION 2): {s}");
     }
     eprintln!(
         "reference: {} files, {} comparisons, {} mismatches; not asserted: {}",
