@@ -347,22 +347,11 @@ fn pauses(
         let slow_ms = (settings.pause_min_s * 1000.0).round() as i64;
         for (i, w) in raw.t.windows(2).enumerate() {
             let dt = w[1].saturating_sub(w[0]);
-            // A gap is a pause only when the distance shows no progress across it: smart
-            // recording leaves gaps of 1-12 s or more while the runner moves on. A gap with
-            // neither distance nor device speed either side tells nothing, and stays a pause.
-            let moved = match (progress[i], progress[i + 1]) {
-                (Some(a), Some(b)) => b - a >= settings.pause_speed_m_s * secs(dt),
-                // No distance: the device's speed either side (a foot pod) still tells, across
-                // a recording gap.
-                _ => {
-                    secs(dt) <= settings.recording_gap_max_s
-                        && [i, i + 1].iter().all(|&k| {
-                            raw.ch[SPEED][k].is_some_and(|v| v >= settings.pause_speed_m_s)
-                        })
-                }
-            };
-            if dt > gap_ms && !moved {
-                spans.push((w[0], w[1]));
+            if dt <= gap_ms {
+                continue;
+            }
+            if let Some(from) = gap_pause(raw, speed, progress, i, settings) {
+                spans.push((from, w[1]));
             }
         }
         // Steps under way (cadence) mean moving, whatever a frozen GPS says.
@@ -396,6 +385,49 @@ fn pauses(
         }
     }
     (merged, timer)
+}
+
+/// Where the pause in the gap after sample `i` begins (ms), if the gap holds one (step 3 of the
+/// module docs). A gap is a pause only when the distance shows no progress across it: smart
+/// recording leaves gaps of 1-12 s or more while the runner moves on. When it does show
+/// progress, the time that progress takes at the speed either side is moving, and the rest of
+/// the gap, if `pause_min_s` or more, a pause at its end: a watch that stops recording 10 s
+/// before the runner stops for a minute leaves one gap of 70 s with 25 m in it. A gap with
+/// neither distance nor device speed either side tells nothing, and is a pause.
+fn gap_pause(
+    raw: &Raw,
+    speed: &[Option<f64>],
+    progress: &[Option<f64>],
+    i: usize,
+    settings: &AthleteSettings,
+) -> Option<i64> {
+    let (t0, t1) = (raw.t[i], raw.t[i + 1]);
+    let dt = secs(t1.saturating_sub(t0));
+    let floor = settings.pause_speed_m_s;
+    let (Some(a), Some(b)) = (progress[i], progress[i + 1]) else {
+        // No distance: the device's speed either side (a foot pod) still tells, across a
+        // recording gap.
+        let moving = dt <= settings.recording_gap_max_s
+            && [i, i + 1]
+                .iter()
+                .all(|&k| raw.ch[SPEED][k].is_some_and(|v| v >= floor));
+        return (!moving).then_some(t0);
+    };
+    let d = b - a;
+    if d < floor * dt {
+        return Some(t0);
+    }
+    let (Some(va), Some(vb)) = (speed[i], speed[i + 1]) else {
+        return None;
+    };
+    let v = f64::midpoint(va, vb);
+    if v < floor {
+        return None;
+    }
+    let moving_s = d / v;
+    #[allow(clippy::cast_possible_truncation)]
+    let moving_ms = (moving_s * 1000.0).round() as i64;
+    (dt - moving_s >= settings.pause_min_s).then(|| t0.saturating_add(moving_ms))
 }
 
 /// Linear interpolation that never invents a value: both ends must be present.

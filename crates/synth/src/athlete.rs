@@ -39,8 +39,12 @@ pub struct AthleteConfig {
     pub hilly_fraction: f64,
     /// Share of easy and long runs with one or two timer pauses.
     pub pause_fraction: f64,
-    /// Share of files recorded with "smart recording" (1-4 s between records).
+    /// Share of files recorded with "smart recording" (1 to `smart_recording_max_s` s between
+    /// records).
     pub smart_recording_fraction: f64,
+    /// The longest interval between two records of a smart-recording file (s): 4 by default;
+    /// real watches leave up to 12 s and more.
+    pub smart_recording_max_s: u32,
     /// Share of files with running dynamics (stance time, vertical oscillation, step length).
     pub dynamics_fraction: f64,
     /// Share of files with beat-to-beat (`hrv`) messages.
@@ -67,6 +71,7 @@ impl Default for AthleteConfig {
             hilly_fraction: 0.3,
             pause_fraction: 0.25,
             smart_recording_fraction: 0.1,
+            smart_recording_max_s: 4,
             dynamics_fraction: 0.3,
             hrv_fraction: 0.05,
         }

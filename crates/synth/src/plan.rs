@@ -168,6 +168,8 @@ pub struct RunPlan {
     pub pauses: Vec<PlannedPause>,
     pub route: Route,
     pub smart_recording: bool,
+    /// The longest interval between two records when `smart_recording` (s).
+    pub smart_recording_max_s: u32,
     pub dynamics: bool,
     pub hrv: bool,
     /// Cadence scatter multiplier (tired days run less steadily).
@@ -584,6 +586,7 @@ pub fn build_plan(cfg: &AthleteConfig, phys: &Physiology) -> Vec<RunPlan> {
                 pauses,
                 route: make_route(cfg, &mut rng),
                 smart_recording: rng.chance(cfg.smart_recording_fraction),
+                smart_recording_max_s: cfg.smart_recording_max_s.max(1),
                 dynamics: rng.chance(cfg.dynamics_fraction),
                 hrv: rng.chance(cfg.hrv_fraction),
                 stride_noise_factor: if tired_day { 2.0 } else { 1.0 },

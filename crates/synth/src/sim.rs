@@ -517,10 +517,10 @@ impl Sink for FitSink<'_> {
         if self.plan.smart_recording && s.moving_s < self.next_emit && !last {
             return;
         }
-        // Smart recording: the next record 1-4 s later.
+        // Smart recording: the next record 1 to `smart_recording_max_s` s later.
         self.next_emit = s.moving_s
             + if self.plan.smart_recording {
-                1 + self.rng.below(4)
+                1 + self.rng.below(self.plan.smart_recording_max_s)
             } else {
                 1
             };

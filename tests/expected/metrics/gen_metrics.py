@@ -526,14 +526,26 @@ def inferred_pauses(smp, speed, progress, cfg):
         if dt <= cfg["pause_gap_s"]:
             continue
         pa, pb = progress[i], progress[i + 1]
-        if pa is not None and pb is not None:
-            moved = pb - pa >= cfg["pause_speed_m_s"] * dt
-        else:
+        floor = cfg["pause_speed_m_s"]
+        if pa is None or pb is None:
             moved = dt <= cfg["recording_gap_max_s"] and all(
-                smp[k]["speed"] is not None and smp[k]["speed"] >= cfg["pause_speed_m_s"]
-                for k in (i, i + 1))
-        if not moved:
+                smp[k]["speed"] is not None and smp[k]["speed"] >= floor for k in (i, i + 1))
+            if not moved:
+                pauses.append((a, b))
+            continue
+        if pb - pa < floor * dt:
             pauses.append((a, b))
+            continue
+        # The progress takes d / v of the gap at the mean smoothed speed either side; the rest,
+        # if pause_min_s or more, is a pause at the gap's end.
+        if speed[i] is None or speed[i + 1] is None:
+            continue
+        v = (speed[i] + speed[i + 1]) / 2.0
+        if v < floor:
+            continue
+        moving = (pb - pa) / v
+        if dt - moving >= cfg["pause_min_s"]:
+            pauses.append((a + round(moving * 1000.0) / 1000.0, b))
     n = len(ts)
 
     def slow(k):

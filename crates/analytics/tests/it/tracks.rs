@@ -205,3 +205,121 @@ fn track_length_agrees_with_gpxpy() {
     assert!(checked >= 6, "only {checked} GPX tracks compared\n{report}");
     assert!(bad.is_empty(), "{bad:#?}\n{report}");
 }
+
+/// The same run in two formats gives the same moving time and distance. Pairs are activities of
+/// different formats that start within 5 s of each other; those whose samples also end within
+/// 5 s of each other are the same recording and are asserted (moving time within 2 %, distance
+/// within 5 %: a GPS path against a device distance). The December 2020 TCX runs and their GPX
+/// in the series start together but end up to 11 minutes apart with heart rates 15-20 bpm apart:
+/// two recorders of one session, printed only.
+#[test]
+fn twins_in_two_formats_agree() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut all = fixture_activities();
+    for e in std::fs::read_dir(root.join("series/runpandas-2020-2021")).unwrap() {
+        let p = e.unwrap().path();
+        let d = hrdrift_ingest::decode_bytes(&std::fs::read(&p).unwrap(), "series").unwrap();
+        all.extend(d.value.into_iter().map(|a| (p.display().to_string(), a)));
+    }
+    let mut report = String::new();
+    let (mut asserted, mut bad) = (0, Vec::new());
+    for (i, (na, a)) in all.iter().enumerate() {
+        for (nb, b) in &all[i + 1..] {
+            if a.format == b.format || (a.start_ms - b.start_ms).abs() > 5000 {
+                continue;
+            }
+            let (ma, mb) = (metrics(a), metrics(b));
+            let same_span = (a.end_ms() - b.end_ms()).abs() <= 5000;
+            let short = |n: &str| n.split("fixtures/").nth(1).unwrap_or(n).to_owned();
+            let dm = rel(mb.moving_s, ma.moving_s);
+            let dd = rel(mb.distance_m.unwrap_or(0.0), ma.distance_m.unwrap_or(0.0));
+            report.push_str(&format!(
+                "{} / {}: moving {:.0} / {:.0} s ({:+.1} %), distance {:.0} / {:.0} m ({:+.1} %){}\n",
+                short(na),
+                short(nb),
+                ma.moving_s,
+                mb.moving_s,
+                100.0 * dm,
+                ma.distance_m.unwrap_or(0.0),
+                mb.distance_m.unwrap_or(0.0),
+                100.0 * dd,
+                if same_span { "" } else { " (two recorders)" }
+            ));
+            if same_span {
+                asserted += 1;
+                if dm.abs() > 0.02 || dd.abs() > 0.05 {
+                    bad.push(format!("{} / {}", short(na), short(nb)));
+                }
+            }
+        }
+    }
+    println!("{report}");
+    assert!(asserted >= 2, "only {asserted} twins\n{report}");
+    assert!(bad.is_empty(), "{bad:#?}\n{report}");
+}
+
+/// A population of synthetic runners whose true moving time and distance are known: smart
+/// recording of 1-4 s or 1-12 s, hilly or flat, paused often or never, at the equator or far
+/// north. Every run is checked as written, without its timer events, without its distance and
+/// speed channels, and without either.
+#[test]
+fn synthetic_runners_without_timer_or_distance_keep_moving_time_and_distance() {
+    let mut report = String::new();
+    let mut bad = Vec::new();
+    let mut runs = 0;
+    for seed in 1..=8_u64 {
+        let cfg = hrdrift_synth::AthleteConfig {
+            smart_recording_fraction: if seed % 2 == 0 { 1.0 } else { 0.5 },
+            smart_recording_max_s: if seed % 4 < 2 { 12 } else { 4 },
+            hilly_fraction: if seed % 3 == 0 { 1.0 } else { 0.2 },
+            pause_fraction: if seed <= 4 { 0.8 } else { 0.0 },
+            home_lat_deg: [47.37, 0.5, 64.1, -33.9][(seed % 4) as usize],
+            home_lon_deg: [8.54, 32.6, -21.9, 18.4][(seed % 4) as usize],
+            ..hrdrift_synth::AthleteConfig::with_activities(seed, 10)
+        };
+        let athlete = hrdrift_synth::generate(&cfg);
+        for i in 0..athlete.len() {
+            let truth = &athlete.truth.activities[i];
+            let bytes = athlete.encode_fit(i);
+            let a = hrdrift_ingest::decode_bytes(&bytes, "synthetic")
+                .unwrap()
+                .value
+                .remove(0);
+            let mut untimed = a.clone();
+            untimed.pauses.clear();
+            let variants = [
+                ("as written", metrics(&a)),
+                ("no timer", metrics(&untimed)),
+                ("no distance", metrics(&strip_distance(&a))),
+                ("neither", metrics(&strip_distance(&untimed))),
+            ];
+            let moving = f64::from(truth.moving_s);
+            for (what, m) in &variants {
+                let dm = rel(m.moving_s, moving);
+                let dd = rel(m.distance_m.unwrap_or(0.0), truth.distance_m);
+                if dm.abs() > 0.02 || dd.abs() > 0.01 {
+                    bad.push(format!(
+                        "seed {seed} run {i} ({what}, {} pauses): moving {:.0} s of {moving:.0} \
+                         ({:+.2} %), distance {:.0} m of {:.0} ({:+.2} %)",
+                        truth.pauses,
+                        m.moving_s,
+                        100.0 * dm,
+                        m.distance_m.unwrap_or(0.0),
+                        truth.distance_m,
+                        100.0 * dd
+                    ));
+                }
+            }
+            runs += 1;
+        }
+        report.push_str(&format!("seed {seed}: {} runs\n", athlete.len()));
+    }
+    println!("{runs} runs\n{report}");
+    assert!(runs >= 70, "{runs}");
+    assert!(
+        bad.is_empty(),
+        "{} of {runs} runs x 4:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
