@@ -617,6 +617,16 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         .fold(None, |acc: Option<(f64, f64)>, &v| {
             Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
         });
+    // The track's length over the samples on the moving clock: a fix inside a pause is GPS
+    // wander of a runner standing still (metres a minute, 7 % of one real run's distance), so
+    // the track goes straight across each pause, from the last fix before it to the first after.
+    let track = if device_dist.is_none() && track.fixes >= 2 && !pauses.is_empty() {
+        let pick = |c: &[Option<f64>]| moving.iter().map(|(i, _)| c[*i]).collect::<Vec<_>>();
+        let t: Vec<i64> = moving.iter().map(|(i, _)| raw.t[*i]).collect();
+        hrdrift_ingest::track(&t, &pick(&raw.ch[LAT]), &pick(&raw.ch[LON]), jump)
+    } else {
+        track
+    };
     stats.gps_jumps = track.jumps;
     out.distance_m = match device_dist {
         Some((lo, hi)) => Some(hi - lo),

@@ -711,6 +711,10 @@ def clean(decoded, cfg):
         distance = dists[-1] - dists[0]
         dist_source = "device"
     elif track_fixes >= 2:
+        # Over the samples on the moving clock: straight across each pause (docs/METRICS.md 1).
+        if pauses:
+            _, track_len, _, jumps = track([k[1] for k in kept], jump_bound)
+            info["gps_jumps"] = jumps
         distance, dist_source = track_len, "track"
     elif any(v is not None for v in grid["speed"]):
         distance = sum(v for v in grid["speed"] if v is not None)

@@ -122,8 +122,9 @@ fn distance_without_a_device_channel_and_moving_time_without_timer_events() {
             hr.unwrap_or(0.0),
         ));
         d_errs.push(d_err);
-        // Open: this file's laps add up to 2,625 s of timer, its samples to 2,184 s of moving
-        // time by the gap rule with or without its device distance; not yet understood.
+        // This watch ran its timer through the runner's stops (no auto-pause): its laps add up
+        // to the elapsed 2,625 s while its samples stand still for 440 s (speed 0, the distance
+        // growing by a metre in gaps of 11-52 s), which the gap rule rightly leaves out.
         let known = short == "2013-02-06-12-11-14.fit";
         if !known && (m_err.abs() > 0.02 || mt_err.abs() > 0.02) {
             bad.push(format!("{short}: moving time off the timer"));
