@@ -6,22 +6,28 @@
 //!    present value among samples sharing a timestamp wins. Non-finite and physically absurd
 //!    values (negative speed, latitude beyond 90, ...) are treated as missing; HR outside the
 //!    valid range is a dropout.
-//! 2. Speed per sample: device speed, else the rate of device distance, else the haversine
-//!    rate between positions (each over the interval since the previous sample that has the
-//!    source), then a centred rolling median over `speed_median_s` (at most
-//!    [`MAX_MEDIAN_SIDE`] samples either side, so dense files stay linear).
-//! 3. Pauses: the activity's timer pauses when it has any; otherwise gaps longer than
-//!    `pause_gap_s` and spans of smoothed speed under `pause_speed_m_s` lasting
-//!    `pause_min_s` or more. A span of slow samples `a..=b` pauses the time from sample `a`
-//!    to the sample after `b`. With timer pauses, a gap in the samples while the timer ran is
-//!    moving time without data: it lowers HR coverage rather than vanishing.
+//! 2. Distance and speed (docs/METRICS.md section 1). *Progress* per sample: the device's
+//!    distance, else the track of the positions (`hrdrift_ingest::track`: haversine between
+//!    consecutive fixes, GPS jumps over `gps_jump_speed_m_s` left out, 0,0 no fix), a sample
+//!    without it between two with it interpolated in time. Speed: device speed, else the rate of
+//!    progress over a centred window of `speed_median_s` (progress interpolated in time, so
+//!    repeated positions give the runner's speed, not zeros), then a centred rolling median over
+//!    `speed_median_s` (at most [`MAX_MEDIAN_SIDE`] samples either side, so dense files stay
+//!    linear).
+//! 3. Pauses: the activity's timer pauses when it has any. Otherwise a gap longer than
+//!    `pause_gap_s` is a pause only where its progress does not account for it ([`gap_pause`]:
+//!    smart recording leaves gaps while the runner moves on), and a span of smoothed speed under
+//!    `pause_speed_m_s` lasting `pause_min_s` or more is a pause unless the cadence shows steps.
+//!    A span of slow samples `a..=b` pauses the time from sample `a` to the sample after `b`.
+//!    With timer pauses, a gap in the samples while the timer ran is moving time without data.
 //! 4. The moving clock: wall time minus paused time. Samples strictly inside a pause are dropped.
 //! 5. The 1 Hz grid: one point per whole second `k` of moving time with `k < moving_s`, each
-//!    standing for the second `[k, k+1)`. A point between two samples at most
-//!    `resample_max_gap_s` apart (in moving time) is linearly interpolated, and only when both
-//!    samples carry the channel; after a longer gap only the second just after the earlier
-//!    sample is filled (from that sample). Longer gaps therefore stay holes in the grid, and the
-//!    grid never holds more than about `n x (resample_max_gap_s + 1)` points for `n` samples,
+//!    standing for the second `[k, k+1)`. A point between two consecutive samples at most
+//!    `recording_gap_max_s` apart (in moving time: a recording gap of a moving span) is
+//!    linearly interpolated, and only when both samples carry the channel, so every mean over
+//!    the grid weighs a reading by the time it holds; after a longer gap only the second just
+//!    after the earlier sample is filled (from that sample). Longer gaps stay holes, and the
+//!    grid never holds more than about `n x (recording_gap_max_s + 1)` points for `n` samples,
 //!    whatever the timestamps say.
 //! 6. HR on the grid: spikes (further than `spike_bpm` from the centred `spike_window_s`
 //!    median of valid HR, the point itself included) and cadence-lock spans are made invalid.
@@ -35,8 +41,9 @@
 //!      second (the first whole second at or after it, the one the grid fills from it) was not
 //!      removed as a spike or cadence lock.
 //!    - Each reading covers the time up to the next reading when they are at most
-//!      `coverage_max_gap_s` (10 s) apart on the moving clock; when they are further apart it
-//!      covers only the first `resample_max_gap_s` (5 s) after it, the rest of the gap is
+//!      `coverage_max_gap_s` (10 s) apart on the moving clock, or when they are consecutive
+//!      samples (nothing recorded between them) at most `recording_gap_max_s` apart; otherwise
+//!      it covers only the first `resample_max_gap_s` (5 s) after it, the rest of the gap is
 //!      uncovered. The last reading covers at most `resample_max_gap_s` up to the end of moving
 //!      time; time before the first reading is uncovered.
 //!    - Grid seconds removed as spikes or cadence lock are then taken out again, so invalid HR
@@ -46,10 +53,10 @@
 //!    time / moving time" without saying it is measured on the 1 Hz grid. Counting grid seconds
 //!    would, through the 5 s no-fill rule, mark smart-recording files (Garmin's default, a
 //!    sample every 1-12 s) and GPX files with HR on only some points as low coverage although
-//!    the strap worked throughout. 10 s is the span METRICS.md section 1 already treats as
-//!    continuous movement without timer events. The metrics themselves are still computed on
-//!    the grid (gaps up to `resample_max_gap_s` filled), so a well-covered sparse file has fewer
-//!    grid seconds than moving seconds.
+//!    the strap worked throughout.
+//! 9. Distance: the device's (last minus first), else the track's length over the samples on
+//!    the moving clock (straight across each pause: GPS wander while standing is no distance),
+//!    else the integral of speed over the grid.
 
 use hrdrift_ingest::{Activity, Track, jump_speed_m_s, track};
 use serde::{Deserialize, Serialize};

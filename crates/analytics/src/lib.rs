@@ -14,14 +14,15 @@
 //! - Analytics never reads files and never panics on input data: samples may be empty, out of
 //!   order, duplicated, NaN or absurd; timestamps may span the whole `i64` range.
 //! - Work and memory are linear in the number of samples, whatever the timestamps say (the
-//!   1 Hz grid does not fill gaps longer than `resample_max_gap_s`).
+//!   1 Hz grid fills no gap longer than `recording_gap_max_s`, at most 300 s).
 //! - Every metric that cannot be computed honestly is `None` with a reason in `absent`; no
 //!   output number is NaN or infinite ([`ActivityMetrics::is_finite`]).
 //! - Settings are sanitized before use ([`AthleteSettings::sanitized`]), so a bad config value
 //!   falls back to its default rather than poisoning the numbers; the row says which anchors
 //!   were used and fingerprints all settings.
 //!
-//! Where METRICS.md leaves room, the choices are written down in [`metrics`] and [`clean`].
+//! Where the metric definitions leave room, the choices are written down in [`metrics`] and
+//! [`clean`], and in `docs/METRICS.md`.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

@@ -8,8 +8,9 @@
 //!   HR and a speed ("paired" seconds), so a hole in one channel does not bias the ratio.
 //! - Coverage is valid-HR moving time over moving time, with the valid-HR moving time measured
 //!   on the moving clock from the samples (a gap of up to `coverage_max_gap_s` between valid
-//!   HR readings counts as covered), not by counting 1 Hz grid seconds: see [`crate::clean`],
-//!   step 8, for the rule and the reason. The metrics below are still computed on the grid.
+//!   HR readings counts as covered, and so does a recording gap of up to `recording_gap_max_s`),
+//!   not by counting 1 Hz grid seconds: see [`crate::clean`], step 8, for the rule and the
+//!   reason. The metrics below are computed on the grid, which is filled across recording gaps.
 //! - Coverage (at least `min_coverage`) is checked on the whole activity, as METRICS.md says,
 //!   and gates every HR metric: `avg_hr`, EF, decoupling, drift, TRIMP, hrTSS and the class.
 //!   Zone times are plain sums of valid seconds and are reported at any coverage.

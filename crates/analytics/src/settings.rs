@@ -82,8 +82,9 @@ pub struct AthleteSettings {
     pub estimated: Estimated,
 
     // --- 1. Samples and cleaning -------------------------------------------------------------
-    /// Resampling to 1 Hz does not fill gaps between samples longer than this (s). At most 60,
-    /// which bounds the grid to 61 points per sample whatever the timestamps.
+    /// Resampling to 1 Hz fills gaps between samples up to this long (s), and after a longer
+    /// gap (or a dropout) a valid HR reading covers this much. At most 60. The grid fills
+    /// recording gaps up to `recording_gap_max_s` too, whichever is longer.
     pub resample_max_gap_s: f64,
     /// Without timer events, a gap between samples longer than this is a pause (s).
     pub pause_gap_s: f64,
