@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of two hrdrift builds on the same files, interleaved: the import of the FIT fixtures plus a
 # synthetic athlete (348 FIT files by default, as side_by_side.sh) and the import of every GPX
-# fixture (tests/fixtures/gpx and the 68-run series). Prints each run and the medians.
+# fixture (tests/fixtures/gpx, and the 68-run series five times over). Prints each run and the
+# medians.
 #
 # Usage: benches/ab.sh OLD_BIN NEW_BIN [ROUNDS=5] [ATHLETE_FILES=300]
 # e.g. build the commit before a change in a worktree with the same CARGO_TARGET_DIR, copy its
@@ -18,6 +19,14 @@ writer=${WRITE_ATHLETE:-target/release/examples/write_athlete}
 settings=($("$writer" "$work/fit/athlete" "$n" 1 2> /dev/null))
 rm -f "$work/fit/athlete/truth.json"
 cp -r tests/fixtures/gpx tests/fixtures/series "$work/gpx/"
+# Four more copies of the series, each file with a comment appended: other bytes (so not skipped
+# as already imported), the same runs (so every one is decoded and analysed, then kept once).
+for k in 1 2 3 4; do
+    mkdir -p "$work/gpx/copy$k"
+    for f in tests/fixtures/series/runpandas-2020-2021/*.gpx; do
+        { cat "$f"; echo "<!-- copy $k -->"; } > "$work/gpx/copy$k/$(basename "$f")"
+    done
+done
 echo "FIT: $(find "$work/fit" -name '*.fit' | wc -l) files, $(du -sb "$work/fit" | awk '{printf "%.1f", $1/1e6}') MB;" \
     "GPX: $(find "$work/gpx" -name '*.gpx' | wc -l) files, $(du -sb "$work/gpx" | awk '{printf "%.1f", $1/1e6}') MB"
 

@@ -438,12 +438,11 @@ fn gap_pause(
 }
 
 /// Linear interpolation that never invents a value: both ends must be present.
-fn lerp(a: Option<f64>, b: Option<f64>, off: i128, span: i128) -> Option<f64> {
-    if off == 0 {
+/// `f` is the fraction of the way from `a` to `b`; at 0 the value is `a`'s, whatever `b` is.
+fn lerp(a: Option<f64>, b: Option<f64>, f: f64) -> Option<f64> {
+    if f == 0.0 {
         return a;
     }
-    #[allow(clippy::cast_precision_loss)]
-    let f = off as f64 / span as f64;
     let (a, b) = (a?, b?);
     Some(a + (b - a) * f)
 }
@@ -515,14 +514,25 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     let ceil_s = |ms: i128| (ms + 999).div_euclid(1000);
     let mut emit = |k: i128, a: usize, b: usize, ma: i128, span: i128| {
         let off = k * 1000 - ma;
-        #[allow(clippy::cast_precision_loss)]
-        t_s.push(k as f64);
+        // k is below 2^64 / 1000 and off and span below 300 s, so all fit in i64, whose
+        // conversion to f64 is one instruction (i128's is a library call, on the hottest loop
+        // of the import now that recording gaps are filled).
+        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        let (kf, f) = (
+            k as i64 as f64,
+            if off == 0 {
+                0.0
+            } else {
+                off as i64 as f64 / span as i64 as f64
+            },
+        );
+        t_s.push(kf);
         let w = i128::from(raw.t[a]) + off;
         wall.push(i64::try_from(w.min(i128::from(raw.t[b]))).unwrap_or(raw.t[b]));
-        hr.push(lerp(raw.ch[HR][a], raw.ch[HR][b], off, span));
-        spd.push(lerp(speed[a], speed[b], off, span));
-        alt.push(lerp(raw.ch[ALT][a], raw.ch[ALT][b], off, span));
-        cad.push(lerp(raw.ch[CAD][a], raw.ch[CAD][b], off, span));
+        hr.push(lerp(raw.ch[HR][a], raw.ch[HR][b], f));
+        spd.push(lerp(speed[a], speed[b], f));
+        alt.push(lerp(raw.ch[ALT][a], raw.ch[ALT][b], f));
+        cad.push(lerp(raw.ch[CAD][a], raw.ch[CAD][b], f));
     };
     #[allow(clippy::cast_possible_truncation)]
     let recording_ms = i128::from((settings.recording_gap_max_s * 1000.0).round() as i64);
@@ -803,9 +813,9 @@ mod tests {
 
     #[test]
     fn lerp_needs_both_ends() {
-        assert_eq!(lerp(Some(1.0), None, 0, 2), Some(1.0));
-        assert_eq!(lerp(Some(1.0), None, 1, 2), None);
-        assert_eq!(lerp(Some(1.0), Some(3.0), 1, 2), Some(2.0));
+        assert_eq!(lerp(Some(1.0), None, 0.0), Some(1.0));
+        assert_eq!(lerp(Some(1.0), None, 0.5), None);
+        assert_eq!(lerp(Some(1.0), Some(3.0), 0.5), Some(2.0));
     }
 
     #[test]
