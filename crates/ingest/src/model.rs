@@ -290,13 +290,17 @@ impl Activity {
         }
         let bound = jump_speed_m_s(self.sport.as_deref(), GPS_JUMP_ON_FOOT_M_S);
         let t = self.track(bound)?;
-        (t.jumps > 0).then(|| {
+        // A fix a few metres beyond reach is GPS noise a user need not hear about (most real
+        // tracks have one); the metrics still count it (`cleaning.gps_jumps`).
+        (t.jumps_m >= GPS_JUMP_WARN_M).then(|| {
             Warning::new(
                 "gps_jump",
                 format!(
-                    "{} GPS jumps (faster than {bound} m/s) were left out of the distance ({:.0} m \
-                     of the track between them)",
-                    t.jumps, t.jumps_m
+                    "{} GPS jump{} (faster than {bound} m/s) left out of the distance ({:.0} m \
+                     from the track to the fixes left out)",
+                    t.jumps,
+                    if t.jumps == 1 { "" } else { "s" },
+                    t.jumps_m
                 ),
             )
         })
@@ -359,9 +363,9 @@ impl Activity {
             // A session that says it began long before its first kept sample (one real file's
             // session starts two days before its two hours of samples) would give a duration
             // no sample supports: the start is the first sample's then.
-            if self.start_ms < first - START_SLACK_MS {
+            if self.start_ms < first.saturating_sub(START_SLACK_MS) {
                 #[allow(clippy::cast_precision_loss)]
-                let h = (first - self.start_ms) as f64 / 3_600_000.0;
+                let h = first.saturating_sub(self.start_ms) as f64 / 3_600_000.0;
                 warnings.push(Warning::new(
                     "start_from_samples",
                     format!(
@@ -369,8 +373,9 @@ impl Activity {
                          taken from the samples"
                     ),
                 ));
+                self.start_ms = first;
             }
-            self.start_ms = self.start_ms.max(first - START_SLACK_MS).min(first);
+            self.start_ms = self.start_ms.min(first);
         }
         warnings
     }
@@ -400,6 +405,9 @@ const GPS_JUMP_MAX_FIXES: usize = 4;
 /// pause) unless the step onto it is this many times faster than the run itself moves: then the
 /// step is a jump (a first fix far from the rest) and only the step is left out.
 const GPS_STEP_RATIO: f64 = 3.0;
+
+/// GPS jumps that left out less than this (m, summed) are not worth a warning.
+const GPS_JUMP_WARN_M: f64 = 50.0;
 
 /// The GPS-jump speed bound for a sport: `on_foot_m_s` for running, walking, hiking and files
 /// that name no sport (hrdrift reads runners' files), [`GPS_JUMP_ANY_M_S`] for the rest.
@@ -635,6 +643,62 @@ mod tests {
             .map(|i| Some(lat0 + i as f64 * speed * deg_per_m))
             .collect();
         (t, lat, vec![Some(8.5); n])
+    }
+
+    fn activity(t: Vec<i64>, lat: Vec<Option<f64>>, lon: Vec<Option<f64>>) -> Activity {
+        Activity {
+            id: "a".to_owned(),
+            source: "test".to_owned(),
+            format: Format::Gpx,
+            sport: Some("running".to_owned()),
+            sub_sport: None,
+            device: Device::default(),
+            start_ms: t.first().copied().unwrap_or(0),
+            utc_offset_s: None,
+            laps: Vec::new(),
+            pauses: Vec::new(),
+            samples: Samples {
+                timestamp_ms: t,
+                lat: Some(lat),
+                lon: Some(lon),
+                ..Samples::default()
+            },
+            rr_ms: Vec::new(),
+            profile_hr_rest: None,
+            profile_hr_max: None,
+        }
+    }
+
+    #[test]
+    fn the_start_comes_from_the_samples_when_the_file_says_days_before() {
+        let (t, lat, lon) = line(7200, 3.0, 47.0);
+        let first = t[0];
+        let mut a = activity(t, lat, lon);
+        a.start_ms = first - 2 * 86_400_000 + 1000;
+        let w = a.check_times();
+        assert_eq!(a.start_ms, first);
+        assert!(w.iter().any(|w| w.code == "start_from_samples"), "{w:?}");
+        // A minute before the first sample is a device waiting for a sensor: kept, no warning.
+        let (t, lat, lon) = line(60, 3.0, 47.0);
+        let mut a = activity(t, lat, lon);
+        a.start_ms -= 60_000;
+        let start = a.start_ms;
+        assert!(a.check_times().is_empty());
+        assert_eq!(a.start_ms, start);
+    }
+
+    #[test]
+    fn positions_at_zero_zero_are_dropped_with_a_warning() {
+        let (t, mut lat, mut lon) = line(100, 3.0, 47.0);
+        lat[0] = Some(0.0);
+        lon[0] = Some(0.0);
+        let mut a = activity(t, lat, lon);
+        let before = a.distance_m().unwrap_or(0.0);
+        let w = a.drop_null_positions().expect("a warning");
+        assert_eq!(w.code, "null_position");
+        assert_eq!(a.samples.lat.as_ref().and_then(|l| l[0]), None);
+        assert!((a.distance_m().unwrap_or(0.0) - before).abs() < 1e-9);
+        assert!(a.drop_null_positions().is_none());
     }
 
     #[test]
