@@ -93,7 +93,11 @@ impl Reporter {
                 match &self.bar {
                     Some(b) => b.inc(1),
                     None if !self.quiet && self.done >= self.next_line_at => {
-                        eprintln!("progress   {}/{} files", self.done, self.total);
+                        eprintln!(
+                            "progress   {}/{}",
+                            self.done,
+                            count(self.total, "file", "files")
+                        );
                         self.next_line_at += (self.total / 10).max(1);
                     }
                     None => {}
@@ -105,6 +109,16 @@ impl Reporter {
 }
 
 pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
+    // A path that does not exist is a mistake on the command line (a typo, an unmounted
+    // drive), not a file that failed to decode: say so and import nothing, before the store is
+    // even opened, so a nightly job does not report "imported 0" as success.
+    let missing: Vec<&PathBuf> = a.paths.iter().filter(|p| !p.exists()).collect();
+    if !missing.is_empty() {
+        for p in missing {
+            eprintln!("hrdrift: no such file or folder: {}", p.display());
+        }
+        return Ok(Exit::Usage);
+    }
     let started = Instant::now();
     let mode = if a.wait {
         LockMode::Wait
@@ -151,14 +165,24 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     }
     let s = summary.with_context(|| format!("writing to the store {}", store_dir.display()))?;
     println!(
-        "imported {} activities from {} files; {} already in the store; {} duplicates; {} not activities; {} failed ({} files in {:.1} s)",
-        s.activities,
-        s.imported_files,
+        "imported {} from {}; {} already in the store; {} {}; {} not {}; {} failed ({} in {:.1} s)",
+        count(s.activities as u64, "activity", "activities"),
+        count(s.imported_files as u64, "file", "files"),
         s.known,
         s.duplicates,
+        if s.duplicates == 1 {
+            "duplicate"
+        } else {
+            "duplicates"
+        },
         s.not_activity,
+        if s.not_activity == 1 {
+            "an activity"
+        } else {
+            "activities"
+        },
         s.failed.len(),
-        s.files,
+        count(s.files as u64, "file", "files"),
         started.elapsed().as_secs_f64()
     );
     println!(
@@ -186,4 +210,10 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::ImportFailures);
     }
     Ok(Exit::Ok)
+}
+
+/// "1 file", "2 files".
+fn count(n: impl Into<u128>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -81,7 +81,7 @@ fn strict_import_fails_with_status_3_and_names_the_file() {
         err.contains("garbage.fit") && err.contains("no FIT header"),
         "{err}"
     );
-    assert!(text(&out.stdout).contains("imported 1 activities"));
+    assert!(text(&out.stdout).contains("imported 1 activity from 1 file;"));
     // Without --strict the same batch succeeds.
     let out = hrdrift(
         store.path(),
@@ -168,4 +168,34 @@ fn a_locked_store_exits_with_status_4() {
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("another hrdrift process"));
     drop(held);
+}
+
+#[test]
+fn a_path_that_does_not_exist_is_a_usage_error_naming_it() {
+    let store = tempfile::tempdir().expect("tempdir");
+    let out = hrdrift(
+        store.path(),
+        &[
+            "import",
+            data_dir().to_str().expect("utf8"),
+            "/no/such/path",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no such file or folder: /no/such/path"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Nothing was imported, and no store was made.
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+    assert!(!store.path().join("activities.parquet").exists());
+
+    // One file reads "1 file", not "1 files".
+    let one = fixtures().join("fit/runpandas/run.fit");
+    let out = hrdrift(store.path(), &["import", one.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.starts_with("imported 1 activity from 1 file;"), "{s}");
+    assert!(s.contains("(1 file in"), "{s}");
 }
