@@ -35,6 +35,9 @@ pub enum Exit {
     Warnings = 5,
 }
 
+/// The status of a process that wrote to a closed pipe: 128 + SIGPIPE (13), as a shell reports it.
+const CLOSED_PIPE_STATUS: i32 = 141;
+
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> Self {
         ExitCode::from(e as u8)
@@ -120,6 +123,19 @@ fn main() -> ExitCode {
     // would print a backtrace notice for it in the middle of the progress output.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // `println!` panics when standard output is a pipe its reader closed
+        // (`hrdrift activities --json | head -c 100`): end quietly with the status a shell
+        // gives a process that SIGPIPE ended, as command-line tools conventionally do. The
+        // payload is the only sign of it, since Rust ignores SIGPIPE.
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(CLOSED_PIPE_STATUS);
+        }
         if !hrdrift_ingest::in_guarded_decode() {
             default_hook(info);
         }

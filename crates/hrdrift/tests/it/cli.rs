@@ -199,3 +199,37 @@ fn a_path_that_does_not_exist_is_a_usage_error_naming_it() {
     assert!(s.starts_with("imported 1 activity from 1 file;"), "{s}");
     assert!(s.contains("(1 file in"), "{s}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let store = tempfile::tempdir().expect("tempdir");
+    let out = hrdrift(
+        store.path(),
+        &["import", data_dir().to_str().expect("utf8")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // `hrdrift activities --json | head -c 100`: far more than a pipe's buffer, read 100 bytes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hrdrift"))
+        .args([
+            "--store",
+            store.path().to_str().expect("utf8"),
+            "activities",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut head = [0_u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut head)
+        .expect("100 bytes");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(141), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
