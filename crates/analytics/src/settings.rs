@@ -295,7 +295,7 @@ impl Default for AthleteSettings {
             min_coverage: 0.8,
             coverage_max_gap_s: 10.0,
             recording_gap_max_s: 60.0,
-            gps_jump_speed_m_s: 7.0,
+            gps_jump_speed_m_s: hrdrift_ingest::GPS_JUMP_ON_FOOT_M_S,
             grade_clamp: 0.45,
             altitude_smooth_s: 30.0,
             warmup_s: 600.0,

@@ -441,7 +441,8 @@ pub struct Track {
 }
 
 /// The length of a track along its positions, in time order (`t_ms` non-decreasing), across
-/// pauses and recording gaps alike: the haversine distance between consecutive kept fixes.
+/// pauses and recording gaps alike: the great-circle distance between consecutive kept
+/// fixes (on the local plane: see `Fix::distance`).
 /// Fixes at 0,0, out of range or not finite are no fix.
 ///
 /// GPS jumps are left out. A fix further from the last kept one than `max_speed_m_s` allows
