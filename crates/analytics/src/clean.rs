@@ -29,6 +29,12 @@
 //!    after the earlier sample is filled (from that sample). Longer gaps stay holes, and the
 //!    grid never holds more than about `n x (recording_gap_max_s + 1)` points for `n` samples,
 //!    whatever the timestamps say.
+//!    Where HR is a partial channel (fewer than 90 % of the samples carry a valid reading: GPX
+//!    exports that write the strap's reading on some points only), a grid second left without
+//!    HR between a sample with HR and one without is filled from the HR readings either side
+//!    when they are at most `coverage_max_gap_s` (or `resample_max_gap_s`) apart on the moving
+//!    clock: the rule by which step 8 counts it covered. In a file that records HR with every
+//!    sample, a sample without it is a dropout and stays out (METRICS.md: excluded, not invented).
 //! 6. HR on the grid: spikes (further than `spike_bpm` from the centred `spike_window_s`
 //!    median of valid HR, the point itself included) and cadence-lock spans are made invalid.
 //!    Cadence lock is checked for running (and for files that name no sport, see
@@ -83,6 +89,9 @@ const MAX_CADENCE_SPM: f64 = 400.0;
 /// Cadence (steps or revolutions per minute) at or above this means moving, whatever the
 /// speed: a walk's cadence is about 100, a runner standing still records none.
 const MOVING_CADENCE: f64 = 40.0;
+/// HR is a partial channel (step 5 fills the grid between its readings) when fewer than this
+/// share of the samples carry a valid reading.
+const PARTIAL_HR_SHARE: f64 = 0.9;
 /// The speed median looks at most this many samples either side, whatever the sampling rate.
 pub const MAX_MEDIAN_SIDE: usize = 15;
 
@@ -126,6 +135,8 @@ pub(crate) struct Clean {
     pub speed: Vec<Option<f64>>,
     pub grade: Vec<Option<f64>>,
     pub gap: Vec<Option<f64>>,
+    /// Cadence as the file gives it (steps/min for running), interpolated like the others.
+    pub cadence: Vec<Option<f64>>,
     pub moving_s: f64,
     /// Moving time covered by valid HR readings (s), step 8 of the module docs.
     pub hr_covered_s: f64,
@@ -560,6 +571,46 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         }
     }
 
+    // 5b. A file that carries HR on only some of its samples (GPX points where the strap's
+    // reading was not written, a third of the points of some exports) leaves the grid
+    // seconds between a sample with HR and one without empty, although coverage (step 8)
+    // counts them as covered. They are filled from the HR readings either side, under the
+    // same rule as coverage: readings at most `coverage_max_gap_s` apart (or the 5 s fill).
+    #[allow(clippy::cast_possible_truncation)]
+    let cover_ms = i128::from((settings.coverage_max_gap_s * 1000.0).round() as i64);
+    let readings: Vec<(i128, f64)> = moving
+        .iter()
+        .filter_map(|(i, ma)| raw.ch[HR][*i].map(|h| (*ma, h)))
+        .collect();
+    // Only where HR is a partial channel (under `PARTIAL_HR_SHARE` of the samples carry it):
+    // in a file that records HR with every sample, a sample without it is a dropout, which
+    // METRICS.md excludes rather than invents.
+    #[allow(clippy::cast_precision_loss)]
+    let partial = (readings.len() as f64) < PARTIAL_HR_SHARE * moving.len() as f64;
+    if partial {
+        let max_ms = cover_ms.max(fill_ms);
+        let mut r = 0_usize;
+        for (j, h) in hr.iter_mut().enumerate() {
+            if h.is_some() {
+                continue;
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            let ms = (t_s[j] as i128) * 1000;
+            while r + 1 < readings.len() && readings[r + 1].0 <= ms {
+                r += 1;
+            }
+            if let (Some(a), Some(b)) = (readings.get(r), readings.get(r + 1))
+                && a.0 <= ms
+                && b.0 > ms
+                && b.0 - a.0 <= max_ms
+            {
+                #[allow(clippy::cast_precision_loss)]
+                let f = (ms - a.0) as f64 / (b.0 - a.0) as f64;
+                *h = lerp(Some(a.1), Some(b.1), f);
+            }
+        }
+    }
+
     // 6. HR: dropouts counted, then spikes and cadence lock removed.
     stats.hr_dropout_s = hr.iter().filter(|h| h.is_none()).count();
     let mut removed = spike_mask(&t_s, &hr, settings);
@@ -593,8 +644,6 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
             raw.ch[HR][*a].is_some() && removed_s.binary_search(&ceil_s(*ma)).is_err()
         })
         .map(|(k, (_, ma))| (k, *ma));
-    #[allow(clippy::cast_possible_truncation)]
-    let cover_ms = i128::from((settings.coverage_max_gap_s * 1000.0).round() as i64);
     let covered_ms = hr_covered_ms(
         readings,
         &removed_s,
@@ -661,6 +710,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     out.hr = hr;
     out.speed = spd;
     out.grade = grade;
+    out.cadence = cad;
     out.stats = stats;
     out
 }

@@ -27,10 +27,12 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod clean;
+pub mod effort;
 pub mod gap;
 pub mod history;
 pub mod load;
 pub mod metrics;
+pub mod pace;
 pub mod pool;
 pub mod settings;
 mod stats;
@@ -40,14 +42,20 @@ use hrdrift_ingest::Activity;
 use rayon::prelude::*;
 
 pub use clean::{CleanStats, is_running};
+pub use effort::{
+    ClassBasis, CsFit, CurvePoint, EffortState, EffortSummary, Threshold, ThresholdSource,
+    fill_session_types, is_steady_run, pace_curve,
+};
 pub use history::{
     Day, EasyRun, HardSession, History, Readiness, ReadinessVerdict, Reason, Verdict, Week,
     analyze_history, fill_long_rows,
 };
 pub use metrics::{
-    ActivityContext, ActivityMetrics, ActivitySeries, Analysis, DriftLine, HrSummary, SessionClass,
-    SettingsUsed, SteadySpan, WindowStats, analyze, flag, long_flag, reanchor, reason,
+    ActivityContext, ActivityMetrics, ActivitySeries, Analysis, DecouplingQuality, DriftLine,
+    HrSummary, SessionClass, SettingsUsed, SteadySpan, WindowStats, analyze, flag, long_flag,
+    reanchor, reason,
 };
+pub use pace::Pace;
 pub use pool::{HrPool, estimate_from_pools, pool_fingerprint};
 pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};
 
@@ -71,7 +79,8 @@ pub fn series(activity: &Activity, settings: &AthleteSettings) -> ActivitySeries
 ///
 /// `long` is filled from the activities themselves: for each run, the median moving time of
 /// the runs that started in the `long_history_days` (28) before it. A run with no earlier run
-/// in that window has `long` absent as `no_history` when it is long enough to qualify.
+/// in that window has `long` absent as `no_history` when it is long enough to qualify. The
+/// session types are filled from the activities too ([`fill_session_types`]).
 #[must_use]
 pub fn compute_all(activities: &[Activity], settings: &AthleteSettings) -> Vec<ActivityMetrics> {
     let mut out: Vec<ActivityMetrics> = activities
@@ -79,5 +88,6 @@ pub fn compute_all(activities: &[Activity], settings: &AthleteSettings) -> Vec<A
         .map(|a| compute(a, settings, &ActivityContext::default()))
         .collect();
     fill_long_rows(&mut out, settings);
+    fill_session_types(&mut out, settings);
     out
 }

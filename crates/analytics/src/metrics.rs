@@ -14,8 +14,15 @@
 //! - Coverage (at least `min_coverage`) is checked on the whole activity, as METRICS.md says,
 //!   and gates every HR metric: `avg_hr`, EF, decoupling, drift, TRIMP, hrTSS and the class.
 //!   Zone times are plain sums of valid seconds and are reported at any coverage.
-//! - `unsteady` makes decoupling, the raw drift and `drift_pct` absent (they assume an even
-//!   effort). EF and the speed-adjusted drift stay: the latter exists to handle changing speed.
+//! - `unsteady` (the 30 s means of GAP speed vary by more than `unsteady_cv`, METRICS.md 3b)
+//!   makes decoupling, the raw drift and `drift_pct` absent (they assume an even effort). EF
+//!   and the speed-adjusted drift stay: the latter exists to handle changing speed.
+//! - A `run_walk` run's steady-portion sums and its minutes 10-40 and 5-15 leave out walking
+//!   and the first `walk_recovery_s` of each running segment after a walk ([`crate::effort`]);
+//!   other runs use every second.
+//! - The HR class (`hr_class`) is computed here; the session type (`class`) needs the
+//!   threshold speed of the run's date, so it is filled when the rows are read
+//!   ([`crate::fill_session_types`]), or here from a configured `threshold_pace`.
 //! - The drift slopes and `drift_pct` need `drift_min_steady_s` (default 20 min, as decoupling);
 //!   EF needs `ef_min_steady_s` (default 5 min).
 //! - Zones and the Seiler view count all valid-HR moving seconds, warm-up included, so they sum
@@ -34,6 +41,7 @@ use hrdrift_ingest::Activity;
 use serde::{Deserialize, Serialize};
 
 use crate::clean::{self, Clean, CleanStats};
+use crate::effort::{self, ClassBasis, EffortSummary, Parts, ThresholdSource};
 use crate::load;
 use crate::settings::{AthleteSettings, Sex, ZoneModel};
 use crate::stats::{self, FitError, Moments, finite};
@@ -65,6 +73,8 @@ pub mod reason {
     pub const NON_FINITE: &str = "non_finite";
     /// Neither device distance nor speed.
     pub const NO_DISTANCE: &str = "no_distance";
+    /// A run with speed and no threshold speed yet (none configured, none estimable).
+    pub const NO_THRESHOLD: &str = "no_threshold";
 }
 
 /// Quality and context flags (the values of [`ActivityMetrics::flags`]).
@@ -83,6 +93,14 @@ pub mod flag {
     pub const SAMPLES_REORDERED: &str = "samples_reordered";
     /// Samples shared timestamps (merged).
     pub const DUPLICATE_TIMESTAMPS: &str = "duplicate_timestamps";
+    /// Walking is at least `run_walk_min_share` of the run: its steady metrics use the running
+    /// segments (METRICS.md 3b).
+    pub const RUN_WALK: &str = "run_walk";
+    /// Easy by pace, moderate or hard by heart rate: easy effort, high heart rate.
+    pub const EFFORT_MISMATCH: &str = "effort_mismatch";
+    /// Median moving speed over `not_running_median_m_s`: a ride saved as a run. It stays out
+    /// of every running baseline.
+    pub const NOT_RUNNING_SPEED: &str = "not_running_speed";
 }
 
 /// Inputs from outside the activity itself.
@@ -142,7 +160,9 @@ pub struct ActivityMetrics {
     pub start: String,
     /// Sport as the file names it (lower case).
     pub sport: Option<String>,
-    /// Session class (running only).
+    /// Session type (running only; METRICS.md 3a): from pace against the threshold speed,
+    /// from HR only for a run without speed. Filled when the rows are read
+    /// ([`crate::fill_session_types`]).
     pub class: Option<SessionClass>,
     /// Long run: at least 75 min and 1.5 x the median run of the previous 28 days.
     pub long: Option<bool>,
@@ -205,6 +225,41 @@ pub struct ActivityMetrics {
     /// Minutes `early_from_s..early_to_s` (5-15) of moving time: the early signal.
     #[serde(default)]
     pub early: Option<WindowStats>,
+    /// HR class (what the session cost, from the Seiler zones; METRICS.md 3).
+    #[serde(default)]
+    pub hr_class: Option<SessionClass>,
+    /// What decided `class`.
+    #[serde(default)]
+    pub class_basis: Option<ClassBasis>,
+    /// The threshold speed the run was typed against (m/s) and where it came from.
+    #[serde(default)]
+    pub threshold_speed_m_s: Option<f64>,
+    #[serde(default)]
+    pub threshold_source: Option<ThresholdSource>,
+    /// Seconds of running in pace zones P1..P3.
+    #[serde(default)]
+    pub p_zones_s: Option<[f64; 3]>,
+    /// Spans of fast running (above P3) of at least `fast_rep_min_s`; two or more are
+    /// "P3 repetitions".
+    #[serde(default)]
+    pub fast_reps: Option<u32>,
+    /// Walking time / moving time (runs).
+    #[serde(default)]
+    pub walk_share: Option<f64>,
+    /// `steady` or `variable` (METRICS.md 3b) when the run is not unsteady.
+    #[serde(default)]
+    pub decoupling_quality: Option<DecouplingQuality>,
+    /// What typing the run needs (see [`crate::effort`]).
+    #[serde(default)]
+    pub effort: Option<EffortSummary>,
+}
+
+/// How steady a run was (METRICS.md 3b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecouplingQuality {
+    Steady,
+    Variable,
 }
 
 /// Means over a span of moving time (the 1 Hz grid seconds `k` with `from <= k < to`).
@@ -273,12 +328,15 @@ impl ActivityMetrics {
             self.settings_used.hr_max,
             self.settings_used.hr_rest,
             self.settings_used.lthr,
+            self.threshold_speed_m_s,
+            self.walk_share,
         ];
         let zones = self
             .zones_s
             .iter()
             .flatten()
-            .chain(self.s_zones_s.iter().flatten());
+            .chain(self.s_zones_s.iter().flatten())
+            .chain(self.p_zones_s.iter().flatten());
         opts.iter().flatten().chain(zones).all(|v| v.is_finite())
             && self
                 .window
@@ -491,7 +549,7 @@ impl HrSummary {
 }
 
 /// Computes the anchor-dependent metrics of `m` (zones, the Seiler view, TRIMP, hrTSS, the
-/// session class, the settings used) again under `settings`, from the activity's `summary`.
+/// HR class, the settings used) again under `settings`, from the activity's `summary`.
 /// Returns `false`, leaving `m` as it was, when the summary was made under settings that differ
 /// in more than what these metrics use: then only [`analyze`] can tell.
 pub fn reanchor(m: &mut ActivityMetrics, summary: &HrSummary, settings: &AthleteSettings) -> bool {
@@ -504,13 +562,15 @@ pub fn reanchor(m: &mut ActivityMetrics, summary: &HrSummary, settings: &Athlete
     }
     m.flags.retain(|f| f != flag::SEX_UNKNOWN_MALE_TRIMP);
     anchored(m, summary, &s);
+    // The type falls back on the HR class for a run without speed.
+    effort::type_row(m, effort::threshold_at_config(&s).as_ref(), &s);
     m.settings_used = SettingsUsed::of(&s);
     guard_finite(m);
     true
 }
 
 /// The metrics [`anchored`] fills.
-const ANCHORED: &[&str] = &["zones_s", "s_zones_s", "trimp", "hrtss", "class"];
+const ANCHORED: &[&str] = &["zones_s", "s_zones_s", "trimp", "hrtss", "hr_class"];
 
 /// Zones, the Seiler view, TRIMP and hrTSS, and the session class: everything that depends on
 /// the anchors (and on sex, the zone model and the class thresholds) but the settings used, from
@@ -535,7 +595,7 @@ fn anchored(m: &mut ActivityMetrics, sum: &HrSummary, s: &AthleteSettings) {
     }
     .and(sum.hr_gate)
     .and_then(|()| session_class(&zones3?, sum.steady_seconds(&seiler?), s));
-    put(&mut m.class, &mut m.absent, "class", class);
+    put(&mut m.hr_class, &mut m.absent, "hr_class", class);
 }
 
 type Outcome<T> = Result<T, &'static str>;
@@ -566,7 +626,6 @@ struct Steady {
     pair_t_h: Vec<f64>,
     pair_gap: Vec<f64>,
     pair_hr: Vec<f64>,
-    gap_all: Moments,
     /// Per half: paired GAP, paired HR, valid HR.
     half_gap: [Moments; 2],
     half_pair_hr: [Moments; 2],
@@ -624,11 +683,25 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     });
     put(&mut m.coverage, &mut m.absent, "coverage", coverage);
 
+    let parts = effort::parts(&c, &s, running);
     let mid_s = s.warmup_s + m.steady_s / 2.0;
-    let st = steady_sums(&c, &s, mid_s);
-    let unsteady = st.gap_all.cv().is_some_and(|cv| cv > s.unsteady_cv);
+    let st = steady_sums(&c, &s, mid_s, &parts);
+    let blocks = effort::blocks(&c, &parts, &s);
+    let cv = effort::blocks_cv(&blocks);
+    let unsteady = cv.is_some_and(|cv| cv > s.unsteady_cv);
     if unsteady {
         m.flags.push(flag::UNSTEADY.to_owned());
+    }
+    if running {
+        m.walk_share = Some(parts.walk_share);
+        if parts.run_walk {
+            m.flags.push(flag::RUN_WALK.to_owned());
+        }
+        m.decoupling_quality = match cv {
+            _ if unsteady => None,
+            Some(cv) if cv > s.steady_cv => Some(DecouplingQuality::Variable),
+            _ => Some(DecouplingQuality::Steady),
+        };
     }
     let gates = Gates {
         hr,
@@ -666,6 +739,15 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     put(&mut m.avg_hr, &mut m.absent, "avg_hr", avg_hr);
 
     let line = steady_metrics(&mut m, &gates, &st, &s);
+    if running && c.any_speed {
+        let e = effort::summary(&c, &parts, &s, blocks);
+        if e.median_speed_m_s
+            .is_some_and(|v| v > s.not_running_median_m_s)
+        {
+            m.flags.push(flag::NOT_RUNNING_SPEED.to_owned());
+        }
+        m.effort = Some(e);
+    }
     let summary = HrSummary::new(&c, &s, running, gates.hr, gates.any_hr);
     anchored(&mut m, &summary, &s);
     let long = long_flag(c.moving_s, running, ctx.median_run_s_prev_28d, &s);
@@ -674,7 +756,7 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     let window = spans.and_then(|()| {
         window_stats(
             activity,
-            &c,
+            (&c, &parts),
             &s,
             (s.window_from_s, s.window_to_s),
             s.window_min_s,
@@ -684,13 +766,14 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     let early = spans.and_then(|()| {
         window_stats(
             activity,
-            &c,
+            (&c, &parts),
             &s,
             (s.early_from_s, s.early_to_s),
             s.early_min_s,
         )
     });
     put(&mut m.early, &mut m.absent, "early", early);
+    effort::type_row(&mut m, effort::threshold_at_config(&s).as_ref(), &s);
     guard_finite(&mut m);
 
     let steady = (m.steady_s > 0.0).then_some(SteadySpan {
@@ -780,6 +863,15 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
         utc_offset_s: activity.utc_offset_s,
         window: None,
         early: None,
+        hr_class: None,
+        class_basis: None,
+        threshold_speed_m_s: None,
+        threshold_source: None,
+        p_zones_s: None,
+        fast_reps: None,
+        walk_share: None,
+        decoupling_quality: None,
+        effort: None,
     }
 }
 
@@ -931,6 +1023,7 @@ fn guard_finite(m: &mut ActivityMetrics) {
         ("hrtss", &mut m.hrtss),
         ("coverage", &mut m.coverage),
         ("gap_speed_m_s", &mut m.gap_speed_m_s),
+        ("walk_share", &mut m.walk_share),
     ] {
         if slot.is_some_and(|v| !v.is_finite()) {
             *slot = None;
@@ -957,7 +1050,7 @@ const STEP_RANGE_MM: (f64, f64) = (1.0, 5000.0);
 /// [`WindowStats`] over the grid seconds `from <= k < to` of moving time.
 fn window_stats(
     activity: &Activity,
-    c: &Clean,
+    (c, parts): (&Clean, &Parts),
     s: &AthleteSettings,
     (from_s, to_s): (f64, f64),
     min_s: f64,
@@ -967,6 +1060,9 @@ fn window_stats(
     let (mut hr, mut gap) = (Moments::default(), Moments::default());
     let mut seconds = 0.0;
     for i in lo..hi {
+        if !parts.uses(i) {
+            continue;
+        }
         if let (Some(h), Some(g)) = (c.hr[i], c.gap[i]) {
             hr.push(h);
             gap.push(g);
@@ -1057,18 +1153,15 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     m.mean()
 }
 
-fn steady_sums(c: &Clean, s: &AthleteSettings, mid_s: f64) -> Steady {
+fn steady_sums(c: &Clean, s: &AthleteSettings, mid_s: f64, parts: &Parts) -> Steady {
     let mut st = Steady::default();
     for i in 0..c.t_s.len() {
         let t = c.t_s[i];
-        if t < s.warmup_s {
+        if t < s.warmup_s || !parts.uses(i) {
             continue;
         }
         let half = usize::from(t + 0.5 >= mid_s);
         let t_h = t / 3600.0;
-        if let Some(g) = c.gap[i] {
-            st.gap_all.push(g);
-        }
         if let Some(h) = c.hr[i] {
             st.hr_t_h.push(t_h);
             st.hr.push(h);

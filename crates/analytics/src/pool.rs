@@ -136,7 +136,9 @@ pub fn pool_fingerprint(settings: &AthleteSettings) -> String {
         sex: crate::Sex::default(),
         zone_model: crate::ZoneModel::default(),
         estimated: crate::Estimated::default(),
-        ..settings.sanitized()
+        // Nor the settings applied when rows are read (a new `threshold_pace` must not make
+        // every pool be read back from the samples).
+        ..settings.sanitized().stored_view()
     };
     s.fingerprint()
 }

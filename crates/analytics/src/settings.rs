@@ -80,6 +80,9 @@ pub struct AthleteSettings {
     pub zone_model: ZoneModel,
     /// Which of `hr_max`, `hr_rest`, `lthr` were estimated (set by [`AthleteSettings::estimate`]).
     pub estimated: Estimated,
+    /// Threshold pace (`4:15/km`, `6:50/mi`): the speed a session's type is measured against
+    /// (METRICS.md section 3a). Without it, the threshold speed is estimated from the runs.
+    pub threshold_pace: Option<crate::pace::Pace>,
 
     // --- 1. Samples and cleaning -------------------------------------------------------------
     /// Resampling to 1 Hz fills gaps between samples up to this long (s), and after a longer
@@ -143,9 +146,68 @@ pub struct AthleteSettings {
     pub drift_min_steady_s: f64,
     /// Minimum steady portion for EF (s). METRICS.md does not say; default 5 min.
     pub ef_min_steady_s: f64,
-    /// Coefficient of variation of GAP speed over the steady portion above which the
-    /// activity is `unsteady`.
+    /// Coefficient of variation of the 30 s means of GAP speed over the steady portion's
+    /// running segments above which the activity is `unsteady` (METRICS.md section 3b) ...
     pub unsteady_cv: f64,
+    /// ... and at or below which its decoupling quality is `steady` (else `variable`).
+    pub steady_cv: f64,
+    /// Steadiness is judged on means of GAP speed over blocks of this many seconds.
+    pub steadiness_block_s: f64,
+
+    // --- 3a. Effort without heart rate ------------------------------------------------------
+    /// A span faster than this (m/s) is not running (a GPS jump, a ride): left out of the
+    /// mean-maximal speeds and the pace zones.
+    pub not_running_span_m_s: f64,
+    /// A run whose median moving speed is over this (m/s) is `not_running_speed`.
+    pub not_running_median_m_s: f64,
+    /// Pace zone P2 starts at this fraction of the threshold speed ...
+    pub pace_p2_from: f64,
+    /// ... and P3 above this one.
+    pub pace_p3_from: f64,
+    /// Session type `hard` when P3 time is at least this (s) ...
+    pub hard_p3_s: f64,
+    /// ... or P2 + P3 time is at least this (s).
+    pub hard_p2_p3_s: f64,
+    /// `easy` when not hard and P1 holds at least this share of the steady portion's running.
+    pub easy_p1_share: f64,
+    /// Fast repetitions: spans of steadiness blocks above P3 lasting at least this long (s);
+    /// two or more make a session one "with P3 repetitions".
+    pub fast_rep_min_s: f64,
+    /// Critical speed is fitted on the best efforts of this many days before a run.
+    pub cs_days: f64,
+    /// The fit is accepted when D' is within these bounds (m) ...
+    pub cs_d_prime_min_m: f64,
+    pub cs_d_prime_max_m: f64,
+    /// ... and the best 3 min speed is at least this multiple of the best 20 min speed ...
+    pub cs_min_ratio_3_20: f64,
+    /// ... and the critical speed is at least this multiple of the habitual speed (not in
+    /// METRICS.md: an easy runner's hilly runs pass the other two rules with a "critical
+    /// speed" below the pace they run every day; see docs/METRICS.md 3a).
+    pub cs_min_over_habit: f64,
+    /// Habit rule: threshold speed = habitual speed / this ...
+    pub habit_ratio: f64,
+    /// ... the habitual speed being the median over the runs of at least `habit_min_run_s` in
+    /// the `habit_days` before a run.
+    pub habit_days: f64,
+    pub habit_min_run_s: f64,
+    /// LTHR estimate: the highest mean HR over `lthr_effort_s` of running at at least this
+    /// fraction of the threshold speed, in the `cs_days` before the latest run.
+    pub lthr_effort_speed_frac: f64,
+    pub lthr_effort_s: f64,
+
+    // --- 3b. Run-walk -------------------------------------------------------------------------
+    /// Walking: running cadence under this (steps/min) ...
+    pub walk_cadence_spm: f64,
+    /// ... for at least this long (s).
+    pub walk_min_s: f64,
+    /// Without cadence: GAP speed under this (m/s) ...
+    pub walk_speed_m_s: f64,
+    /// ... and under this fraction of the run's median moving GAP speed.
+    pub walk_speed_ratio: f64,
+    /// A run with at least this share of walking is `run_walk`.
+    pub run_walk_min_share: f64,
+    /// A run-walk run's steady metrics skip this long at the start of each running segment (s).
+    pub walk_recovery_s: f64,
     /// Lower bounds of Z2..Z5 as fractions of LTHR (Friel, running).
     pub lthr_zone_bounds: [f64; 4],
     /// Lower bounds of Z2..Z5 as fractions of HRmax. METRICS.md names the model without cuts;
@@ -281,6 +343,7 @@ impl Default for AthleteSettings {
             sex: Sex::Unknown,
             zone_model: ZoneModel::Lthr,
             estimated: Estimated::default(),
+            threshold_pace: None,
             resample_max_gap_s: 5.0,
             pause_gap_s: 10.0,
             pause_speed_m_s: 0.3,
@@ -302,7 +365,33 @@ impl Default for AthleteSettings {
             decoupling_min_steady_s: 1200.0,
             drift_min_steady_s: 1200.0,
             ef_min_steady_s: 300.0,
-            unsteady_cv: 0.15,
+            unsteady_cv: 0.25,
+            steady_cv: 0.10,
+            steadiness_block_s: 30.0,
+            not_running_span_m_s: 7.0,
+            not_running_median_m_s: 6.0,
+            pace_p2_from: 0.85,
+            pace_p3_from: 0.97,
+            hard_p3_s: 8.0 * 60.0,
+            hard_p2_p3_s: 40.0 * 60.0,
+            easy_p1_share: 0.85,
+            fast_rep_min_s: 60.0,
+            cs_days: 90.0,
+            cs_d_prime_min_m: 50.0,
+            cs_d_prime_max_m: 400.0,
+            cs_min_ratio_3_20: 1.10,
+            cs_min_over_habit: 1.10,
+            habit_ratio: 0.78,
+            habit_days: 42.0,
+            habit_min_run_s: 1800.0,
+            lthr_effort_speed_frac: 0.95,
+            lthr_effort_s: 1200.0,
+            walk_cadence_spm: 140.0,
+            walk_min_s: 10.0,
+            walk_speed_m_s: 2.0,
+            walk_speed_ratio: 0.65,
+            run_walk_min_share: 0.05,
+            walk_recovery_s: 60.0,
             lthr_zone_bounds: [0.85, 0.90, 0.95, 1.00],
             hr_max_zone_bounds: [0.60, 0.70, 0.80, 0.90],
             karvonen_zone_bounds: [0.60, 0.70, 0.80, 0.90],
@@ -378,7 +467,7 @@ pub enum SettingsError {
 }
 
 /// Number of numeric thresholds checked by [`AthleteSettings::validate`].
-const NUMERIC: usize = 69;
+const NUMERIC: usize = 95;
 
 impl AthleteSettings {
     /// Every numeric threshold with its plausible range. Out-of-range values are reported by
@@ -443,6 +532,62 @@ impl AthleteSettings {
             ),
             ("ef_min_steady_s", &mut self.ef_min_steady_s, 0.0, 86_400.0),
             ("unsteady_cv", &mut self.unsteady_cv, 0.0, 10.0),
+            ("steady_cv", &mut self.steady_cv, 0.0, 10.0),
+            (
+                "steadiness_block_s",
+                &mut self.steadiness_block_s,
+                5.0,
+                600.0,
+            ),
+            (
+                "not_running_span_m_s",
+                &mut self.not_running_span_m_s,
+                1.0,
+                100.0,
+            ),
+            (
+                "not_running_median_m_s",
+                &mut self.not_running_median_m_s,
+                1.0,
+                100.0,
+            ),
+            ("pace_p2_from", &mut self.pace_p2_from, 0.1, 2.0),
+            ("pace_p3_from", &mut self.pace_p3_from, 0.1, 2.0),
+            ("hard_p3_s", &mut self.hard_p3_s, 0.0, 86_400.0),
+            ("hard_p2_p3_s", &mut self.hard_p2_p3_s, 0.0, 86_400.0),
+            ("easy_p1_share", &mut self.easy_p1_share, 0.0, 1.0),
+            ("fast_rep_min_s", &mut self.fast_rep_min_s, 1.0, 3600.0),
+            ("cs_days", &mut self.cs_days, 1.0, 3650.0),
+            (
+                "cs_d_prime_min_m",
+                &mut self.cs_d_prime_min_m,
+                0.0,
+                10_000.0,
+            ),
+            (
+                "cs_d_prime_max_m",
+                &mut self.cs_d_prime_max_m,
+                0.0,
+                10_000.0,
+            ),
+            ("cs_min_ratio_3_20", &mut self.cs_min_ratio_3_20, 1.0, 3.0),
+            ("cs_min_over_habit", &mut self.cs_min_over_habit, 0.0, 3.0),
+            ("habit_ratio", &mut self.habit_ratio, 0.1, 1.5),
+            ("habit_days", &mut self.habit_days, 1.0, 3650.0),
+            ("habit_min_run_s", &mut self.habit_min_run_s, 0.0, 86_400.0),
+            (
+                "lthr_effort_speed_frac",
+                &mut self.lthr_effort_speed_frac,
+                0.1,
+                2.0,
+            ),
+            ("lthr_effort_s", &mut self.lthr_effort_s, 60.0, 7200.0),
+            ("walk_cadence_spm", &mut self.walk_cadence_spm, 0.0, 300.0),
+            ("walk_min_s", &mut self.walk_min_s, 0.0, 3600.0),
+            ("walk_speed_m_s", &mut self.walk_speed_m_s, 0.0, 10.0),
+            ("walk_speed_ratio", &mut self.walk_speed_ratio, 0.0, 1.0),
+            ("run_walk_min_share", &mut self.run_walk_min_share, 0.0, 1.0),
+            ("walk_recovery_s", &mut self.walk_recovery_s, 0.0, 3600.0),
             (
                 "seiler_s2_from_lthr",
                 &mut self.seiler_s2_from_lthr,
@@ -689,6 +834,31 @@ impl AthleteSettings {
                 *to = d_to;
             }
         }
+        for (lo, hi, d_lo, d_hi) in [
+            (
+                &mut s.steady_cv,
+                &mut s.unsteady_cv,
+                d.steady_cv,
+                d.unsteady_cv,
+            ),
+            (
+                &mut s.pace_p2_from,
+                &mut s.pace_p3_from,
+                d.pace_p2_from,
+                d.pace_p3_from,
+            ),
+            (
+                &mut s.cs_d_prime_min_m,
+                &mut s.cs_d_prime_max_m,
+                d.cs_d_prime_min_m,
+                d.cs_d_prime_max_m,
+            ),
+        ] {
+            if *lo > *hi {
+                *lo = d_lo;
+                *hi = d_hi;
+            }
+        }
         if s.seiler_s2_from_lthr >= s.seiler_s3_from_lthr {
             s.seiler_s2_from_lthr = d.seiler_s2_from_lthr;
             s.seiler_s3_from_lthr = d.seiler_s3_from_lthr;
@@ -739,8 +909,19 @@ impl AthleteSettings {
     /// computed them otherwise are recomputed, not kept.
     #[must_use]
     pub fn activity_fingerprint(&self) -> String {
+        fnv1a(&format!(
+            "r{METRICS_REVISION};{}",
+            serde_json::to_string(&self.stored_view()).unwrap_or_default()
+        ))
+    }
+
+    /// A copy with every setting applied only when stored rows are read (the across-activity
+    /// thresholds of section 4, `long`, the threshold pace and the session-type rules of 3a) at
+    /// its default: what one activity's stored metrics and HR pool can depend on.
+    #[must_use]
+    pub fn stored_view(&self) -> AthleteSettings {
         let d = AthleteSettings::default();
-        let kept = AthleteSettings {
+        AthleteSettings {
             baseline_days: d.baseline_days,
             baseline_min_runs: d.baseline_min_runs,
             sigma_floor_bpm: d.sigma_floor_bpm,
@@ -773,12 +954,24 @@ impl AthleteSettings {
             long_min_s: d.long_min_s,
             long_ratio: d.long_ratio,
             long_history_days: d.long_history_days,
+            threshold_pace: None,
+            pace_p2_from: d.pace_p2_from,
+            pace_p3_from: d.pace_p3_from,
+            hard_p3_s: d.hard_p3_s,
+            hard_p2_p3_s: d.hard_p2_p3_s,
+            easy_p1_share: d.easy_p1_share,
+            fast_rep_min_s: d.fast_rep_min_s,
+            cs_days: d.cs_days,
+            cs_d_prime_min_m: d.cs_d_prime_min_m,
+            cs_d_prime_max_m: d.cs_d_prime_max_m,
+            cs_min_ratio_3_20: d.cs_min_ratio_3_20,
+            cs_min_over_habit: d.cs_min_over_habit,
+            habit_ratio: d.habit_ratio,
+            habit_days: d.habit_days,
+            habit_min_run_s: d.habit_min_run_s,
+            lthr_effort_speed_frac: d.lthr_effort_speed_frac,
             ..self.clone()
-        };
-        fnv1a(&format!(
-            "r{METRICS_REVISION};{}",
-            serde_json::to_string(&kept).unwrap_or_default()
-        ))
+        }
     }
 
     /// [`AthleteSettings::activity_fingerprint`] without what only the anchor-dependent metrics
@@ -819,7 +1012,9 @@ impl AthleteSettings {
 /// change that moves a stored number (it is part of [`AthleteSettings::activity_fingerprint`]).
 /// 2: distance and speed from positions with GPS jumps left out, moving time across recording
 /// gaps, the grid and HR coverage across recording gaps (issue 21).
-pub const METRICS_REVISION: u32 = 2;
+/// 3: run-walk, steadiness on 30 s means, the HR class beside the session type, the effort
+/// summary (issue 16).
+pub const METRICS_REVISION: u32 = 3;
 
 /// FNV-1a 64 of a text, in hex.
 fn fnv1a(text: &str) -> String {
@@ -862,6 +1057,24 @@ mod tests {
             ..base.clone()
         };
         assert_ne!(base.activity_fingerprint(), anchor.activity_fingerprint());
+        // Session types are filled when rows are read: a threshold pace or a type rule changes
+        // neither what is stored nor the HR pools.
+        let typing = AthleteSettings {
+            threshold_pace: Some(crate::Pace::parse("4:30/km").unwrap()),
+            pace_p3_from: 1.0,
+            cs_days: 60.0,
+            ..base.clone()
+        };
+        assert_eq!(base.activity_fingerprint(), typing.activity_fingerprint());
+        assert_eq!(
+            crate::pool_fingerprint(&base),
+            crate::pool_fingerprint(&typing)
+        );
+        let walking = AthleteSettings {
+            walk_cadence_spm: 130.0,
+            ..base.clone()
+        };
+        assert_ne!(base.activity_fingerprint(), walking.activity_fingerprint());
     }
 
     #[test]

@@ -18,6 +18,11 @@ impl Moments {
         self.sum_sq += x * x;
     }
 
+    /// How many values were pushed.
+    pub(crate) fn n(&self) -> f64 {
+        self.n
+    }
+
     /// The moments of both sets together.
     pub(crate) fn merged(&self, other: &Self) -> Self {
         Self {

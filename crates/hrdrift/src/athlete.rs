@@ -16,7 +16,7 @@ pub enum AthleteCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Set settings, e.g. `hr_max=188 lthr=172 sex=female zone_model=karvonen`
+    /// Set settings, e.g. `hr_max=188 lthr=172 threshold_pace=4:15/km sex=female`
     Set {
         #[arg(required = true, value_name = "KEY=VALUE")]
         pairs: Vec<String>,
@@ -28,14 +28,25 @@ pub enum AthleteCommand {
     },
 }
 
-/// Version of the JSON `athlete show --json` prints.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON `athlete show --json` prints. 2: `threshold_speed_m_s` and its
+/// source, the critical-speed fit, and `lthr_source` (issue 16).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Output<'a> {
     schema_version: u32,
     config_file: String,
     settings: &'a hrdrift_analytics::AthleteSettings,
+    /// The threshold speed of the latest run (m/s), and where it came from (`configured`,
+    /// `estimated`, `estimated_from_habit`).
+    threshold_speed_m_s: Option<f64>,
+    threshold_source: Option<hrdrift_analytics::ThresholdSource>,
+    /// The critical-speed fit of the 90 days before the latest run, accepted or not.
+    critical_speed: Option<&'a hrdrift_analytics::CsFit>,
+    /// `configured`, `estimated` (from sustained efforts) or `low_confidence` (0.9 x HRmax).
+    lthr_source: Option<&'static str>,
+    /// The LTHR the sustained efforts give (bpm), used when LTHR is not configured.
+    lthr_from_efforts: Option<f64>,
 }
 
 pub fn run(store_dir: &Path, cmd: &AthleteCommand) -> anyhow::Result<Exit> {
@@ -60,10 +71,16 @@ pub fn run(store_dir: &Path, cmd: &AthleteCommand) -> anyhow::Result<Exit> {
     println!("saved {}", config::path(store_dir).display());
     if !store.activities().is_empty() {
         let d = derive::update(&mut store)?;
-        println!(
-            "recomputed the metrics of {} activities with the new settings",
-            d.recomputed
-        );
+        if d.recomputed == 0 {
+            // Session types and the across-activity rules are applied whenever the metrics
+            // are read: nothing stored depends on them.
+            println!("no stored metrics depend on this; the next command uses it");
+        } else {
+            println!(
+                "recomputed the metrics of {} activities with the new settings",
+                d.recomputed
+            );
+        }
     }
     Ok(Exit::Ok)
 }
@@ -72,11 +89,26 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     let configured = config::load(store_dir)?;
     let d = derive::for_reading(store_dir)?;
     let s = &d.settings;
+    let lthr_source = if configured.lthr.is_some() {
+        Some("configured")
+    } else if d.lthr_from_efforts {
+        Some("estimated")
+    } else if s.lthr.is_some() {
+        Some("low_confidence")
+    } else {
+        None
+    };
+    let threshold = d.effort.threshold.as_ref();
     if json {
         let out = Output {
             schema_version: SCHEMA_VERSION,
             config_file: config::path(store_dir).display().to_string(),
             settings: s,
+            threshold_speed_m_s: threshold.map(|t| t.speed_m_s),
+            threshold_source: threshold.map(|t| t.source),
+            critical_speed: threshold.and_then(|t| t.cs.as_ref()),
+            lthr_source,
+            lthr_from_efforts: d.effort.lthr_from_efforts,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Ok);
@@ -96,11 +128,52 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         num(s.hr_max, 0),
         source(configured.hr_max.is_some(), s.estimated.hr_max)
     );
-    println!(
-        "lthr         {} bpm  ({})",
-        num(s.lthr, 0),
-        source(configured.lthr.is_some(), s.estimated.lthr)
-    );
+    let lthr_words = match lthr_source {
+        Some("configured") => "configured".to_owned(),
+        Some("estimated") => {
+            "estimated from your sustained efforts: the highest 20 min heart rate at threshold pace"
+                .to_owned()
+        }
+        Some(_) => format!(
+            "low confidence: {} x HRmax, no 20 min effort near threshold pace in 90 days",
+            s.estimate_lthr_fraction
+        ),
+        None => "not known".to_owned(),
+    };
+    println!("lthr         {} bpm  ({lthr_words})", num(s.lthr, 0));
+    match threshold {
+        Some(t) => {
+            println!(
+                "threshold    {}  ({:.2} m/s; {})",
+                hrdrift_analytics::pace::per_km(t.speed_m_s),
+                t.speed_m_s,
+                crate::text::threshold_words(t.source)
+            );
+            if let Some(cs) = t.cs.as_ref() {
+                let points: Vec<String> = cs
+                    .points
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{:.0} min {}",
+                            p[0] / 60.0,
+                            hrdrift_analytics::pace::per_km(p[1])
+                        )
+                    })
+                    .collect();
+                println!(
+                    "             critical speed {} (D' {:.0} m{}) from the best {}",
+                    hrdrift_analytics::pace::per_km(cs.cs_m_s),
+                    cs.d_prime_m,
+                    if cs.accepted { "" } else { ", not accepted" },
+                    points.join(", ")
+                );
+            }
+        }
+        None => println!(
+            "threshold    -  (no run with speed yet; set one: hrdrift athlete set threshold_pace=4:30/km)"
+        ),
+    }
     let rest_source = if configured.hr_rest.is_some() {
         "configured"
     } else {

@@ -8,8 +8,9 @@
 //! 2. The settings are resolved (config, then estimates from the pooled data), and every
 //!    activity whose metrics were computed with other settings is recomputed.
 //!
-//! The `long` flag depends on the runs before an activity, so it is filled from the stored rows
-//! on every load rather than stored.
+//! The `long` flag and the session type depend on the runs before an activity, so they are
+//! filled from the stored rows on every load rather than stored: a new `threshold_pace`, or an
+//! estimate that moves, recomputes only the types (`hrdrift_analytics::fill_session_types`).
 
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
@@ -18,8 +19,8 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use hrdrift_analytics::{
-    ActivityContext, ActivityMetrics, AthleteSettings, HrPool, HrSummary, estimate_from_pools,
-    pool_fingerprint,
+    ActivityContext, ActivityMetrics, AthleteSettings, EffortState, HrPool, HrSummary,
+    estimate_from_pools, pool_fingerprint,
 };
 use hrdrift_store::{LockMode, MetricsRow, Store, StoreError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -38,6 +39,12 @@ pub struct Derived {
     pub read_back: usize,
     /// Problems that cost some activities their metrics (an unreadable sample part).
     pub problems: Vec<String>,
+    /// The threshold speed and LTHR from efforts as of the latest run (empty when the metrics
+    /// were not kept).
+    pub effort: EffortState,
+    /// Whether `settings.lthr` is the estimate from sustained efforts (METRICS.md 3a), rather
+    /// than configured or 0.9 x HRmax (`low_confidence`).
+    pub lthr_from_efforts: bool,
     /// Rows computed by this call, not yet written to the store.
     pending: Vec<MetricsRow>,
 }
@@ -401,24 +408,63 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
     let recomputed = computed.len();
     let read_back = recomputed.saturating_sub(reanchored_count);
 
+    // The LTHR estimate from sustained efforts needs every row's session type first (it reads
+    // the efforts at 0.95 of the threshold speed), so it re-anchors the rows here, in memory,
+    // from their HR summaries: the stored rows keep the anchors the pools give.
+    let want_summaries = keep && base.sanitized().lthr.is_none();
+    let mut summaries: Vec<Option<HrSummary>> = Vec::new();
     let mut rows = Vec::with_capacity(computed.len());
     let mut metrics = Vec::with_capacity(if keep { store.activities().len() } else { 0 });
     for a in store.activities() {
         if let Some((row, m)) = computed.remove(&a.id) {
+            if let Some(m) = m {
+                if want_summaries {
+                    summaries.push(HrSummary::from_text(&row.hr_summary));
+                }
+                metrics.push(m);
+            }
             rows.push(row);
-            metrics.extend(m);
         } else if keep
-            && let Some(m) = stored
+            && let Some((m, text)) = stored
                 .get(a.id.as_str())
                 .filter(|m| m.fingerprint == fp)
-                .and_then(|m| serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok())
+                .and_then(|m| {
+                    let parsed = serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok()?;
+                    Some((parsed, &m.hr_summary))
+                })
         {
+            if want_summaries {
+                summaries.push(HrSummary::from_text(text));
+            }
             metrics.push(m);
         }
     }
     drop(stored);
+    let mut effort = EffortState::default();
+    let mut settings = settings;
+    let mut lthr_from_efforts = false;
     if keep {
         hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
+        effort = hrdrift_analytics::fill_session_types(&mut metrics, &settings);
+        if want_summaries
+            && let Some(l) = effort
+                .lthr_from_efforts
+                .map(|l| settings.hr_max.map_or(l, |mx| l.min(mx)))
+        {
+            let mut with = settings.clone();
+            with.lthr = Some(l);
+            with.estimated.lthr = true;
+            if with.validate().is_ok() {
+                for (m, sum) in metrics.iter_mut().zip(&summaries) {
+                    if let Some(sum) = sum {
+                        hrdrift_analytics::reanchor(m, sum, &with);
+                    }
+                }
+                settings = with;
+                effort = hrdrift_analytics::fill_session_types(&mut metrics, &settings);
+                lthr_from_efforts = true;
+            }
+        }
     }
     Ok(Derived {
         settings,
@@ -426,6 +472,8 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
         recomputed,
         read_back,
         problems,
+        effort,
+        lthr_from_efforts,
         pending: rows,
     })
 }

@@ -12,8 +12,11 @@ use serde::Serialize;
 use crate::text::{ms_of, num, pace, verdict_name};
 use crate::{Exit, derive};
 
-/// Version of the JSON `trends`, `weeks` and `readiness` print.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON `trends`, `weeks` and `readiness` print. 2: `easy_runs` lists every
+/// steady run (session type easy, or moderate without fast repetitions) with its
+/// `session_type`, `hr_class`, `threshold_speed_m_s` and `walk_share`; hard sessions are session
+/// types; a week's `easy_runs` and `moderate_runs` count HR classes (issue 16).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct When {
@@ -119,7 +122,9 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
         );
         return Ok(Exit::Ok);
     }
-    println!("Easy runs: heart rate against your easy baseline (minutes 10-40)");
+    println!(
+        "Steady runs (easy, or moderate at an even pace): heart rate against your baseline at that pace (minutes 10-40)"
+    );
     println!(
         "{:<10}  {:<12}  {:>10}  {:>5}  {:>8}  {:>7}  note",
         "date", "id", "GAP pace", "HR", "expected", "diff"
@@ -138,7 +143,7 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
         );
     }
     if !hard.is_empty() {
-        println!("\nHard sessions: did the easy runs after them return to baseline?");
+        println!("\nHard sessions: did the steady runs after them return to baseline?");
         println!("{:<10}  {:<12}  {:<10}  note", "date", "id", "verdict");
         for s in &hard {
             println!(
@@ -161,8 +166,11 @@ pub fn easy_note(r: &EasyRun) -> String {
             .get("elevation_bpm")
             .map_or("not computed", String::as_str);
         return match why {
+            // A runner who runs once or twice a week never has six steady runs in six weeks:
+            // say which setting widens the window.
             "insufficient_baseline" => format!(
-                "no baseline yet ({} easy runs in the 6 weeks before; 6 needed)",
+                "no baseline yet ({} steady runs in the 6 weeks before; 6 needed; running less \
+                 often? hrdrift athlete set baseline_days=84)",
                 r.baseline_runs
             ),
             "low_coverage" => "heart rate recorded for too little of the run".to_owned(),
@@ -171,6 +179,28 @@ pub fn easy_note(r: &EasyRun) -> String {
         };
     };
     let mut parts = Vec::new();
+    // "easy pace (5:45/km, 75 % of your threshold)": what the runner did, before what the
+    // heart said about it.
+    let kind = match r.session_type {
+        Some(hrdrift_analytics::SessionClass::Moderate) => "steady run",
+        _ => "easy pace",
+    };
+    if let Some(v) = r.gap_speed_m_s {
+        match r.threshold_speed_m_s.filter(|t| *t > 0.0) {
+            Some(t) => parts.push(format!(
+                "{kind} ({}, {:.0} % of your threshold)",
+                hrdrift_analytics::pace::per_km(v),
+                v / t * 100.0
+            )),
+            None => parts.push(format!("{kind} ({})", hrdrift_analytics::pace::per_km(v))),
+        }
+    }
+    if let Some(w) = r.walk_share {
+        parts.push(format!(
+            "run-walk: {:.0} % walking, metrics from the running parts",
+            w * 100.0
+        ));
+    }
     let z = r
         .elevation_z
         .map_or_else(String::new, |z| format!(", {z:.1} sigma"));
@@ -207,18 +237,20 @@ pub fn easy_note(r: &EasyRun) -> String {
 
 fn hard_note(s: &HardSession) -> String {
     match (s.verdict, s.recovery_h) {
-        (Verdict::Absorbed, Some(h)) => format!("easy heart rate back to baseline {h:.0} h later"),
+        (Verdict::Absorbed, Some(h)) => {
+            format!("steady-run heart rate back to baseline {h:.0} h later")
+        }
         (Verdict::Lingering, _) => {
-            "easy runs still elevated more than 72 h later: it cost more than it gave".to_owned()
+            "steady runs still elevated more than 72 h later: it cost more than it gave".to_owned()
         }
         (_, _) => match s.absent.get("verdict").map(String::as_str) {
-            Some("no_easy_run") => "no easy run in the 5 days after to tell".to_owned(),
+            Some("no_easy_run") => "no steady run in the 5 days after to tell".to_owned(),
             Some("window_open") => "too early to tell: the 5-day window is still open".to_owned(),
             Some("recovered_after_72h") => {
-                "recovered, but only after 72 h (no easy run in between to tell when)".to_owned()
+                "recovered, but only after 72 h (no steady run in between to tell when)".to_owned()
             }
             Some("no_baseline_in_window") => {
-                "easy runs after it, but no baseline yet to compare them with".to_owned()
+                "steady runs after it, but no baseline yet to compare them with".to_owned()
             }
             Some(other) => other.replace('_', " "),
             None => String::new(),

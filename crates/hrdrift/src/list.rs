@@ -11,7 +11,10 @@ use crate::{Exit, derive};
 
 /// Version of the JSON this command prints; bumped on any change a script could notice.
 /// 2: each activity carries its metrics (the fields of `show --json`) beside its metadata.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: `class` is the session type from pace (METRICS.md 3a), beside `hr_class`, `class_basis`,
+/// `threshold_speed_m_s`, `threshold_source`, `p_zones_s`, `fast_reps`, `walk_share`,
+/// `decoupling_quality` and `effort`; `unsteady` follows the 30 s rule of 3b (issue 16).
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 struct JsonActivity<'a> {

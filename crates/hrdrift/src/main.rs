@@ -4,6 +4,7 @@
 mod athlete;
 mod config;
 mod convert;
+mod curve;
 mod demo;
 mod derive;
 mod history;
@@ -86,6 +87,8 @@ enum Command {
     Weeks(history::When),
     /// Push, steady or hold back today, with the reasons as numbers
     Readiness(history::When),
+    /// Best GAP pace per duration (1 min to 1 h) over a period [default: --since 90d], against the period before
+    Curve(history::When),
     /// Write the report: index.html, PNG charts, summary.json and summary.md
     Report(report::ReportArgs),
     /// Import what is new in a folder, update the report, and exit 5 on a chosen warning sign
@@ -153,6 +156,7 @@ fn main() -> ExitCode {
         Command::Trends(w) => history::trends(&store, &w),
         Command::Weeks(w) => history::weeks(&store, &w),
         Command::Readiness(w) => history::readiness(&store, &w),
+        Command::Curve(w) => curve::run(&store, &w),
         Command::Convert { file, to, output } => convert::run(&file, to, output.as_deref()),
     };
     match result {

@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
-use hrdrift_analytics::ActivityMetrics;
 use hrdrift_analytics::history::{History, ReadinessVerdict, Verdict, theil_sen};
+use hrdrift_analytics::{ActivityMetrics, CurvePoint, pace_curve};
 use hrdrift_report as rep;
 use hrdrift_store::import::{ImportOptions, import};
 use hrdrift_store::{LockMode, Store};
@@ -19,8 +19,9 @@ use crate::derive::{self, Derived};
 use crate::history::{parse_since, verdict_words, week_flag_text};
 use crate::text::{class_name, ms_of, rfc3339, verdict_name};
 
-/// Version of `summary.json`.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of `summary.json`. 2: easy runs are steady runs and hard sessions session types
+/// from pace (issue 16).
+pub const SCHEMA_VERSION: u32 = 2;
 pub const SUMMARY_JSON: &str = "summary.json";
 
 /// Every warning `nightly --fail-on` can choose, in the order they are reported.
@@ -114,6 +115,34 @@ struct Summary<'a> {
     easy_runs: Vec<&'a hrdrift_analytics::history::EasyRun>,
     hard_sessions: Vec<&'a hrdrift_analytics::history::HardSession>,
     activities: Vec<&'a ActivityMetrics>,
+    /// Best GAP speed per duration over the report's period, as `curve --json`'s `points`.
+    pace_curve: &'a [CurvePoint],
+    /// The same over the period of equal length before it.
+    pace_curve_previous: &'a [CurvePoint],
+}
+
+/// The pace-duration curves of the report's period (`since..=now_ms`, as every other list of the
+/// report) and of the period of equal length before it, as `hrdrift curve` computes them.
+fn pace_curves(d: &Derived, since: i64, now_ms: i64) -> (Vec<CurvePoint>, Vec<CurvePoint>) {
+    let now = pace_curve(&d.metrics, since, now_ms.saturating_add(1));
+    let before = pace_curve(
+        &d.metrics,
+        since.saturating_sub(now_ms.saturating_sub(since)),
+        since,
+    );
+    (now, before)
+}
+
+fn curve_points(points: &[CurvePoint]) -> Vec<rep::CurvePoint> {
+    points
+        .iter()
+        .map(|p| rep::CurvePoint {
+            duration_s: p.duration_s,
+            speed_m_s: p.speed_m_s,
+            id: p.id.clone(),
+            start: utc(ms_of(&p.start)),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -332,6 +361,7 @@ fn build(
     since: i64,
     now_ms: i64,
     warns: &[Warning],
+    curves: (&[CurvePoint], &[CurvePoint]),
 ) -> rep::ReportInput {
     let in_range = |t: i64| t >= since && t <= now_ms;
     let elevation: HashMap<&str, f64> = h
@@ -483,6 +513,8 @@ fn build(
             })
             .collect(),
         focus: focus(store, d, since, now_ms),
+        pace_curve: curve_points(curves.0),
+        pace_curve_previous: curve_points(curves.1),
     }
 }
 
@@ -497,7 +529,8 @@ fn write(
     let since = parse_since(since_arg, now_ms)?;
     let h = hrdrift_analytics::history::analyze_history(&d.metrics, &d.settings, now_ms);
     let warns = warnings(d, &h, now_ms);
-    let input = build(store, d, &h, since, now_ms, &warns);
+    let (curve, curve_before) = pace_curves(d, since, now_ms);
+    let input = build(store, d, &h, since, now_ms, &warns, (&curve, &curve_before));
     let files = rep::write_report(&input, out)
         .with_context(|| format!("writing the report into {}", out.display()))?;
     let today = h
@@ -544,6 +577,8 @@ fn write(
             .filter(|s| in_range(ms_of(&s.start)))
             .collect(),
         activities: d.metrics.iter().filter(|m| in_range(m.start_ms)).collect(),
+        pace_curve: &curve,
+        pace_curve_previous: &curve_before,
     };
     let json = serde_json::to_vec_pretty(&summary)?;
     let path = out.join(SUMMARY_JSON);

@@ -14,7 +14,8 @@ use crate::text::{hms, local_time, num, pace};
 use crate::{Exit, config, derive};
 
 /// Version of the JSON `show` prints (the same activity fields as `activities --json`).
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the session type and effort fields of issue 16 (see `list::SCHEMA_VERSION` 3).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -145,6 +146,17 @@ fn print_table(m: &ActivityMetrics, source: &str) {
         num(m.avg_hr, 0),
         num(m.coverage.map(|c| c * 100.0), 0)
     );
+    println!("  effort       {}", crate::text::effort_words(m));
+    if let Some(w) = m.walk_share.filter(|_| {
+        m.flags
+            .iter()
+            .any(|f| f == hrdrift_analytics::flag::RUN_WALK)
+    }) {
+        println!(
+            "  run-walk     {:.0} % walking, metrics from the running parts",
+            w * 100.0
+        );
+    }
     let why = |name: &str| {
         m.absent.get(name).map_or_else(String::new, |r| {
             format!("  (absent: {})", r.replace('_', " "))
@@ -155,8 +167,23 @@ fn print_table(m: &ActivityMetrics, source: &str) {
         num(m.ef, 2),
         why("ef")
     );
+    let quality = match m.decoupling_quality {
+        Some(hrdrift_analytics::DecouplingQuality::Variable) => " (a variable run: read with care)",
+        _ => "",
+    };
     match m.decoupling_pct {
-        Some(d) => println!("  decoupling   {d:.1} %: {}", friel(d)),
+        Some(d) => println!("  decoupling   {d:.1} %{quality}: {}", friel(d)),
+        // Say which kind of unsteady it is: a runner accepts "an interval session" as the
+        // reason, not a coefficient of variation.
+        None if m.class == Some(hrdrift_analytics::SessionClass::Hard)
+            && m.fast_reps.is_some_and(|r| r >= 2)
+            && m.absent.get("decoupling_pct").map(String::as_str) == Some("unsteady") =>
+        {
+            println!(
+                "  decoupling   -  (an interval session, {} fast repetitions: decoupling needs an even effort)",
+                m.fast_reps.unwrap_or(0)
+            );
+        }
         None => println!("  decoupling   -{}", why("decoupling_pct")),
     }
     println!(

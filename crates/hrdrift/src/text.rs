@@ -74,6 +74,60 @@ pub fn class_name(c: SessionClass) -> &'static str {
     }
 }
 
+/// Where a threshold speed came from, in words.
+#[must_use]
+pub fn threshold_words(source: hrdrift_analytics::ThresholdSource) -> &'static str {
+    match source {
+        hrdrift_analytics::ThresholdSource::Configured => "your threshold pace",
+        hrdrift_analytics::ThresholdSource::Estimated => {
+            "the critical speed of your best efforts of the last 90 days"
+        }
+        hrdrift_analytics::ThresholdSource::EstimatedFromHabit => {
+            "a threshold guessed from your everyday pace (no hard effort in 90 days)"
+        }
+    }
+}
+
+/// A run's session type in a runner's words: "easy pace (5:45/km, 75 % of your threshold)",
+/// with what decided it and what the heart said.
+#[must_use]
+pub fn effort_words(m: &hrdrift_analytics::ActivityMetrics) -> String {
+    use hrdrift_analytics::{ClassBasis, flag};
+    let Some(class) = m.class else {
+        return match m.absent.get("class").map(String::as_str) {
+            Some("no_threshold") => {
+                "type unknown: no threshold pace yet (set one: hrdrift athlete set threshold_pace=4:30/km)"
+                    .to_owned()
+            }
+            Some("not_running_speed") => {
+                "type unknown: too fast for running (a ride saved as a run?)".to_owned()
+            }
+            Some(why) => format!("type unknown: {}", why.replace('_', " ")),
+            None => "type unknown".to_owned(),
+        };
+    };
+    let hr = m.hr_class.map_or_else(String::new, |h| {
+        format!("; heart rate says {}", class_name(h))
+    });
+    let mut out = match (m.class_basis, m.threshold_speed_m_s, m.gap_speed_m_s) {
+        (Some(ClassBasis::Pace), Some(vt), Some(v)) if vt > 0.0 => format!(
+            "{} by pace ({} GAP, {:.0} % of your threshold {}){hr}",
+            class_name(class),
+            hrdrift_analytics::pace::per_km(v),
+            v / vt * 100.0,
+            hrdrift_analytics::pace::per_km(vt)
+        ),
+        (Some(ClassBasis::Hr), _, _) => {
+            format!("{} by heart rate (no speed in the file)", class_name(class))
+        }
+        _ => class_name(class).to_owned(),
+    };
+    if m.flags.iter().any(|f| f == flag::EFFORT_MISMATCH) {
+        out.push_str(": easy effort, high heart rate");
+    }
+    out
+}
+
 /// The JSON name of a recovery verdict.
 #[must_use]
 pub fn verdict_name(v: Verdict) -> &'static str {

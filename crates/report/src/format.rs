@@ -84,6 +84,31 @@ fn short(v: f64) -> String {
     s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
 }
 
+/// The durations of the pace-duration curve, seconds (the analytics' `BEST_DURATIONS_S`): the
+/// rows of the summary's table and the ticks of chart 7, whichever of them the data has.
+pub(crate) const CURVE_DURATIONS_S: [u32; 7] = [60, 180, 300, 600, 1200, 1800, 3600];
+
+/// "20 min" for 1200 s; "90 s" under a minute or off the minute.
+pub(crate) fn curve_duration(seconds: u32) -> String {
+    if seconds >= 60 && seconds.is_multiple_of(60) {
+        format!("{} min", seconds / 60)
+    } else {
+        format!("{seconds} s")
+    }
+}
+
+/// "4:21/km" for a speed in m/s, or [`ABSENT`] for one no runner holds (1 m/s or less).
+pub(crate) fn pace(speed_m_s: Option<f64>) -> String {
+    match speed_m_s.filter(|v| v.is_finite() && *v > 1.0) {
+        Some(v) => {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let s = (1000.0 / v).round() as u64;
+            format!("{}:{:02}/km", s / 60, s % 60)
+        }
+        None => ABSENT.to_owned(),
+    }
+}
+
 /// A flag code as words: `too_many_hard` -> "too many hard".
 pub(crate) fn flag_words(flag: &str) -> String {
     flag.replace('_', " ")
@@ -102,5 +127,11 @@ mod tests {
         assert_eq!(num(Some(f64::INFINITY), 1, ""), ABSENT);
         assert_eq!(signed(Some(4.04), 1, " bpm"), "+4.0 bpm");
         assert_eq!(reason_numbers(-34.25, Some(-30.0)), "-34.2 (threshold -30)");
+        assert_eq!(pace(Some(1000.0 / 261.0)), "4:21/km");
+        assert_eq!(pace(Some(1000.0 / 299.6)), "5:00/km");
+        assert_eq!(pace(Some(0.5)), ABSENT);
+        assert_eq!(pace(None), ABSENT);
+        assert_eq!(curve_duration(1200), "20 min");
+        assert_eq!(curve_duration(90), "90 s");
     }
 }

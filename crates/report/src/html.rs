@@ -129,6 +129,9 @@ pub fn render_html(input: &ReportInput, charts: &[ChartKind]) -> String {
 
     h.push_str("<section id=\"charts\">\n<h2>Trends</h2>\n");
     for kind in charts {
+        if let Some(heading) = heading(*kind) {
+            let _ = writeln!(h, "<h2>{heading}</h2>");
+        }
         let _ = write!(
             h,
             "<figure id=\"{name}\">\n<img src=\"{file}\" alt=\"{alt}\" width=\"{w}\" height=\"{ht}\">\n\
@@ -151,6 +154,15 @@ pub fn render_html(input: &ReportInput, charts: &[ChartKind]) -> String {
          </body>\n</html>\n",
     );
     h
+}
+
+/// A heading of its own for a chart that is not about heart rate, so it does not read as one
+/// more of the trends above it.
+fn heading(kind: ChartKind) -> Option<&'static str> {
+    match kind {
+        ChartKind::PaceCurve => Some("Pace-duration curve"),
+        _ => None,
+    }
 }
 
 fn caption(kind: ChartKind) -> &'static str {
@@ -179,6 +191,9 @@ fn caption(kind: ChartKind) -> &'static str {
         ChartKind::Activity => {
             "Heart rate and pace of one run over moving time; the shaded part is the steady \
              portion that decoupling and drift are computed on, the dashed line the fitted drift."
+        }
+        ChartKind::PaceCurve => {
+            "Best GAP pace for each duration, this period against the one before."
         }
     }
 }

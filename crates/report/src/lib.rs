@@ -1,7 +1,7 @@
 //! hrdrift's report: what the analytics found, for a person.
 //!
 //! Input is a plain [`ReportInput`] (see [`model`]) that the binary fills from the analytics;
-//! this crate depends on neither polars nor `hrdrift-analytics`. Output is six PNG charts
+//! this crate depends on neither polars nor `hrdrift-analytics`. Output is seven PNG charts
 //! ([`ChartKind`], drawn with plotters and an embedded DejaVu Sans font), `index.html` (one
 //! page, inline CSS, no script, no network, the charts as PNG files next to it) and
 //! `summary.md` (fits a CI job summary). `summary.json` is written by the binary from the
@@ -35,8 +35,8 @@ pub use charts::{ChartKind, DEFAULT_SIZE, render_chart, render_charts};
 pub use html::{HTML_ACTIVITY_ROWS, escape, render_html};
 pub use markdown::{MD_ACTIVITY_ROWS, escape_md, render_markdown};
 pub use model::{
-    ActivityRow, ActivityTrace, BaselineLine, DayLoad, DriftLine, EasyRunPoint, HardMarker,
-    LongRunPoint, Readiness, Reason, ReportInput, SteadySpan, WeekBar,
+    ActivityRow, ActivityTrace, BaselineLine, CurvePoint, DayLoad, DriftLine, EasyRunPoint,
+    HardMarker, LongRunPoint, Readiness, Reason, ReportInput, SteadySpan, WeekBar,
 };
 
 /// The report's errors; each names the chart or the path concerned.

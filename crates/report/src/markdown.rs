@@ -1,12 +1,12 @@
-//! `summary.md`: the verdict, its reasons, this week, the recent weeks' flags and a table of
-//! recent activities, in GitHub-flavoured Markdown that fits a CI job summary
+//! `summary.md`: the verdict, its reasons, this week, the recent weeks' flags, the best paces
+//! per duration against the period before and a table of recent activities, in GitHub-flavoured Markdown that fits a CI job summary
 //! (`$GITHUB_STEP_SUMMARY`, a GitLab job's Markdown artifact). No images: a job summary cannot
 //! show the report's local files.
 
 use std::fmt::Write as _;
 
-use crate::format::{self, ABSENT};
-use crate::model::ReportInput;
+use crate::format::{self, ABSENT, CURVE_DURATIONS_S};
+use crate::model::{CurvePoint, ReportInput};
 
 /// How many activities the summary's table lists.
 pub const MD_ACTIVITY_ROWS: usize = 15;
@@ -106,6 +106,8 @@ pub fn render_markdown(input: &ReportInput) -> String {
         m.push('\n');
     }
 
+    pace_curve(&mut m, input);
+
     m.push_str("### Recent activities\n\n");
     let rows = input.recent_activities(MD_ACTIVITY_ROWS);
     if rows.is_empty() {
@@ -141,6 +143,48 @@ pub fn render_markdown(input: &ReportInput) -> String {
         );
     }
     m
+}
+
+/// The pace-duration curve as a table: one row per duration, this period's best pace and the
+/// period before's.
+fn pace_curve(m: &mut String, input: &ReportInput) {
+    m.push_str("### Best grade-adjusted (GAP) pace per duration\n\n");
+    let (now, before) = (&input.pace_curve, &input.pace_curve_previous);
+    if now.is_empty() && before.is_empty() {
+        m.push_str("No runs with pace in this period or the one before.\n\n");
+        return;
+    }
+    // The standard durations always, so two summaries line up; any other one the data has too.
+    let mut durations: Vec<u32> = CURVE_DURATIONS_S
+        .iter()
+        .copied()
+        .chain(now.iter().chain(before).map(|p| p.duration_s))
+        .filter(|d| *d > 0)
+        .collect();
+    durations.sort_unstable();
+    durations.dedup();
+    // A duration listed twice shows its faster pace, as the chart does.
+    let best = |points: &[CurvePoint], d: u32| {
+        points
+            .iter()
+            .filter(|p| p.duration_s == d && p.speed_m_s.is_finite())
+            .map(|p| p.speed_m_s)
+            .reduce(f64::max)
+    };
+    m.push_str(
+        "| Duration | This period | Period before |\n\
+         |---|--:|--:|\n",
+    );
+    for d in durations {
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} |",
+            format::curve_duration(d),
+            format::pace(best(now, d)),
+            format::pace(best(before, d)),
+        );
+    }
+    m.push('\n');
 }
 
 fn flags(flags: &[String]) -> String {

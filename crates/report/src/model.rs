@@ -34,6 +34,13 @@ pub struct ReportInput {
     pub activities: Vec<ActivityRow>,
     /// One activity's heart rate and pace over time (chart 6), usually the latest run.
     pub focus: Option<ActivityTrace>,
+    /// The pace-duration curve of the report's period (chart 7): the best GAP speed per
+    /// duration. Durations no run reached are absent, not 0.
+    #[serde(default)]
+    pub pace_curve: Vec<CurvePoint>,
+    /// The same curve over the period of equal length before the report's, for comparison.
+    #[serde(default)]
+    pub pace_curve_previous: Vec<CurvePoint>,
 }
 
 /// Today's verdict: `push`, `steady` or `hold_back`, always with its reasons as numbers.
@@ -202,6 +209,16 @@ pub struct DriftLine {
     pub slope_bpm_per_h: f64,
 }
 
+/// One duration of a pace-duration curve (chart 7): the best mean grade-adjusted speed held for
+/// `duration_s` in the period, and the run that holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    pub duration_s: u32,
+    pub speed_m_s: f64,
+    pub id: String,
+    pub start: DateTime<Utc>,
+}
+
 impl ReportInput {
     /// An input with nothing in it: every chart says "no data", the page still renders.
     #[must_use]
@@ -221,6 +238,8 @@ impl ReportInput {
             days: Vec::new(),
             activities: Vec::new(),
             focus: None,
+            pace_curve: Vec::new(),
+            pace_curve_previous: Vec::new(),
         }
     }
 

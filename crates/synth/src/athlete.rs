@@ -9,7 +9,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::physio::Physiology;
 use crate::plan::{RunPlan, build_plan};
-use crate::sim::{DeviceIdentity, FitStats, encode_run, truth_run};
+use crate::rng::Rng;
+use crate::sim::{DeviceIdentity, FitStats, encode_run, truth_run_for};
 use crate::truth::{self, AthleteSettings, Sex, Truth};
 
 /// Everything that shapes a synthetic athlete. Deterministic: equal configs give equal bytes.
@@ -49,6 +50,9 @@ pub struct AthleteConfig {
     pub dynamics_fraction: f64,
     /// Share of files with beat-to-beat (`hrv`) messages.
     pub hrv_fraction: f64,
+    /// Share of easy and long runs done as run-walk (running blocks of 3-5 min alternating
+    /// with walking blocks of 45-90 s; see `plan`). 0 by default.
+    pub run_walk_fraction: f64,
 }
 
 impl Default for AthleteConfig {
@@ -74,6 +78,7 @@ impl Default for AthleteConfig {
             smart_recording_max_s: 4,
             dynamics_fraction: 0.3,
             hrv_fraction: 0.05,
+            run_walk_fraction: 0.0,
         }
     }
 }
@@ -127,6 +132,67 @@ impl AthleteConfig {
     }
 }
 
+/// Range of `Physiology::easy_hr_frac_lthr` across a [`population`].
+pub const POPULATION_EASY_HR_FRAC: (f64, f64) = (0.75, 0.92);
+
+/// `n` different runners drawn deterministically from `seed`, each with its own seed and
+/// `weeks` of training. They differ in what real runners differ in: where easy heart rate
+/// sits (`easy_hr_frac_lthr`, stratified so the `n` athletes cover 0.75-0.92 evenly, in
+/// shuffled order), LTHR 150-182, HRmax = LTHR / U(0.85, 0.91), resting HR 40-60, fitness
+/// (vmax 3.6-5.2 m/s, ceiling 3-8 % above), run-walk (every third athlete, on 60-100 % of
+/// easy and long runs), hills, climate (yearly mean 6-20 degC), smart recording, day-to-day
+/// scatter, sex (alternating) and start date (2024-2025, so some training spans a summer).
+#[must_use]
+pub fn population(seed: u64, n: usize, weeks: u32) -> Vec<AthleteConfig> {
+    let mut rng = Rng::new(seed, 0x504F_5055);
+    // A shuffled stratum per athlete: the range is covered evenly whatever n is, and where
+    // easy HR sits is not tied to the athlete's position (run-walker, sex).
+    let mut strata: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = rng.below(u32::try_from(i + 1).unwrap_or(u32::MAX)) as usize;
+        strata.swap(i, j.min(i));
+    }
+    let first_day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid date");
+    let (e_lo, e_hi) = POPULATION_EASY_HR_FRAC;
+    strata
+        .into_iter()
+        .enumerate()
+        .map(|(i, stratum)| {
+            #[allow(clippy::cast_precision_loss)]
+            let e = e_lo + (e_hi - e_lo) * (stratum as f64 + rng.f64()) / n as f64;
+            let lthr = rng.range(150.0, 182.0);
+            let hr_max = lthr / rng.range(0.85, 0.91);
+            let hr_rest = rng.range(40.0, 60.0);
+            let vmax = rng.range(3.6, 5.2);
+            let ceiling = vmax * rng.range(1.03, 1.08);
+            let run_walk = rng.range(0.6, 1.0);
+            let physiology = Physiology {
+                hr_rest,
+                hr_max,
+                lthr,
+                vmax_start_m_s: vmax,
+                vmax_ceiling_m_s: ceiling,
+                easy_hr_frac_lthr: Some(e),
+                ..Physiology::default()
+            };
+            AthleteConfig {
+                seed: rng.next_u64(),
+                start_date: first_day + Duration::days(i64::from(rng.below(730))),
+                weeks,
+                physiology,
+                sex: if i % 2 == 0 { Sex::Male } else { Sex::Female },
+                temp_mean_c: rng.range(6.0, 20.0),
+                day_noise_bpm: rng.range(0.4, 1.0),
+                hilly_fraction: rng.range(0.1, 0.8),
+                smart_recording_fraction: rng.range(0.0, 0.5),
+                smart_recording_max_s: 4 + rng.below(7),
+                run_walk_fraction: if i % 3 == 2 { run_walk } else { 0.0 },
+                ..AthleteConfig::default()
+            }
+        })
+        .collect()
+}
+
 /// A generated athlete: every run's plan and the ground truth. Encoding is separate and lazy.
 #[derive(Debug, Clone)]
 pub struct Athlete {
@@ -152,7 +218,10 @@ pub struct Summary {
 pub fn generate(cfg: &AthleteConfig) -> Athlete {
     let phys = &cfg.physiology;
     let plans = build_plan(cfg, phys);
-    let stats: Vec<_> = plans.iter().map(|p| truth_run(p, phys)).collect();
+    let stats: Vec<_> = plans
+        .iter()
+        .map(|p| truth_run_for(p, phys, cfg.sex))
+        .collect();
     let truth = truth::build(cfg.seed, cfg.settings(), phys, &plans, &stats);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let identity = DeviceIdentity {

@@ -15,6 +15,10 @@
 //!   vVO2max proxy) improves slowly, `vmax(d) = v0 + (v_cap - v0)(1 - e^(-d/365))`.
 //!   Linear because the analytics fit a line of easy-run HR on GAP speed: an additive
 //!   elevation then comes back out exactly.
+//! - **Where easy HR sits.** With `Physiology::easy_hr_frac_lthr = Some(e)` paces stay as
+//!   planned but HR follows a line through (q v_t, e LTHR) and (v_t, LTHR), q the easy-pace
+//!   ratio of the curve above: runners differ in heart rate at the same relative pace.
+//!   [`population`] draws such runners.
 //! - **Pace** is planned as a target HR (fraction of LTHR) converted to GAP speed on the day,
 //!   times a daily pace factor (sd 3 %, clamped at 2 sd) that spreads easy runs along the HR-speed line.
 //! - **Hills.** Routes carry altitude as a sum of three sines; on grade `i` the runner holds
@@ -58,7 +62,7 @@ pub mod rng;
 pub mod sim;
 pub mod truth;
 
-pub use athlete::{Athlete, AthleteConfig, Summary, generate};
+pub use athlete::{Athlete, AthleteConfig, Summary, generate, population};
 pub use physio::{Physiology, RecoveryDesign};
 pub use plan::{RunPlan, RunType, WeekLayout, Workout};
 pub use truth::{ActivityTruth, SessionClass, Sex, Truth, Verdict, WeekFlags, WeekTruth};

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::truth::Sex;
+
 /// Heart-rate and fitness parameters of the athlete.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Physiology {
@@ -34,6 +36,14 @@ pub struct Physiology {
     pub heat_bpm_per_c: f64,
     /// Extra drift per degC above the threshold (bpm/h/degC).
     pub heat_drift_per_c: f64,
+    /// Where this runner's easy heart rate sits, as a fraction of LTHR (0.70 to 0.95; values
+    /// outside are clamped). `None`: the pace model's own curve ([`Self::hr_steady`]), on
+    /// which easy pace gives 76 % LTHR. `Some(e)`: paces are planned exactly as for `None`,
+    /// but the heart answers with [`Self::hr_at_speed`], a line through (q v_t, e LTHR) and
+    /// (v_t, LTHR): runners differ in where easy running sits relative to their threshold
+    /// heart rate, not in how fast easy is relative to their threshold speed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub easy_hr_frac_lthr: Option<f64>,
 }
 
 impl Default for Physiology {
@@ -52,12 +62,21 @@ impl Default for Physiology {
             heat_threshold_c: 22.0,
             heat_bpm_per_c: 0.8,
             heat_drift_per_c: 0.3,
+            easy_hr_frac_lthr: None,
         }
     }
 }
 
 /// Fraction of heart-rate reserve at zero speed (standing, ready to run).
 const HRR_AT_REST_SPEED: f64 = 0.1;
+/// Easy-pace target of the plan (fraction of LTHR on the pace model's curve): low enough that
+/// the worst case (fastest day, a 10 bpm tired day on top of the last session's fatigue,
+/// drift) keeps the default athlete's easy run in Seiler zone 1 (below 89 % LTHR) for at
+/// least 85 % of its steady portion.
+pub(crate) const EASY_FRAC: f64 = 0.76;
+/// Range of [`Physiology::easy_hr_frac_lthr`]: outside it the line through easy pace and
+/// threshold would put walking below rest or make HR fall with speed.
+const EASY_HR_FRAC_RANGE: (f64, f64) = (0.70, 0.95);
 
 impl Physiology {
     /// vmax on `day` days after the start: a saturating improvement.
@@ -80,6 +99,39 @@ impl Physiology {
     pub fn speed_for_hr(&self, hr: f64, vmax: f64) -> f64 {
         let frac = (hr - self.hr_rest) / (self.hr_max - self.hr_rest);
         ((frac - HRR_AT_REST_SPEED) / (1.0 - HRR_AT_REST_SPEED) * vmax).max(0.5)
+    }
+
+    /// Threshold speed v_t (m/s): the GAP speed the pace model puts at LTHR for `vmax`.
+    #[must_use]
+    pub fn threshold_speed(&self, vmax: f64) -> f64 {
+        self.speed_for_hr(self.lthr, vmax)
+    }
+
+    /// Easy pace as a share of threshold speed on the pace model (q): the same for every
+    /// runner whose settings differ only in `easy_hr_frac_lthr`.
+    #[must_use]
+    pub fn easy_speed_ratio(&self, vmax: f64) -> f64 {
+        self.speed_for_hr(EASY_FRAC * self.lthr, vmax) / self.threshold_speed(vmax)
+    }
+
+    /// The heart rate the body produces at GAP speed `gap` (m/s), before offsets and drift.
+    /// Without `easy_hr_frac_lthr` this is [`Self::hr_steady`]; with `Some(e)` it is
+    /// `LTHR (e + (1 - e)(gap / v_t - q) / (1 - q))`, capped at `hr_max` and floored at
+    /// `hr_rest + 10`.
+    #[must_use]
+    pub fn hr_at_speed(&self, gap: f64, vmax: f64) -> f64 {
+        let Some(e) = self.easy_hr_frac_lthr.filter(|e| e.is_finite()) else {
+            return self.hr_steady(gap, vmax);
+        };
+        let e = e.clamp(EASY_HR_FRAC_RANGE.0, EASY_HR_FRAC_RANGE.1);
+        let vt = self.threshold_speed(vmax);
+        let q = self.easy_speed_ratio(vmax);
+        // Settings where LTHR sits at or below the easy point leave no line to draw.
+        if !(vt > 0.0 && q < 1.0 - 1e-6) {
+            return self.hr_steady(gap, vmax);
+        }
+        let hr = self.lthr * (e + (1.0 - e) * (gap / vt - q) / (1.0 - q));
+        hr.min(self.hr_max).max(self.hr_rest + 10.0)
     }
 
     /// HR added by heat at air temperature `temp_c`.
@@ -108,14 +160,30 @@ impl Physiology {
     /// Banister TRIMP of `dt_s` seconds at `hr` (male constants, as METRICS.md).
     #[must_use]
     pub fn trimp(&self, hr: f64, dt_s: f64) -> f64 {
-        let r = ((hr - self.hr_rest) / (self.hr_max - self.hr_rest)).max(0.0);
-        dt_s / 60.0 * r * 0.64 * (1.92 * r).exp()
+        self.trimp_for(Sex::Male, hr, dt_s)
     }
 
-    /// TRIMP of 60 minutes at LTHR: the hrTSS denominator.
+    /// Banister TRIMP with METRICS.md's constants for `sex`.
+    #[must_use]
+    pub fn trimp_for(&self, sex: Sex, hr: f64, dt_s: f64) -> f64 {
+        let (k1, k2) = match sex {
+            Sex::Male => (0.64, 1.92),
+            Sex::Female => (0.86, 1.67),
+        };
+        let r = ((hr - self.hr_rest) / (self.hr_max - self.hr_rest)).max(0.0);
+        dt_s / 60.0 * r * k1 * (k2 * r).exp()
+    }
+
+    /// TRIMP of 60 minutes at LTHR: the hrTSS denominator (male constants).
     #[must_use]
     pub fn trimp_hour_at_lthr(&self) -> f64 {
         self.trimp(self.lthr, 3600.0)
+    }
+
+    /// TRIMP of 60 minutes at LTHR with the constants for `sex`.
+    #[must_use]
+    pub fn trimp_hour_at_lthr_for(&self, sex: Sex) -> f64 {
+        self.trimp_for(sex, self.lthr, 3600.0)
     }
 
     /// Seiler zone (1, 2 or 3) of a heart rate, with the METRICS.md boundaries.
@@ -190,6 +258,49 @@ mod tests {
         assert!(b > a + 10.0, "{a} {b}");
         assert!((p.speed_for_hr(a, v) - 2.5).abs() < 1e-9);
         assert!((p.hr_steady(v, v) - p.hr_max).abs() < 1e-9);
+    }
+
+    #[test]
+    fn easy_hr_line_passes_through_easy_pace_and_threshold() {
+        let base = Physiology::default();
+        let v = base.vmax(30.0);
+        let vt = base.threshold_speed(v);
+        let q = base.easy_speed_ratio(v);
+        assert!((base.hr_steady(vt, v) - base.lthr).abs() < 1e-9);
+        assert!((base.hr_steady(q * vt, v) - 0.76 * base.lthr).abs() < 1e-9);
+        for g in [1.4, 2.5, 3.3, 4.4] {
+            assert_eq!(
+                base.hr_at_speed(g, v).to_bits(),
+                base.hr_steady(g, v).to_bits()
+            );
+        }
+        let p = Physiology {
+            easy_hr_frac_lthr: Some(0.88),
+            ..base.clone()
+        };
+        assert!((p.hr_at_speed(q * vt, v) - 0.88 * p.lthr).abs() < 1e-9);
+        assert!((p.hr_at_speed(vt, v) - p.lthr).abs() < 1e-9);
+        assert!((p.hr_at_speed(3.0 * vt, v) - p.hr_max).abs() < 1e-9);
+        // Paces do not move: threshold speed ignores where easy HR sits.
+        assert_eq!(p.threshold_speed(v).to_bits(), vt.to_bits());
+        let odd = Physiology {
+            easy_hr_frac_lthr: Some(f64::NAN),
+            lthr: 40.0,
+            ..base
+        };
+        assert!(odd.hr_at_speed(3.0, v).is_finite());
+    }
+
+    #[test]
+    fn female_trimp_constants() {
+        let p = Physiology::default();
+        let (m, f) = (
+            p.trimp_for(Sex::Male, 150.0, 60.0),
+            p.trimp_for(Sex::Female, 150.0, 60.0),
+        );
+        assert_eq!(m.to_bits(), p.trimp(150.0, 60.0).to_bits());
+        let r: f64 = (150.0 - 48.0) / 142.0;
+        assert!((f - r * 0.86 * (1.67 * r).exp()).abs() < 1e-12);
     }
 
     #[test]

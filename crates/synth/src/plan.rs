@@ -12,7 +12,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::athlete::AthleteConfig;
-use crate::physio::{Fatigue, Physiology, RecoveryDesign};
+use crate::physio::{EASY_FRAC, Fatigue, Physiology, RecoveryDesign};
 use crate::rng::Rng;
 
 /// What the plan intends a run to be (METRICS.md session classes plus `long`).
@@ -81,6 +81,9 @@ pub struct Segment {
     pub hr_frac_lthr: f64,
     /// GAP speed of the segment (m/s), fixed at planning time.
     pub gap_speed_m_s: f64,
+    /// A walking block of a run-walk run: walking cadence, not the running one.
+    #[serde(default)]
+    pub walking: bool,
 }
 
 /// A route: altitude is a sum of three sines over distance; the track is a loop.
@@ -179,6 +182,8 @@ pub struct RunPlan {
     pub fatigue: Option<Fatigue>,
     /// Seed of the run's own noise stream.
     pub noise_seed: u64,
+    /// Run-walk: running blocks alternate with walking blocks (see [`Segment::walking`]).
+    pub run_walk: bool,
 }
 
 impl RunPlan {
@@ -306,10 +311,6 @@ fn layout_slots(layout: WeekLayout) -> Vec<Slot> {
     }
 }
 
-/// Easy-pace target (fraction of LTHR): low enough that the worst case (fastest day, a
-/// 10 bpm tired day on top of the last session's fatigue, drift) keeps an easy run in Seiler
-/// zone 1 (below 89 % LTHR) for at least 85 % of its steady portion.
-const EASY_FRAC: f64 = 0.76;
 const LONG_FRAC: f64 = 0.745;
 /// Standard deviation of the daily pace factor, and its clamp in standard deviations.
 const PACE_SD: f64 = 0.03;
@@ -346,6 +347,68 @@ fn workout_segments(workout: Workout, minutes: u32, big: bool, rng: &mut Rng) ->
         // zone 1 is well below 85 % of the steady portion.
         Workout::Moderate => vec![(m(15), easy), (m(20), 0.92), (m(15), easy)],
     }
+}
+
+/// Running blocks of a run-walk run (s), drawn once per run: a watch's run/walk alert is set
+/// once and followed.
+const RUN_BLOCK_S: (u32, u32) = (180, 300);
+/// Walking blocks (s).
+const WALK_BLOCK_S: (f64, f64) = (45.0, 90.0);
+/// Walking share of a run-walk block pair, so that walking stays a real part of the run
+/// without turning it into a hike.
+const WALK_SHARE: (f64, f64) = (0.15, 0.30);
+/// Walking GAP speed (m/s).
+const WALK_SPEED: (f64, f64) = (1.2, 1.6);
+
+/// Splits an easy-paced run into running and walking blocks, starting with running; the
+/// moving time stays as planned. Draws from `rng` only (the run-walk stream), so every other
+/// part of the plan is the same as without run-walk.
+fn run_walk_segments(
+    segments: &[Segment],
+    phys: &Physiology,
+    vmax: f64,
+    rng: &mut Rng,
+) -> Vec<Segment> {
+    let run_s = RUN_BLOCK_S.0 + rng.below(RUN_BLOCK_S.1 - RUN_BLOCK_S.0 + 1);
+    let r = f64::from(run_s);
+    // w / (r + w) in WALK_SHARE  <=>  w in [r s0 / (1 - s0), r s1 / (1 - s1)].
+    let lo = WALK_BLOCK_S.0.max(r * WALK_SHARE.0 / (1.0 - WALK_SHARE.0));
+    let hi = WALK_BLOCK_S.1.min(r * WALK_SHARE.1 / (1.0 - WALK_SHARE.1));
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let walk_s = rng.range(lo, hi.max(lo)).round() as u32;
+    let walk_gap = rng.range(WALK_SPEED.0, WALK_SPEED.1);
+    let walk_frac = phys.hr_steady(walk_gap, vmax) / phys.lthr;
+    let mut out = Vec::new();
+    let mut running = true;
+    let mut left = 0;
+    for seg in segments {
+        let mut rest = seg.duration_s;
+        while rest > 0 {
+            if left == 0 {
+                if !out.is_empty() {
+                    running = !running;
+                }
+                left = if running { run_s } else { walk_s.max(1) };
+            }
+            let d = left.min(rest);
+            out.push(if running {
+                Segment {
+                    duration_s: d,
+                    ..*seg
+                }
+            } else {
+                Segment {
+                    duration_s: d,
+                    hr_frac_lthr: walk_frac,
+                    gap_speed_m_s: walk_gap,
+                    walking: true,
+                }
+            });
+            left -= d;
+            rest -= d;
+        }
+    }
+    out
 }
 
 /// Day-of-year air temperature before weather noise: a sinusoid with its minimum mid-January.
@@ -452,6 +515,9 @@ fn make_route(cfg: &AthleteConfig, rng: &mut Rng) -> Route {
 #[must_use]
 pub fn build_plan(cfg: &AthleteConfig, phys: &Physiology) -> Vec<RunPlan> {
     let mut rng = Rng::new(cfg.seed, 0x504C_414E);
+    // Run-walk draws come from their own stream so that the main plan stream, and with it
+    // every athlete without run-walk, stays as it was.
+    let mut rw_rng = Rng::new(cfg.seed, 0x5255_4E57);
     let weeks = cfg.total_weeks();
     let layouts = choose_layouts(cfg, weeks, &mut rng);
     let first_monday = cfg.first_monday();
@@ -483,17 +549,19 @@ pub fn build_plan(cfg: &AthleteConfig, phys: &Physiology) -> Vec<RunPlan> {
             };
             // Day-to-day pace scatter: the spread of speeds the analytics' HR-speed line needs.
             let speed_factor = 1.0 + PACE_SD * rng.normal().clamp(-PACE_CLAMP_SD, PACE_CLAMP_SD);
-            let segments: Vec<Segment> = workout_segments(s.workout, s.minutes, s.big, &mut rng)
-                .into_iter()
-                .map(|(d, frac)| Segment {
-                    duration_s: d,
-                    hr_frac_lthr: frac,
-                    // Work blocks are run to a target effort; only easy running scatters in
-                    // pace (which also keeps moderate and tempo blocks inside zone 2).
-                    gap_speed_m_s: phys.speed_for_hr(frac * phys.lthr, vmax)
-                        * if frac < 0.85 { speed_factor } else { 1.0 },
-                })
-                .collect();
+            let mut segments: Vec<Segment> =
+                workout_segments(s.workout, s.minutes, s.big, &mut rng)
+                    .into_iter()
+                    .map(|(d, frac)| Segment {
+                        duration_s: d,
+                        hr_frac_lthr: frac,
+                        // Work blocks are run to a target effort; only easy running scatters in
+                        // pace (which also keeps moderate and tempo blocks inside zone 2).
+                        gap_speed_m_s: phys.speed_for_hr(frac * phys.lthr, vmax)
+                            * if frac < 0.85 { speed_factor } else { 1.0 },
+                        walking: false,
+                    })
+                    .collect();
 
             let special_wed = s.weekday == Weekday::Wed && s.workout == Workout::Easy;
             let hot_day = layout == WeekLayout::HotDay && special_wed;
@@ -566,6 +634,13 @@ pub fn build_plan(cfg: &AthleteConfig, phys: &Physiology) -> Vec<RunPlan> {
                 pauses.dedup_by_key(|p| p.at_moving_s);
             }
 
+            let run_walk = cfg.run_walk_fraction > 0.0
+                && matches!(s.workout, Workout::Easy | Workout::Long)
+                && rw_rng.chance(cfg.run_walk_fraction);
+            if run_walk {
+                segments = run_walk_segments(&segments, phys, vmax, &mut rw_rng);
+            }
+
             let index = runs.len();
             let plan = RunPlan {
                 index,
@@ -593,6 +668,7 @@ pub fn build_plan(cfg: &AthleteConfig, phys: &Physiology) -> Vec<RunPlan> {
                 recovery_design,
                 fatigue,
                 noise_seed: rng.next_u64(),
+                run_walk,
             };
             if let Some(f) = fatigue {
                 hard.push((plan.end_unix_s(), f));

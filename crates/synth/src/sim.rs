@@ -11,6 +11,7 @@ use crate::fit_encode::{self as fe, ActivityEncoder};
 use crate::physio::{Physiology, gap_factor};
 use crate::plan::{MAX_GRADE, RunPlan, RunType};
 use crate::rng::Rng;
+use crate::truth::Sex;
 
 const EARTH_RADIUS_M: f64 = 6_371_000.0;
 /// HR the runner stands at when the watch starts, above resting.
@@ -30,6 +31,8 @@ pub struct CoreSample {
     pub lon_deg: f64,
     pub hr_bpm: f64,
     pub cadence_spm: f64,
+    /// A walking block of a run-walk run.
+    pub walking: bool,
 }
 
 /// Receives the simulation.
@@ -50,6 +53,26 @@ fn cadence_for(gap_speed: f64, hr: f64) -> f64 {
         if spm >= hr { hr + 6.0 } else { hr - 6.0 }
     } else {
         spm
+    }
+}
+
+/// Steps per minute while walking: about 105 at 1.2 m/s to 120 at 1.6 m/s (a walking step is
+/// about 0.7-0.8 m). [`cadence_for`] would give ~150, which reads as running. The same 6 spm
+/// distance from HR as for running.
+fn walking_cadence(gap_speed: f64, hr: f64) -> f64 {
+    let spm = (105.0 + 37.5 * (gap_speed - 1.2)).clamp(100.0, 122.0);
+    if (spm - hr).abs() < 6.0 {
+        if spm >= hr { hr + 6.0 } else { hr - 6.0 }
+    } else {
+        spm
+    }
+}
+
+fn cadence(walking: bool, gap_speed: f64, hr: f64) -> f64 {
+    if walking {
+        walking_cadence(gap_speed, hr)
+    } else {
+        cadence_for(gap_speed, hr)
     }
 }
 
@@ -103,19 +126,21 @@ pub fn run_core(plan: &RunPlan, phys: &Physiology, sink: &mut impl Sink) {
     let mut heading = Phasor::new(route.heading_rad);
 
     let first_gap = plan.segments.first().map_or(0.0, |s| s.gap_speed_m_s);
+    let first_walking = plan.segments.first().is_some_and(|s| s.walking);
     let mut s = CoreSample {
         altitude_m: altitude,
         lat_deg: lat,
         lon_deg: lon,
         hr_bpm: hr,
-        cadence_spm: cadence_for(first_gap, hr),
+        cadence_spm: cadence(first_walking, first_gap, hr),
+        walking: first_walking,
         ..CoreSample::default()
     };
     sink.sample(&s);
 
     for (seg_idx, seg) in plan.segments.iter().enumerate() {
         let gap = seg.gap_speed_m_s;
-        let hr_base = phys.hr_steady(gap, plan.vmax_m_s) + offset;
+        let hr_base = phys.hr_at_speed(gap, plan.vmax_m_s) + offset;
         for _ in 0..seg.duration_s {
             if let Some(p) = plan.pauses.get(pause_idx)
                 && p.at_moving_s == moving
@@ -157,7 +182,8 @@ pub fn run_core(plan: &RunPlan, phys: &Physiology, sink: &mut impl Sink) {
                 lat_deg: lat,
                 lon_deg: lon,
                 hr_bpm: hr,
-                cadence_spm: cadence_for(gap, hr),
+                cadence_spm: cadence(seg.walking, gap, hr),
+                walking: seg.walking,
             };
             sink.sample(&s);
         }
@@ -168,6 +194,11 @@ pub fn run_core(plan: &RunPlan, phys: &Physiology, sink: &mut impl Sink) {
 pub const WARMUP_S: u32 = 600;
 /// The elevation window: minutes 10-40 of moving time.
 pub const WINDOW_S: (u32, u32) = (600, 2400);
+/// Running seconds after a walk that METRICS.md 3b leaves out (HR still recovering).
+pub const AFTER_WALK_S: u32 = 60;
+/// Pace zone cuts of METRICS.md 3a, as fractions of threshold speed: P1 below the first, P3
+/// above the second.
+pub const PACE_ZONE_CUTS: (f64, f64) = (0.85, 0.97);
 
 /// What the ground truth needs from a noise-free run.
 #[derive(Debug, Clone, Default)]
@@ -183,6 +214,22 @@ pub struct TruthStats {
     pub window_hr_sum: f64,
     pub window_gap_sum: f64,
     pub window_n: u32,
+    /// Seconds of the window METRICS.md uses for the elevation: running seconds only, none
+    /// in the first 60 s after a walk (all of the window when the run has no walking).
+    pub elev_hr_sum: f64,
+    pub elev_gap_sum: f64,
+    pub elev_n: u32,
+    /// Sum of the moving times (s) of those seconds, for the mean time the drift acts over.
+    pub elev_t_sum: u64,
+    /// Moving seconds spent walking.
+    pub walk_s: u32,
+    /// Pace zone (P1, P2, P3) seconds of the running seconds in the steady portion, against
+    /// the day's threshold speed.
+    pub steady_pace_zone_s: [u32; 3],
+    /// Running seconds since the last walking second (`u32::MAX` before any walk).
+    since_walk_s: u32,
+    threshold_speed: f64,
+    female: bool,
     gap_sum: f64,
     gap_sq_sum: f64,
     gap_n: u32,
@@ -190,12 +237,32 @@ pub struct TruthStats {
 }
 
 impl TruthStats {
+    /// Statistics with male TRIMP constants and no pace zones (threshold speed unknown).
     #[must_use]
     pub fn new(phys: &Physiology) -> Self {
         Self {
             phys: phys.clone(),
+            since_walk_s: u32::MAX,
             ..Self::default()
         }
+    }
+
+    /// Statistics of `plan` for an athlete of `sex`: TRIMP with that sex's constants, pace
+    /// zones against the plan day's threshold speed.
+    #[must_use]
+    pub fn for_run(plan: &RunPlan, phys: &Physiology, sex: Sex) -> Self {
+        Self {
+            threshold_speed: phys.threshold_speed(plan.vmax_m_s),
+            female: sex == Sex::Female,
+            ..Self::new(phys)
+        }
+    }
+
+    /// Mean moving time (s) of the elevation seconds.
+    #[must_use]
+    pub fn elev_mean_t_s(&self) -> Option<f64> {
+        #[allow(clippy::cast_precision_loss)]
+        (self.elev_n > 0).then(|| self.elev_t_sum as f64 / f64::from(self.elev_n))
     }
 
     /// Coefficient of variation of GAP speed on the steady portion.
@@ -219,19 +286,43 @@ impl Sink for TruthStats {
             return;
         }
         self.moving_s = s.moving_s;
-        self.trimp += self.phys.trimp(s.hr_bpm, 1.0);
+        let sex = if self.female { Sex::Female } else { Sex::Male };
+        self.trimp += self.phys.trimp_for(sex, s.hr_bpm, 1.0);
         let z = self.phys.seiler_zone(s.hr_bpm) - 1;
         self.zone_s[z] += 1;
+        if s.walking {
+            self.walk_s += 1;
+            self.since_walk_s = 0;
+        } else {
+            self.since_walk_s = self.since_walk_s.saturating_add(1);
+        }
         if s.moving_s > WARMUP_S {
             self.steady_zone_s[z] += 1;
             self.gap_sum += s.gap_speed_m_s;
             self.gap_sq_sum += s.gap_speed_m_s * s.gap_speed_m_s;
             self.gap_n += 1;
+            if !s.walking && self.threshold_speed > 0.0 {
+                let r = s.gap_speed_m_s / self.threshold_speed;
+                let p = if r < PACE_ZONE_CUTS.0 {
+                    0
+                } else if r <= PACE_ZONE_CUTS.1 {
+                    1
+                } else {
+                    2
+                };
+                self.steady_pace_zone_s[p] += 1;
+            }
         }
         if s.moving_s > WINDOW_S.0 && s.moving_s <= WINDOW_S.1 {
             self.window_hr_sum += s.hr_bpm;
             self.window_gap_sum += s.gap_speed_m_s;
             self.window_n += 1;
+            if !s.walking && self.since_walk_s > AFTER_WALK_S {
+                self.elev_hr_sum += s.hr_bpm;
+                self.elev_gap_sum += s.gap_speed_m_s;
+                self.elev_n += 1;
+                self.elev_t_sum += u64::from(s.moving_s);
+            }
         }
     }
 
@@ -373,7 +464,8 @@ impl<'a> FitSink<'a> {
             event_type: fe::value::EVENT_TYPE_START,
             data: fe::value::TIMER_TRIGGER_MANUAL,
         });
-        let auto_lap_km = plan.segments.len() == 1;
+        // Run-walk blocks follow an alert, not the lap button: such runs lap by the kilometre.
+        let auto_lap_km = plan.segments.len() == 1 || plan.run_walk;
         Self {
             enc,
             plan,
@@ -496,6 +588,8 @@ impl Sink for FitSink<'_> {
             let new_segment = s.segment != self.cur_segment;
             if new_segment {
                 self.cur_segment = s.segment;
+            }
+            if new_segment && !self.plan.run_walk {
                 self.close_lap(fe::value::LAP_TRIGGER_MANUAL);
             } else if self.auto_lap_km && s.distance_m >= self.next_km {
                 self.close_lap(fe::value::LAP_TRIGGER_DISTANCE);
@@ -591,10 +685,19 @@ pub fn encode_run(
     sink.finish()
 }
 
-/// Simulates `plan` without noise and collects the truth statistics.
+/// Simulates `plan` without noise and collects the truth statistics (male TRIMP constants,
+/// no pace zones; see [`truth_run_for`]).
 #[must_use]
 pub fn truth_run(plan: &RunPlan, phys: &Physiology) -> TruthStats {
     let mut t = TruthStats::new(phys);
+    run_core(plan, phys, &mut t);
+    t
+}
+
+/// Simulates `plan` without noise and collects the truth statistics of an athlete of `sex`.
+#[must_use]
+pub fn truth_run_for(plan: &RunPlan, phys: &Physiology, sex: Sex) -> TruthStats {
+    let mut t = TruthStats::for_run(plan, phys, sex);
     run_core(plan, phys, &mut t);
     t
 }

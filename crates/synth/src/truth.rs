@@ -85,8 +85,22 @@ pub struct ActivityTruth {
     pub week_layout: WeekLayout,
     pub planned: RunType,
     pub workout: Workout,
-    /// METRICS.md class of the noise-free run (tests check it equals the plan).
+    /// METRICS.md HR class of the noise-free run (for the default athlete it equals the plan).
     pub class: SessionClass,
+    /// Session type of METRICS.md 3a as the plan intends it: easy and long workouts `easy`,
+    /// intervals and tempo `hard`, moderate workouts `moderate`.
+    pub session_type: SessionClass,
+    /// Pace zone (P1, P2, P3) seconds of the running seconds of the steady portion against
+    /// the day's threshold speed ([`Physiology::threshold_speed`]), as 3a reads them.
+    pub steady_pace_zone_s: [u32; 3],
+    /// Walking seconds / moving seconds (0 without walking).
+    pub walk_share: f64,
+    /// `walk_share >= 0.05` (METRICS.md 3b).
+    pub run_walk: bool,
+    /// A steady run of METRICS.md 4: session type easy or moderate with at least 15 min of
+    /// elevation seconds in minutes 10-40 (for run-walk runs, running seconds not in the first
+    /// 60 s after a walk). Exactly the runs with `expected_e_bpm`.
+    pub steady_run: bool,
     /// METRICS.md `long` flag.
     pub long: bool,
     /// METRICS.md `unsteady` (GAP speed CV > 0.15 on the steady portion).
@@ -110,15 +124,16 @@ pub struct ActivityTruth {
     /// fatigue + tired + heat.
     pub elevation_bpm: f64,
     pub drift_bpm_per_h: f64,
-    /// For easy-class runs: the elevation METRICS.md should measure over minutes 10-40,
-    /// i.e. `elevation_bpm` plus the extra drift over that window relative to an ordinary
-    /// easy run; the day-to-day scatter is not included.
+    /// For steady runs: the elevation METRICS.md should measure over minutes 10-40 (their
+    /// elevation seconds), i.e. `elevation_bpm` plus the extra drift over those seconds
+    /// relative to an ordinary easy run; the day-to-day scatter is not included.
     pub expected_e_bpm: Option<f64>,
     /// `expected_e_bpm >= max(4, 2 sigma)` with sigma at its 1.5 bpm floor.
     pub intended_elevated: Option<bool>,
-    /// At least 6 easy-class runs in the 42 days before (else `insufficient_baseline`).
+    /// At least 6 steady runs in the 42 days before (else `insufficient_baseline`).
     pub baseline_available: bool,
-    /// Noise-free mean HR and GAP speed over minutes 10-40 of moving time.
+    /// Noise-free mean HR and GAP speed over minutes 10-40 of moving time (for run-walk runs,
+    /// over the elevation seconds of `steady_run`).
     pub window_mean_hr_bpm: Option<f64>,
     pub window_mean_gap_m_s: Option<f64>,
     /// Banister TRIMP and hrTSS of the noise-free HR.
@@ -129,6 +144,7 @@ pub struct ActivityTruth {
     pub steady_zone_s: [u32; 3],
     pub recovery_design: Option<RecoveryDesign>,
     pub fatigue: Option<Fatigue>,
+    /// For sessions whose `session_type` is hard, from the steady runs after them.
     pub recovery_verdict: Option<Verdict>,
     /// Hours from the session's end to the run at which METRICS.md counts it recovered.
     pub recovery_h: Option<f64>,
@@ -169,8 +185,10 @@ pub struct WeekTruth {
     pub monday: NaiveDate,
     pub layout: WeekLayout,
     pub runs: usize,
+    /// Runs of HR class easy and moderate (they feed `no_true_easy`, `too_much_moderate`).
     pub easy: usize,
     pub moderate: usize,
+    /// Sessions whose session type is hard.
     pub hard: usize,
     /// Shortest end-to-start spacing between consecutive hard sessions of this week (h).
     pub min_hard_spacing_h: Option<f64>,
@@ -225,6 +243,22 @@ fn class_of(st: &TruthStats) -> SessionClass {
     }
 }
 
+/// The session type the plan intends (METRICS.md 3a).
+///
+/// The workout decides, not the pace cuts: a tempo (30-35 min at about 0.92 v_t, P2) falls
+/// short of 3a's P2+P3 >= 40 min and reads `moderate` by pace; `steady_pace_zone_s` shows it.
+#[must_use]
+pub fn session_type_of(workout: Workout) -> SessionClass {
+    match workout {
+        Workout::Easy | Workout::Long => SessionClass::Easy,
+        Workout::Moderate => SessionClass::Moderate,
+        Workout::Intervals | Workout::Tempo => SessionClass::Hard,
+    }
+}
+
+/// METRICS.md 4: minutes 10-40 must hold at least 15 min to measure an elevation.
+const MIN_WINDOW_S: u32 = 900;
+
 fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
@@ -271,22 +305,33 @@ pub fn build(
     plans: &[RunPlan],
     stats: &[TruthStats],
 ) -> Truth {
-    let norm = phys.trimp_hour_at_lthr();
+    let norm = phys.trimp_hour_at_lthr_for(settings.sex);
     let mut acts: Vec<ActivityTruth> = Vec::with_capacity(plans.len());
     for (p, st) in plans.iter().zip(stats) {
         let class = class_of(st);
         let steady_n = st.steady_zone_s.iter().sum::<u32>();
         let unsteady = steady_n > 0 && st.gap_cv() > 0.15;
-        let window = (st.window_n > 0).then(|| {
-            let n = f64::from(st.window_n);
-            (st.window_hr_sum / n, st.window_gap_sum / n)
+        let window = (st.elev_n > 0).then(|| {
+            let n = f64::from(st.elev_n);
+            (st.elev_hr_sum / n, st.elev_gap_sum / n)
         });
-        let easy_class = class == SessionClass::Easy && !unsteady && st.window_n >= 900;
-        let expected_e = easy_class.then(|| {
-            let end = st.moving_s.min(WINDOW_S.1);
-            let mean_t_h = f64::from(WINDOW_S.0 + 1 + end) / 2.0 / 3600.0;
+        let session_type = session_type_of(p.workout);
+        let steady_run = session_type != SessionClass::Hard && st.elev_n >= MIN_WINDOW_S;
+        let expected_e = steady_run.then(|| {
+            let mean_t_s = if st.walk_s == 0 {
+                let end = st.moving_s.min(WINDOW_S.1);
+                f64::from(WINDOW_S.0 + 1 + end) / 2.0
+            } else {
+                st.elev_mean_t_s().unwrap_or(0.0)
+            };
+            let mean_t_h = mean_t_s / 3600.0;
             p.offsets.elevation_bpm() + (p.drift_bpm_per_h - phys.base_drift_bpm_per_h) * mean_t_h
         });
+        let walk_share = if st.moving_s > 0 {
+            f64::from(st.walk_s) / f64::from(st.moving_s)
+        } else {
+            0.0
+        };
         let elevated_thr = ELEVATED.max(2.0 * SIGMA);
         acts.push(ActivityTruth {
             index: p.index,
@@ -300,6 +345,11 @@ pub fn build(
             planned: p.run_type,
             workout: p.workout,
             class,
+            session_type,
+            steady_pace_zone_s: st.steady_pace_zone_s,
+            walk_share,
+            run_walk: walk_share >= 0.05,
+            steady_run,
             long: false,
             unsteady,
             moving_s: st.moving_s,
@@ -359,7 +409,7 @@ pub fn build(
         a.warm_day = warm;
     }
     for i in 0..acts.len() {
-        if acts[i].class != SessionClass::Hard {
+        if acts[i].session_type != SessionClass::Hard {
             continue;
         }
         let end = acts[i].end;
@@ -439,9 +489,11 @@ fn weekly(plans: &[RunPlan], acts: &[ActivityTruth]) -> Vec<WeekTruth> {
         let monday = first.local_date
             - Duration::days(i64::from(first.local_date.weekday().num_days_from_monday()));
         let count = |c: SessionClass| runs.iter().filter(|a| a.class == c).count();
+        // Hard sessions are session types (METRICS.md 4); the easy and moderate shares of the
+        // flags are about what the heart did (HR class).
         let hard: Vec<&&ActivityTruth> = runs
             .iter()
-            .filter(|a| a.class == SessionClass::Hard)
+            .filter(|a| a.session_type == SessionClass::Hard)
             .collect();
         #[allow(clippy::cast_precision_loss)]
         let min_spacing = hard

@@ -80,7 +80,17 @@ SETTINGS = {
     "decoupling_min_steady_s": 1200.0,
     "drift_min_steady_s": 1200.0,
     "ef_min_steady_s": 300.0,
-    "unsteady_cv": 0.15,
+    "unsteady_cv": 0.25,
+    "steady_cv": 0.10,
+    "steadiness_block_s": 30,
+    "not_running_span_m_s": 7.0,
+    "not_running_median_m_s": 6.0,
+    "walk_cadence_spm": 140.0,
+    "walk_min_s": 10.0,
+    "walk_speed_m_s": 2.0,
+    "walk_speed_ratio": 0.65,
+    "run_walk_min_share": 0.05,
+    "walk_recovery_s": 60.0,
     "zones_lthr_fractions": [0.85, 0.90, 0.95, 1.00],
     "seiler_s2_fraction": 0.89,
     "seiler_s3_fraction": 1.00,
@@ -358,7 +368,8 @@ def sanitize(samples, cfg):
 
 
 def on_foot(sport):
-    return sport is None or any(w in sport for w in ("run", "walk", "hik"))
+    # "9" is running in the files' sport codes (a GPX <type>9</type>); see running_sport below.
+    return sport is None or sport == "9" or any(w in sport for w in ("run", "walk", "hik"))
 
 
 def track(smp, max_speed):
@@ -613,6 +624,7 @@ def clean(decoded, cfg):
     n_grid = int(math.ceil(moving_s)) if moving_s > 0 else 0
     grid = {c: [None] * n_grid for c in chans}
     wall = [None] * n_grid
+    present = [False] * n_grid  # a grid point exists (not a hole beyond a long gap)
     maxgap = cfg["resample_max_gap_s"]
     # docs/METRICS.md 1: interpolated across a gap between consecutive moving samples up to
     # recording_gap_max_s (a recording gap), holes beyond.
@@ -624,6 +636,7 @@ def clean(decoded, cfg):
         si = mt[i]
         j = i + 1
         near = j < len(mt) and mt[j] - si <= fillgap
+        present[k] = k == si or near or k == math.ceil(si)
         for c, vals in chans.items():
             v = None
             if k == si:
@@ -636,6 +649,32 @@ def clean(decoded, cfg):
                 v = vals[i]
             grid[c][k] = v
         wall[k] = kept[i][1]["t"] + (k - si)  # approximate wall time (informational)
+
+    # --- HR on only some samples (clean.rs step 5, issue 21 follow-up) ---
+    # A grid point left without HR (one of the samples around it has none) is filled from the
+    # HR readings either side (kept samples with in-range HR) under the coverage rule: linearly
+    # interpolated when the two readings are at most max(coverage_max_gap_s, resample_max_gap_s)
+    # apart on the moving clock. (Readings further apart leave the point empty: the grid's own
+    # fill already covers the second after a sample.)
+    # Only where HR is a partial channel: fewer than 90 % of the kept samples carry a reading
+    # (in a file that records HR with every sample, a sample without it is a dropout).
+    rd = [(m, s["hr"]) for m, s, _ in kept if s["hr"] is not None]
+    rd_t = [x[0] for x in rd]
+    filled = 0
+    partial = len(rd) < 0.9 * len(kept)
+    for k in range(n_grid if partial else 0):
+        if not present[k] or grid["hr"][k] is not None:
+            continue
+        a = bisect.bisect_right(rd_t, k) - 1
+        if a < 0:
+            continue
+        ta, va = rd[a]
+        b = a + 1
+        if b < len(rd) and rd[b][0] - ta <= max(cfg["coverage_max_gap_s"], maxgap):
+            tb, vb = rd[b]
+            grid["hr"][k] = va + (vb - va) * (k - ta) / (tb - ta)
+            filled += 1
+    info["hr_filled_s"] = filled
 
     # --- HR validity on the grid: spikes then cadence lock ---
     hr = grid["hr"]
@@ -727,6 +766,7 @@ def clean(decoded, cfg):
     gap, has_alt = gap_speed(grid, cfg)
     return {
         "moving_s": moving_s, "n_grid": n_grid, "hr": hr, "speed": grid["speed"],
+        "spm": grid["spm"], "present": present,
         "gap": gap, "has_alt": has_alt, "distance": distance, "running": running_sport,
         "lock_s": lock_s, "sport": decoded["sport"],
     }, info
@@ -746,20 +786,22 @@ def gap_speed(grid, cfg):
     alt = grid["alt"]
     if not any(a is not None for a in alt):
         return list(speed), False
-    # cumulative distance on the grid: device distance where present, else integral of speed
-    dist = grid["dist"]
-    if not any(d is not None for d in dist):
-        # A second without speed (a hole in the grid, gap > 5 s) keeps the last speed seen:
-        # the runner kept moving through the gap, and grade is altitude over the distance
-        # actually run. Adding nothing there made grade several times too steep on files with
-        # sparse samples (e.g. GPX every 5-12 s).
-        cum, acc, last = [], 0.0, 0.0
-        for v in speed:
-            cum.append(acc)
-            if v is not None:
-                last = v
-            acc += last
-        dist = cum
+    # cumulative distance on the grid: the integral of the (smoothed) grid speed, also when the
+    # file has a device distance (the crate's reading, clean.rs step 7: "Distance is the
+    # integral of smoothed speed, so grade and GAP use one consistent source"). Until the
+    # run-walk revision this used the device distance where present; that moved per-second GAP
+    # by a median 1.4 % (p95 12 %) on the FIT files, harmless for EF but not for walking
+    # detection and mean-maximal speeds.
+    # A second without speed (a hole in the grid) keeps the last speed seen: the runner kept
+    # moving through the gap, and grade is altitude over the distance actually run. Adding
+    # nothing there made grade several times too steep on files with sparse samples (e.g. GPX
+    # every 5-12 s).
+    dist, acc, last = [], 0.0, 0.0
+    for v in speed:
+        dist.append(acc)
+        if v is not None:
+            last = v
+        acc += last
     # 30 s centred rolling mean of altitude and of distance over the same points
     half = cfg["altitude_smooth_s"] // 2
     ok = [alt[k] is not None and dist[k] is not None for k in range(n)]
@@ -808,12 +850,72 @@ def mean(xs):
     return sum(xs) / len(xs) if xs else None
 
 
+BEST_GAP_S = (60, 180, 300, 600, 1200, 1800, 3600)
+
+
+def walking_seconds(gap, spm, cfg):
+    """Section 3b (crate's reading): a grid second is slow when its cadence reading (> 0) is
+    under walk_cadence_spm, or, without one, when its GAP speed is under walk_speed_m_s and under
+    walk_speed_ratio x the median GAP speed of the grid; walking = maximal runs of consecutive
+    slow seconds spanning >= walk_min_s. Returns a list of bools (one per grid index)."""
+    n = len(gap)
+    gaps = [g for g in gap if g is not None]
+    med = statistics.median(gaps) if gaps else None
+
+    def slow(k):
+        cad = spm[k]
+        if cad is not None and cad > 0:
+            return cad < cfg["walk_cadence_spm"]
+        g = gap[k]
+        return (g is not None and med is not None and g < cfg["walk_speed_m_s"]
+                and g < cfg["walk_speed_ratio"] * med)
+
+    walking = [False] * n
+    k = 0
+    while k < n:
+        if not slow(k):
+            k += 1
+            continue
+        j = k
+        while j + 1 < n and slow(j + 1):
+            j += 1
+        if j - k + 1 >= cfg["walk_min_s"]:
+            for q in range(k, j + 1):
+                walking[q] = True
+        k = j + 1
+    return walking
+
+
+def best_rolling_means(gap, cap, durations):
+    """Mean-maximal GAP speed: the best mean over `d` consecutive grid seconds each with a GAP
+    speed <= cap; None when there is no such window."""
+    n = len(gap)
+    best = [None] * len(durations)
+    k = 0
+    while k < n:
+        if gap[k] is None or gap[k] > cap:
+            k += 1
+            continue
+        j = k
+        while j + 1 < n and gap[j + 1] is not None and gap[j + 1] <= cap:
+            j += 1
+        seg = np.array(gap[k:j + 1], dtype=float)
+        pre = np.concatenate([[0.0], np.cumsum(seg)])
+        for i, d in enumerate(durations):
+            if len(seg) >= d:
+                m = float(np.max(pre[d:] - pre[:-d]) / d)
+                if best[i] is None or m > best[i]:
+                    best[i] = m
+        k = j + 1
+    return best
+
+
 def compute_metrics(decoded, cfg):
     cl, info = clean(decoded, cfg)
     out = {"absent": {}, "flags": [], "cleaning": info}
     absent = out["absent"]
     all_metrics = ["avg_hr", "ef", "decoupling_pct", "drift_bpm_per_h", "drift_adj_bpm_per_h",
-                   "drift_pct", "zones_s", "s_zones_s", "trimp", "hrtss", "class", "distance_m"]
+                   "drift_pct", "zones_s", "s_zones_s", "trimp", "hrtss", "hr_class", "class", "distance_m"]
     if cl is None or cl["moving_s"] <= 0:
         for m in all_metrics:
             absent[m] = "no_moving_time"
@@ -870,18 +972,68 @@ def compute_metrics(decoded, cfg):
     mid = warm + steady_s / 2.0
     steady = [k for k in range(n) if k >= warm]
     st_valid = [k for k in steady if hr[k] is not None]
+    st_valid_all = st_valid  # the HR class's S1 share counts every steady valid-HR second
     st_paired = [k for k in st_valid if gap[k] is not None]
     st_gap = [gap[k] for k in steady if gap[k] is not None]
 
-    # unsteady: CV (population std / mean) of GAP speed over the steady portion
+    # --- section 3a: not running speed, mean-maximal GAP speed (running only) ---
+    running = cl["running"]
+    spd = cl["speed"]
+    present = cl["present"]
+    if running:
+        speeds = [v for v in spd if v is not None]
+        if speeds and statistics.median(speeds) > cfg["not_running_median_m_s"]:
+            out["flags"].append("not_running_speed")
+        out["best_gap_m_s"] = best_rolling_means(gap, cfg["not_running_span_m_s"], BEST_GAP_S)
+
+    # --- section 3b: walking, run-walk and the seconds the steady metrics use ---
+    walking = [False] * n
+    run_walk = False
+    if running:
+        walking = walking_seconds(gap, cl["spm"], cfg)
+        n_points = sum(1 for p in present if p)
+        walk_s = sum(1 for w in walking if w)
+        out["walk_share"] = walk_s / n_points if n_points else 0.0
+        out["walk_s"] = walk_s
+        run_walk = out["walk_share"] >= cfg["run_walk_min_share"]
+        if run_walk:
+            out["flags"].append("run_walk")
+    used = [True] * n
+    if run_walk:
+        recover_until = -math.inf
+        for k in range(n):
+            if walking[k]:
+                used[k] = False
+                recover_until = k + 1 + cfg["walk_recovery_s"]
+            elif k < recover_until:
+                used[k] = False
+        out["used_steady_s"] = sum(1 for k in steady if used[k])
+
+    st_valid = [k for k in st_valid if used[k]]
+    st_paired = [k for k in st_paired if used[k]]
+
+    # steadiness: CV (population std / mean) of 30 s block means of GAP speed over the steady
+    # portion's used, non-walking seconds with GAP <= 7 m/s; a block counts with >= 15 of them.
+    block_s = cfg["steadiness_block_s"]
+    blocks = {}
+    for k in steady:
+        g = gap[k]
+        if g is None or walking[k] or not used[k] or g > cfg["not_running_span_m_s"]:
+            continue
+        blocks.setdefault(int(math.floor((k - warm) / block_s)), []).append(g)
+    means = [sum(v) / len(v) for v in blocks.values() if len(v) >= block_s / 2.0]
     unsteady = None
-    if len(st_gap) >= 2 and mean(st_gap) > 0:
-        cv = float(np.std(st_gap) / np.mean(st_gap))
-        out["gap_cv"] = cv
+    cv = None
+    if len(means) >= 2 and np.mean(means) > 0:
+        cv = float(np.std(means) / np.mean(means))
+        out["gap_block_cv"] = cv
+        out["gap_blocks"] = len(means)
         unsteady = cv > cfg["unsteady_cv"]
         if unsteady:
             out["flags"].append("unsteady")
     out["unsteady"] = bool(unsteady)
+    if running and cv is not None and not unsteady:
+        out["decoupling_quality"] = "steady" if cv <= cfg["steady_cv"] else "variable"
 
     def gate(metric, min_s, needs_speed=False, steady_even=False):
         if hr_gate:
@@ -907,7 +1059,6 @@ def compute_metrics(decoded, cfg):
     if gate("ef", cfg["ef_min_steady_s"], needs_speed=True):
         out["ef"] = mean([gap[k] for k in st_paired]) * 60.0 / mean([hr[k] for k in st_paired])
         # diagnostic only (not a METRICS.md metric): EF with plain speed, to show GAP's effect
-        spd = cl["speed"]
         raw = [k for k in st_valid if spd[k] is not None]
         if raw:
             out["diag_ef_plain_speed"] = (mean([spd[k] for k in raw]) * 60.0
@@ -962,21 +1113,32 @@ def compute_metrics(decoded, cfg):
         out["trimp"] = trimp
         out["hrtss"] = trimp / (60.0 * trimp_per_min(cfg["lthr"], cfg)) * 100.0
 
-    # session class (running)
+    # HR class (running): what the session cost
     if not cl["running"]:
-        absent["class"] = "not_running"
+        absent["hr_class"] = "not_running"
     elif hr_gate:
-        absent["class"] = hr_gate
+        absent["hr_class"] = hr_gate
     else:
         sz = out["s_zones_s"]
         if sz[2] >= cfg["hard_s3_s"] or sz[1] + sz[2] >= cfg["hard_s2s3_s"]:
-            out["class"] = "hard"
-        elif not st_valid:
-            absent["class"] = "too_short"
+            out["hr_class"] = "hard"
+        elif not st_valid_all:
+            absent["hr_class"] = "too_short"
         else:
-            s1 = sum(1 for k in st_valid if hr[k] < cfg["seiler_s2_fraction"] * cfg["lthr"])
-            out["class"] = "easy" if s1 / len(st_valid) >= cfg["easy_s1_share"] else "moderate"
-            out["steady_s1_share"] = s1 / len(st_valid)
+            s1 = sum(1 for k in st_valid_all if hr[k] < cfg["seiler_s2_fraction"] * cfg["lthr"])
+            out["hr_class"] = "easy" if s1 / len(st_valid_all) >= cfg["easy_s1_share"] else "moderate"
+            out["steady_s1_share"] = s1 / len(st_valid_all)
+    # session type (section 3a): from pace against a threshold speed, which the reference
+    # settings do not give; a run without any speed is typed by its HR class (basis hr).
+    if not cl["running"]:
+        absent["class"] = "not_running"
+    elif any(v is not None for v in spd):
+        absent["class"] = "no_threshold"
+    elif "hr_class" in out:
+        out["class"] = out["hr_class"]
+        out["class_basis"] = "hr"
+    else:
+        absent["class"] = absent["hr_class"]
     out["flags"] = sorted(set(out["flags"]))
     return out
 

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use super::robust::{median, median_and_spread, theil_sen};
 use super::{EasyRun, MS_PER_DAY, Placed, finite, reason, rfc3339, run_flag};
-use crate::metrics::{SessionClass, WindowStats, flag, reason as row_reason};
+use crate::effort::is_steady_run;
+use crate::metrics::{WindowStats, flag, reason as row_reason};
 use crate::settings::AthleteSettings;
 
 /// An easy run with the numbers the recovery rule and readiness need.
@@ -80,7 +81,7 @@ pub(crate) fn easy_runs<'a>(runs: &[Placed<'a>], s: &AthleteSettings) -> Vec<Eas
     let min_runs = s.baseline_min_runs.max(2);
     let eligible_list: Vec<(i64, Base<'a>)> = runs
         .iter()
-        .filter(|p| p.m.class == Some(SessionClass::Easy))
+        .filter(|p| is_steady_run(p.m))
         .filter_map(|p| {
             let w = eligible(p, s).ok()?;
             Some((
@@ -98,15 +99,19 @@ pub(crate) fn easy_runs<'a>(runs: &[Placed<'a>], s: &AthleteSettings) -> Vec<Eas
         .collect();
 
     let mut out = Vec::new();
-    for p in runs
-        .iter()
-        .filter(|p| p.m.class == Some(SessionClass::Easy))
-    {
+    for p in runs.iter().filter(|p| is_steady_run(p.m)) {
         let mut absent = BTreeMap::new();
         let w = p.m.window.as_ref().filter(|w| w.is_finite());
         let mut run = EasyRun {
             id: p.m.id.clone(),
             start: rfc3339(p.start_ms),
+            session_type: p.m.class,
+            hr_class: p.m.hr_class,
+            threshold_speed_m_s: p.m.threshold_speed_m_s,
+            walk_share: p
+                .m
+                .walk_share
+                .filter(|_| p.m.flags.iter().any(|f| f == flag::RUN_WALK)),
             elevation_bpm: None,
             elevation_z: None,
             elevated: None,

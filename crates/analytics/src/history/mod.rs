@@ -13,7 +13,9 @@
 //!   Rows stored before `start_ms` existed are placed by their `start` string. Rows dated
 //!   before 1980 or after 2200 are left out of every time-based result. Non-finite numbers in
 //!   a row (which no row from [`crate::analyze`] carries) count as missing.
-//! - **Which easy runs.** Every running row of class `easy` is listed in `easy_runs`. Its
+//! - **Which easy runs.** `easy_runs` lists every steady run ([`crate::is_steady_run`]: session
+//!   type `easy`, or `moderate` without P3 repetitions, with a decoupling quality), whatever
+//!   its HR class: an easy run with a high heart rate is the run this list exists for. Its
 //!   elevation needs coverage >= `min_coverage`, no `unsteady` flag and a minutes 10-40
 //!   [`crate::metrics::WindowStats`]; otherwise the elevation is absent with that reason. The
 //!   baseline of a run is every such eligible run that started in the `baseline_days` (42)
@@ -117,12 +119,25 @@ pub mod run_flag {
     pub const STRIDE_UNSTEADY: &str = "stride_unsteady";
 }
 
-/// One easy run against the athlete's baseline.
+/// One steady run (an easy run, or a moderate one without fast repetitions; METRICS.md 4)
+/// against the athlete's baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EasyRun {
     pub id: String,
     /// Start, RFC 3339 UTC.
     pub start: String,
+    /// Its session type: `easy`, or `moderate` for a steady run that is not easy.
+    #[serde(default)]
+    pub session_type: Option<crate::metrics::SessionClass>,
+    /// Its HR class; `moderate` or `hard` on an easy run is an `effort_mismatch`.
+    #[serde(default)]
+    pub hr_class: Option<crate::metrics::SessionClass>,
+    /// The threshold speed it was typed against (m/s).
+    #[serde(default)]
+    pub threshold_speed_m_s: Option<f64>,
+    /// Walking share of a run-walk run (its numbers are from the running parts).
+    #[serde(default)]
+    pub walk_share: Option<f64>,
     /// Observed minus predicted HR over minutes 10-40 (bpm).
     pub elevation_bpm: Option<f64>,
     /// `elevation_bpm / sigma_bpm`.
@@ -192,6 +207,8 @@ pub struct Week {
     /// Its Monday, `YYYY-MM-DD`.
     pub monday: String,
     pub runs: usize,
+    /// Runs whose HR class is easy, and moderate (what `no_true_easy` and `too_much_moderate`
+    /// count: what the heart did).
     pub easy_runs: usize,
     pub moderate_runs: usize,
     pub moving_s: f64,
@@ -205,7 +222,7 @@ pub struct Week {
     pub s1_share: Option<f64>,
     pub s2_share: Option<f64>,
     pub s3_share: Option<f64>,
-    /// Moderate sessions / runs.
+    /// Runs of HR class moderate / runs.
     pub moderate_share: Option<f64>,
     /// Moving time of the long runs / the week's moving time.
     pub long_run_share: Option<f64>,

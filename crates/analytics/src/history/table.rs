@@ -64,7 +64,10 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
     if runs.is_empty() {
         return Ok(Vec::new());
     }
-    let class = |p: &Placed<'_>, c: SessionClass| indicator(p.m.class == Some(c));
+    // Easy and moderate counts feed `no_true_easy` and `too_much_moderate`, which are about
+    // what the heart did (METRICS.md 4): the HR class. Hard sessions are session types.
+    let class = |p: &Placed<'_>, c: SessionClass| indicator(p.m.hr_class == Some(c));
+    let typed = |p: &Placed<'_>, c: SessionClass| indicator(p.m.class == Some(c));
     let zone = |p: &Placed<'_>, k: usize| finite(p.m.s_zones_s.map(|z| z[k]));
     let (mondays, sums) = group_sums(
         ("monday", runs.iter().map(|p| monday_of(p.day)).collect()),
@@ -82,7 +85,7 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
             ),
             (
                 "hard",
-                runs.iter().map(|p| class(p, SessionClass::Hard)).collect(),
+                runs.iter().map(|p| typed(p, SessionClass::Hard)).collect(),
             ),
             (
                 "moving_s",

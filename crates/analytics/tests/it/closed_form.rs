@@ -26,7 +26,13 @@ fn constant_hr_gives_zero_drift_and_zero_decoupling() {
     assert_close(m.coverage, 1.0, 0.0);
     assert_eq!(m.moving_s, 4200.0);
     assert_eq!(m.steady_s, 3600.0);
-    assert!(m.absent.is_empty(), "{:?}", m.absent);
+    // Everything but the session type, which needs a threshold speed.
+    assert_eq!(
+        m.absent.keys().collect::<Vec<_>>(),
+        ["class"],
+        "{:?}",
+        m.absent
+    );
 }
 
 /// HR at moving second `k` of a ramp of 6 bpm/h from 140 bpm.
@@ -186,10 +192,10 @@ fn zones_sum_to_valid_hr_moving_time() {
 }
 
 #[test]
-fn session_classes() {
+fn hr_classes() {
     let easy = Run::new(SECS, |_| Some(140.0), |_| Some(3.0)).activity();
     assert_eq!(
-        compute(&easy, &settings(), &CTX).class,
+        compute(&easy, &settings(), &CTX).hr_class,
         Some(SessionClass::Easy)
     );
     // 10 min at or above LTHR.
@@ -206,7 +212,7 @@ fn session_classes() {
     )
     .activity();
     assert_eq!(
-        compute(&hard, &settings(), &CTX).class,
+        compute(&hard, &settings(), &CTX).hr_class,
         Some(SessionClass::Hard)
     );
     // 20 min in S2 (89-100 % LTHR): not hard, and S1 < 85 % of the steady portion.
@@ -223,17 +229,161 @@ fn session_classes() {
     )
     .activity();
     assert_eq!(
-        compute(&moderate, &settings(), &CTX).class,
+        compute(&moderate, &settings(), &CTX).hr_class,
         Some(SessionClass::Moderate)
     );
     let mut ride = Run::new(SECS, |_| Some(140.0), |_| Some(8.0));
     ride.sport = Some("cycling".to_owned());
     let m = compute(&ride.activity(), &settings(), &CTX);
     assert_eq!(m.class, None);
+    assert_eq!(m.hr_class, None);
     assert_eq!(
         m.absent.get("class").map(String::as_str),
         Some(reason::NOT_RUNNING)
     );
+}
+
+fn with_threshold(pace: &str) -> hrdrift_analytics::AthleteSettings {
+    hrdrift_analytics::AthleteSettings {
+        threshold_pace: Some(hrdrift_analytics::Pace::parse(pace).unwrap()),
+        ..settings()
+    }
+}
+
+#[test]
+fn session_types_come_from_pace_not_heart_rate() {
+    // Threshold 4:10/km = 4.0 m/s.
+    let s = with_threshold("4:10/km");
+    // Easy pace (75 % of threshold) with a heart rate at 97 % of LTHR all along: easy effort,
+    // high heart rate, which is what hrdrift exists to notice.
+    let easy = Run::new(SECS, |_| Some(165.0), |_| Some(3.0)).activity();
+    let m = compute(&easy, &s, &CTX);
+    assert_eq!(m.class, Some(SessionClass::Easy));
+    assert_eq!(m.hr_class, Some(SessionClass::Hard));
+    assert_eq!(m.class_basis, Some(hrdrift_analytics::ClassBasis::Pace));
+    assert!(
+        m.flags.iter().any(|f| f == flag::EFFORT_MISMATCH),
+        "{:?}",
+        m.flags
+    );
+    assert_eq!(m.threshold_speed_m_s, Some(4.0));
+    assert_eq!(m.p_zones_s.unwrap()[0], 4200.0);
+    // 10 min above 0.97 of threshold: P3 >= 8 min, hard, whatever the heart did.
+    let hard = Run::new(
+        SECS,
+        |_| Some(140.0),
+        |k| Some(if (2000..2600).contains(&k) { 4.2 } else { 3.0 }),
+    )
+    .activity();
+    let m = compute(&hard, &s, &CTX);
+    assert_eq!(m.class, Some(SessionClass::Hard));
+    assert_eq!(m.hr_class, Some(SessionClass::Easy));
+    assert_eq!(m.fast_reps, Some(1));
+    // 20 min at 90 % of threshold (P2): not hard, P1 < 85 % of the steady portion.
+    let moderate = Run::new(
+        SECS,
+        |_| Some(150.0),
+        |k| Some(if (2000..3200).contains(&k) { 3.6 } else { 3.0 }),
+    )
+    .activity();
+    assert_eq!(
+        compute(&moderate, &s, &CTX).class,
+        Some(SessionClass::Moderate)
+    );
+    // Intervals, 5 x (2 min fast, 2 min jog): hard with fast repetitions, so decoupling and
+    // drift are absent as unsteady (METRICS.md 3b).
+    let intervals = Run::new(
+        SECS,
+        |_| Some(150.0),
+        |k| {
+            let rep = (k - 1200) / 240;
+            Some(if k >= 1200 && rep < 5 && (k - 1200) % 240 < 120 {
+                4.5
+            } else {
+                3.0
+            })
+        },
+    )
+    .activity();
+    let m = compute(&intervals, &s, &CTX);
+    assert_eq!(m.class, Some(SessionClass::Hard));
+    assert_eq!(m.fast_reps, Some(5));
+    assert_eq!(m.decoupling_pct, None);
+    assert_eq!(
+        m.absent.get("decoupling_pct").map(String::as_str),
+        Some(reason::UNSTEADY)
+    );
+    // No speed at all (a treadmill without a foot pod): typed by heart rate, and says so.
+    let treadmill = Run::new(SECS, |_| Some(140.0), |_| None).activity();
+    let m = compute(&treadmill, &s, &CTX);
+    assert_eq!(m.class, Some(SessionClass::Easy));
+    assert_eq!(m.class_basis, Some(hrdrift_analytics::ClassBasis::Hr));
+    // Speed but no threshold: untyped, with the reason.
+    let m = compute(&easy, &settings(), &CTX);
+    assert_eq!(m.class, None);
+    assert_eq!(
+        m.absent.get("class").map(String::as_str),
+        Some(reason::NO_THRESHOLD)
+    );
+}
+
+/// A run whose running parts hold 3.0 m/s with HR rising 6 bpm/h, with or without a 60 s walk
+/// (1.4 m/s, cadence 110, HR falling to 120 and taking 60 s to come back) every 5 min.
+fn run_walk(walks: bool) -> hrdrift_analytics::ActivityMetrics {
+    let walking = move |k: i64| walks && k >= 300 && k % 300 < 60;
+    let since_walk = move |k: i64| if walks && k >= 300 { k % 300 } else { 1000 };
+    let mut r = Run::new(
+        SECS,
+        move |k| {
+            let base = ramp(k) + 10.0;
+            Some(if walking(k) {
+                120.0
+            } else if since_walk(k) < 120 {
+                // Back from the walk within its first minute of running.
+                120.0 + (base - 120.0) * ((since_walk(k) - 60) as f64 / 60.0).min(1.0)
+            } else {
+                base
+            })
+        },
+        move |k| Some(if walking(k) { 1.4 } else { 3.0 }),
+    );
+    r.cad = Some(
+        (0..=SECS)
+            .map(|k| Some(if walking(k) { 110.0 } else { 170.0 }))
+            .collect(),
+    );
+    compute(&r.activity(), &settings(), &CTX)
+}
+
+#[test]
+fn a_run_walk_run_gets_the_metrics_of_its_running_parts() {
+    let plain = run_walk(false);
+    let rw = run_walk(true);
+    assert!(
+        rw.flags.iter().any(|f| f == flag::RUN_WALK),
+        "{:?}",
+        rw.flags
+    );
+    assert!(!plain.flags.iter().any(|f| f == flag::RUN_WALK));
+    // 13 walks of 60 s in 4200 s.
+    assert_close(rw.walk_share, 13.0 * 60.0 / 4200.0, 1e-9);
+    let (ef0, ef1) = (plain.ef.unwrap(), rw.ef.unwrap());
+    assert!((ef1 - ef0).abs() <= 0.01 * ef0, "EF {ef0} vs {ef1}");
+    let (d0, d1) = (plain.decoupling_pct.unwrap(), rw.decoupling_pct.unwrap());
+    assert!(d0 > 0.5, "{d0}");
+    assert!(
+        (d1 - d0).abs() <= 0.01 * d0.abs().max(1.0),
+        "decoupling {d0} vs {d1}"
+    );
+    let (r0, r1) = (plain.drift_bpm_per_h.unwrap(), rw.drift_bpm_per_h.unwrap());
+    assert!((r1 - r0).abs() <= 0.05 * r0, "drift {r0} vs {r1}");
+    assert_eq!(
+        rw.decoupling_quality,
+        Some(hrdrift_analytics::DecouplingQuality::Steady)
+    );
+    // Without the running-parts rule the walks would make it unsteady: 30 s means of 1.4
+    // and 3.0 m/s.
+    assert_close(plain.walk_share, 0.0, 0.0);
 }
 
 #[test]

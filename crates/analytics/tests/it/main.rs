@@ -13,6 +13,7 @@ mod closed_form;
 mod fixtures;
 mod history;
 mod output;
+mod population;
 mod props;
 mod reanchor;
 mod reference;

@@ -7,7 +7,11 @@ use crate::fixtures::{Run, settings};
 #[test]
 fn json_field_names() {
     let a = Run::new(4200, |_| Some(150.0), |_| Some(3.0)).activity();
-    let m = compute(&a, &settings(), &ActivityContext::default());
+    let s = hrdrift_analytics::AthleteSettings {
+        threshold_pace: Some(hrdrift_analytics::Pace::parse("4:10/km").unwrap()),
+        ..settings()
+    };
+    let m = compute(&a, &s, &ActivityContext::default());
     let v = serde_json::to_value(&m).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     for k in [
@@ -33,11 +37,25 @@ fn json_field_names() {
         "s_zones_s",
         "gap_speed_m_s",
         "settings_used",
+        "hr_class",
+        "class_basis",
+        "threshold_speed_m_s",
+        "threshold_source",
+        "p_zones_s",
+        "fast_reps",
+        "walk_share",
+        "decoupling_quality",
+        "effort",
     ] {
         assert!(keys.contains(&k), "missing {k} in {keys:?}");
     }
     assert_eq!(v["start"], "2024-05-01T06:00:00Z");
     assert_eq!(v["class"], "easy");
+    assert_eq!(v["hr_class"], "easy");
+    assert_eq!(v["class_basis"], "pace");
+    assert_eq!(v["threshold_source"], "configured");
+    assert_eq!(v["decoupling_quality"], "steady");
+    assert_eq!(v["effort"]["best_gap_m_s"].as_array().unwrap().len(), 7);
     assert_eq!(v["sport"], "running");
     assert_eq!(v["zones_s"].as_array().unwrap().len(), 5);
     assert_eq!(v["s_zones_s"].as_array().unwrap().len(), 3);

@@ -114,7 +114,7 @@ fn check(name: &str, a: &Activity, compared: &mut usize, anchored: &mut usize) {
             assert!(reanchor(&mut got, &summary, to), "{name}");
             assert_eq!(stored(&got), stored(&want), "{name}: {from:?} -> {to:?}");
             *compared += 1;
-            *anchored += usize::from(want.trimp.is_some() && want.class.is_some());
+            *anchored += usize::from(want.trimp.is_some() && want.hr_class.is_some());
         }
     }
 }

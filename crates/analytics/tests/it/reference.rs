@@ -6,15 +6,17 @@
 //! with `hrdrift_ingest`, computes the metrics with the reference settings, and compares every
 //! metric with the README's "Suggested tolerances", including its exceptions (no present/absent
 //! assertion on a coverage gate within 0.02 of `min_coverage`, on `unsteady` when the reference
-//! CV is within 0.03 of `unsteady_cv`, or on the class when S3 or S2+S3 is within 60 s of its
-//! threshold). All mismatches are collected and reported in one table.
+//! block CV of GAP speed is within 0.03 of `unsteady_cv`, on `decoupling_quality` when it is
+//! within 0.01 of `steady_cv`, on `run_walk` when the reference walk share is within 0.01 of
+//! `run_walk_min_share`, or on the HR class when S3 or S2+S3 is within 60 s of its threshold).
+//! All mismatches are collected and reported in one table.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use hrdrift_analytics::{
-    ActivityContext, ActivityMetrics, AthleteSettings, SessionClass, Sex, ZoneModel, compute,
+    ActivityContext, ActivityMetrics, AthleteSettings, Sex, ZoneModel, compute,
 };
 use serde_json::Value;
 
@@ -75,6 +77,16 @@ fn settings_from(r: &Value) -> AthleteSettings {
         drift_min_steady_s: f("drift_min_steady_s"),
         ef_min_steady_s: f("ef_min_steady_s"),
         unsteady_cv: f("unsteady_cv"),
+        steady_cv: f("steady_cv"),
+        steadiness_block_s: f("steadiness_block_s"),
+        not_running_span_m_s: f("not_running_span_m_s"),
+        not_running_median_m_s: f("not_running_median_m_s"),
+        walk_cadence_spm: f("walk_cadence_spm"),
+        walk_min_s: f("walk_min_s"),
+        walk_speed_m_s: f("walk_speed_m_s"),
+        walk_speed_ratio: f("walk_speed_ratio"),
+        run_walk_min_share: f("run_walk_min_share"),
+        walk_recovery_s: f("walk_recovery_s"),
         lthr_zone_bounds: [zones[0], zones[1], zones[2], zones[3]],
         seiler_s2_from_lthr: f("seiler_s2_fraction"),
         seiler_s3_from_lthr: f("seiler_s3_fraction"),
@@ -186,14 +198,18 @@ fn show(v: Option<f64>, absent: Option<&str>) -> String {
 struct Leeway {
     /// Coverage within 0.02 of the gate: HR-gated metrics may be present on one side only.
     coverage_gate: bool,
-    /// Reference CV within 0.03 of `unsteady_cv`: `unsteady` and what it gates may differ.
+    /// Reference block CV within 0.03 of `unsteady_cv`: `unsteady` and what it gates may differ.
     unsteady: bool,
+    /// Reference block CV within 0.01 of `steady_cv`: `steady` or `variable` may differ.
+    quality: bool,
+    /// Reference walk share within 0.01 of `run_walk_min_share`: `run_walk` may differ.
+    run_walk: bool,
     /// S3 or S2+S3 within 60 s of its `hard` threshold.
     class: bool,
 }
 
 /// Metrics gated by coverage (METRICS.md section 1: "Metrics need coverage of at least 0.8").
-const HR_GATED: [&str; 9] = [
+const HR_GATED: [&str; 10] = [
     "avg_hr",
     "ef",
     "decoupling_pct",
@@ -202,8 +218,12 @@ const HR_GATED: [&str; 9] = [
     "drift_pct",
     "trimp",
     "hrtss",
+    "hr_class",
     "class",
 ];
+/// Durations of `best_gap_m_s` (s).
+const BEST_GAP_S: [u32; 7] = [60, 180, 300, 600, 1200, 1800, 3600];
+
 /// Metrics absent when `unsteady`.
 const UNSTEADY_GATED: [&str; 3] = ["decoupling_pct", "drift_bpm_per_h", "drift_pct"];
 
@@ -218,7 +238,8 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         })
         .unwrap_or_default();
     let r_cov = num(r, "coverage");
-    let r_cv = num(r, "gap_cv");
+    let r_cv = num(r, "gap_block_cv");
+    let r_walk = num(r, "walk_share");
     let r_unsteady = r["unsteady"].as_bool().unwrap_or(false);
     let r_sz: Option<Vec<f64>> = r["s_zones_s"]
         .as_array()
@@ -226,6 +247,8 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
     let leeway = Leeway {
         coverage_gate: r_cov.is_some_and(|c| (c - s.min_coverage).abs() <= 0.02),
         unsteady: r_cv.is_some_and(|cv| (cv - s.unsteady_cv).abs() <= 0.03),
+        quality: r_cv.is_some_and(|cv| (cv - s.steady_cv).abs() <= 0.01),
+        run_walk: r_walk.is_some_and(|w| (w - s.run_walk_min_share).abs() <= 0.01),
         class: r_sz.as_ref().is_some_and(|z| {
             (z[2] - s.hard_s3_s).abs() <= 60.0 || (z[1] + z[2] - s.hard_s2_s3_s).abs() <= 60.0
         }),
@@ -243,7 +266,8 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
             || (leeway.unsteady
                 && UNSTEADY_GATED.contains(&name)
                 && (rust_why == Some("unsteady") || ref_why == Some("unsteady")))
-            || (leeway.class && name == "class");
+            || (leeway.class && name == "hr_class")
+            || (leeway.unsteady && name == "decoupling_quality");
         match (got, want) {
             (true, true) => true,
             (false, false) => {
@@ -300,8 +324,11 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         ("drift_pct", m.drift_pct, Tol::Abs(0.5)),
         ("trimp", m.trimp, Tol::Rel(0.03)),
     ];
-    let hrtss = [("hrtss", m.hrtss, Tol::Rel(0.03))];
-    for (name, got, tol) in scalars.into_iter().chain(hrtss) {
+    let more = [
+        ("hrtss", m.hrtss, Tol::Rel(0.03)),
+        ("walk_share", m.walk_share, Tol::Abs(0.01)),
+    ];
+    for (name, got, tol) in scalars.into_iter().chain(more) {
         let want = num(r, name);
         if !presence(rep, name, got.is_some(), want.is_some()) {
             continue;
@@ -352,41 +379,107 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         }
     }
 
-    let class_name = |c: SessionClass| match c {
-        SessionClass::Easy => "easy",
-        SessionClass::Moderate => "moderate",
-        SessionClass::Hard => "hard",
+    // Enums by their serde names ("easy", "steady", ...).
+    let name_of = |v: serde_json::Result<Value>| -> String {
+        v.ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "?".to_owned())
     };
-    let want_class = r["class"].as_str();
-    if presence(rep, "class", m.class.is_some(), want_class.is_some()) {
-        let got = class_name(m.class.unwrap());
-        if got != want_class.unwrap() {
-            if leeway.class {
-                rep.skip(file, "class", "S3 or S2+S3 within 60 s of its threshold");
-            } else {
-                rep.push(
-                    file,
-                    "class",
-                    got.to_owned(),
-                    want_class.unwrap().to_owned(),
-                    "exact",
-                );
+    // HR class (what the session cost), then the session type: the reference settings give no
+    // threshold speed, so `class` is absent `no_threshold` on runs with speed.
+    let classes = [
+        (
+            "hr_class",
+            m.hr_class.map(|c| name_of(serde_json::to_value(c))),
+        ),
+        ("class", m.class.map(|c| name_of(serde_json::to_value(c)))),
+    ];
+    for (name, got) in classes {
+        let want = r[name].as_str();
+        if presence(rep, name, got.is_some(), want.is_some()) {
+            let (got, want) = (got.unwrap(), want.unwrap());
+            if got != want {
+                if leeway.class {
+                    rep.skip(file, name, "S3 or S2+S3 within 60 s of its threshold");
+                } else {
+                    rep.push(file, name, got, want.to_owned(), "exact");
+                }
             }
         }
     }
 
-    // Flags: unsteady (unless near the threshold), cadence lock, sport assumed running.
+    // Decoupling quality (section 3b): present on running activities that are not unsteady.
+    let got_q = m
+        .decoupling_quality
+        .map(|q| name_of(serde_json::to_value(q)));
+    let want_q = r["decoupling_quality"].as_str();
+    if presence(rep, "decoupling_quality", got_q.is_some(), want_q.is_some()) {
+        let (got, want) = (got_q.unwrap(), want_q.unwrap());
+        if got != want {
+            if leeway.quality {
+                rep.skip(
+                    file,
+                    "decoupling_quality",
+                    "block CV within 0.01 of steady_cv",
+                );
+            } else {
+                rep.push(file, "decoupling_quality", got, want.to_owned(), "exact");
+            }
+        }
+    }
+
+    // Mean-maximal GAP speed for 1, 3, 5, 10, 20, 30 and 60 min (section 3a).
+    let want_best: Option<Vec<Option<f64>>> = r["best_gap_m_s"]
+        .as_array()
+        .map(|a| a.iter().map(Value::as_f64).collect());
+    let got_best = m.effort.as_ref().map(|e| e.best_gap_m_s);
+    if presence(rep, "effort", got_best.is_some(), want_best.is_some()) {
+        let (got, want) = (got_best.unwrap(), want_best.unwrap());
+        assert_eq!(got.len(), want.len(), "{file}: best_gap_m_s length");
+        let tol = Tol::RelOrAbs(0.01, 0.02);
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            rep.compared += 1;
+            let metric = format!("best_gap_m_s[{}]", BEST_GAP_S[i]);
+            match (g, w) {
+                (Some(g), Some(w)) => {
+                    rep.note(file, "best_gap_m_s", *g, *w, &tol);
+                    if !tol.allows(*g, *w) {
+                        rep.push(
+                            file,
+                            &metric,
+                            show(Some(*g), None),
+                            show(Some(*w), None),
+                            &tol.describe(),
+                        );
+                    }
+                }
+                (None, None) => {}
+                _ => rep.push(file, &metric, show(*g, None), show(*w, None), "same"),
+            }
+        }
+    }
+
+    // Flags: unsteady and run_walk (unless near their thresholds), cadence lock, sport assumed
+    // running, not running speed.
     let has = |f: &str| m.flags.iter().any(|x| x == f);
     let r_flags: Vec<&str> = r["flags"]
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).map(crate_name).collect())
         .unwrap_or_default();
-    for f in ["unsteady", "hr_cadence_lock", "sport_assumed_running"] {
+    for f in [
+        "unsteady",
+        "run_walk",
+        "hr_cadence_lock",
+        "sport_assumed_running",
+        "not_running_speed",
+    ] {
         rep.compared += 1;
         let (got, want) = (has(f), r_flags.contains(&f));
         if got != want {
             if f == "unsteady" && leeway.unsteady {
-                rep.skip(file, "unsteady", "GAP CV within 0.03 of the threshold");
+                rep.skip(file, "unsteady", "block CV within 0.03 of the threshold");
+            } else if f == "run_walk" && leeway.run_walk {
+                rep.skip(file, "run_walk", "walk share within 0.01 of the threshold");
             } else {
                 rep.push(
                     file,

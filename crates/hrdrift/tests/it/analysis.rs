@@ -45,7 +45,7 @@ fn metrics_are_stored_and_follow_the_athlete_settings() {
 
     // Fewer than 20 activities: HRmax and LTHR cannot be estimated, zones are absent with why.
     let v = ok_json(store, &["activities", "--json"]);
-    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["schema_version"], 3);
     let before = by_id(&v);
     assert!(before.len() >= 6, "{}", before.len());
     for a in before.values() {
@@ -228,7 +228,7 @@ fn the_demo_athlete_gives_trends_weeks_and_readiness() {
 
     let as_of = ["--as-of", "2025-06-08"];
     let t = ok_json(&store, &["trends", "--json", as_of[0], as_of[1]]);
-    assert_eq!(t["schema_version"], 1);
+    assert_eq!(t["schema_version"], 2);
     let ids: std::collections::BTreeSet<String> =
         by_id(&ok_json(&store, &["activities", "--json"]))
             .into_keys()
@@ -377,4 +377,103 @@ fn metrics_computed_while_decoding_equal_those_read_back() {
     for (id, x) in &a {
         assert_eq!(Some(x), b.get(id), "{id}");
     }
+}
+
+/// A threshold pace set by the user types every run against it, recomputing nothing stored; a
+/// pace that cannot be read is refused with the setting's name and the accepted forms. Without
+/// it, the threshold is the critical speed of the runner's own efforts, and `curve` lists the
+/// best efforts it came from.
+#[test]
+fn threshold_pace_and_the_pace_curve() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("athlete");
+    let store = dir.path().join("store");
+    let out = hrdrift(
+        &store,
+        &[
+            "demo-data",
+            data.to_str().expect("utf8"),
+            "--weeks",
+            "8",
+            "--seed",
+            "11",
+            "--start",
+            "2025-03-03",
+        ],
+    );
+    assert!(out.status.success());
+    let out = hrdrift(&store, &["import", "--quiet", data.to_str().expect("utf8")]);
+    assert!(out.status.success());
+
+    let a = ok_json(&store, &["athlete", "show", "--json"]);
+    assert_eq!(a["schema_version"], 2);
+    assert_eq!(a["threshold_source"], "estimated", "{a}");
+    let cs = a["critical_speed"]["cs_m_s"].as_f64().expect("a fit");
+    assert!((2.5..5.5).contains(&cs), "{cs}");
+    assert_eq!(a["critical_speed"]["accepted"], true);
+    // The synthetic runner's tempo and interval sessions reach threshold pace for 20 min.
+    assert_eq!(a["lthr_source"], "estimated", "{a}");
+
+    let c = ok_json(&store, &["curve", "--json", "--as-of", "2025-04-27"]);
+    assert_eq!(c["schema_version"], 1);
+    let points = c["points"].as_array().expect("points");
+    assert!(points.len() >= 6, "{c}");
+    let speeds: Vec<f64> = points
+        .iter()
+        .map(|p| p["speed_m_s"].as_f64().expect("speed"))
+        .collect();
+    // A best mean over a longer span is never faster than over a shorter one.
+    assert!(speeds.windows(2).all(|w| w[0] >= w[1]), "{speeds:?}");
+    let ids: std::collections::BTreeSet<String> =
+        by_id(&ok_json(&store, &["activities", "--json"]))
+            .into_keys()
+            .collect();
+    assert!(
+        points
+            .iter()
+            .all(|p| ids.contains(p["id"].as_str().expect("id")))
+    );
+    let text = hrdrift(&store, &["curve", "--as-of", "2025-04-27"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("20 min"));
+
+    for bad in ["41:50/km", "4.15", "fast"] {
+        let out = hrdrift(
+            &store,
+            &["athlete", "set", &format!("threshold_pace={bad}")],
+        );
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("threshold_pace") && err.contains("4:15/km"),
+            "{bad}: {err}"
+        );
+    }
+    assert_eq!(
+        ok_json(&store, &["athlete", "show", "--json"])["threshold_source"],
+        "estimated"
+    );
+
+    let out = hrdrift(&store, &["athlete", "set", "threshold_pace=5:00/km"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no stored metrics depend on this"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let a = ok_json(&store, &["athlete", "show", "--json"]);
+    assert_eq!(a["threshold_source"], "configured");
+    assert!((a["threshold_speed_m_s"].as_f64().expect("speed") - 1000.0 / 300.0).abs() < 1e-9);
+    let acts = ok_json(&store, &["activities", "--json"]);
+    let typed: Vec<&Value> = acts["activities"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|a| a["class"].is_string())
+        .collect();
+    assert!(typed.len() > 40, "{}", typed.len());
+    assert!(
+        typed
+            .iter()
+            .all(|a| a["threshold_source"] == "configured" && a["class_basis"] == "pace")
+    );
 }

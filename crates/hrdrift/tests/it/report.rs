@@ -62,6 +62,29 @@ fn check_summary(out_dir: &Path) -> Value {
     v
 }
 
+/// The durations of a summary's pace curve, checked to be the curve's own (ascending, no repeat)
+/// with a speed a runner holds, slower for longer.
+fn curve_durations(v: &Value, key: &str) -> Vec<u64> {
+    let points = v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is a list"));
+    let mut out = Vec::new();
+    let mut last_speed = f64::INFINITY;
+    for p in points {
+        let d = p["duration_s"].as_u64().expect("duration_s");
+        let speed = p["speed_m_s"].as_f64().expect("speed_m_s");
+        assert!(out.last().is_none_or(|l| *l < d), "{key}: {points:?}");
+        assert!((1.5..8.0).contains(&speed), "{key}: {p}");
+        assert!(
+            speed <= last_speed + 1e-9,
+            "{key}: slower for longer: {points:?}"
+        );
+        last_speed = speed;
+        out.push(d);
+    }
+    out
+}
+
 /// The date of the truth's first easy run that is elevated and follows a lingering session, so
 /// the latest easy run as of that day is elevated.
 fn an_elevated_day(truth: &Value) -> String {
@@ -124,11 +147,29 @@ fn nightly_writes_the_report_and_fails_on_a_chosen_warning() {
         "weekly-structure.png",
         "fitness-form.png",
         "activity.png",
+        "pace-curve.png",
     ] {
         let len = std::fs::metadata(out.join(f)).map(|m| m.len()).unwrap_or(0);
         assert!(len > 1000, "{f}: {len} bytes");
     }
+    // The default period (26 weeks) holds every run before the day: a curve, none before it.
+    assert!(
+        curve_durations(&v, "pace_curve").contains(&600),
+        "{}",
+        v["pace_curve"]
+    );
+    assert_eq!(
+        curve_durations(&v, "pace_curve_previous"),
+        Vec::<u64>::new()
+    );
     let md = std::fs::read_to_string(out.join("summary.md")).expect("md");
+    assert!(
+        md.contains("| Duration | This period | Period before |"),
+        "{md}"
+    );
+    assert!(md.contains("| 10 min | "), "{md}");
+    let html = std::fs::read_to_string(out.join("index.html")).expect("html");
+    assert!(html.contains("src=\"pace-curve.png\""));
     assert!(
         md.to_lowercase().contains("hold back")
             || md.contains("hold_back")
@@ -197,6 +238,8 @@ fn the_report_of_a_quiet_week_has_no_warnings_and_matches_its_schema() {
     );
     let v = check_summary(&empty);
     assert_eq!(v["activities"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["pace_curve"], serde_json::json!([]));
+    assert_eq!(v["pace_curve_previous"], serde_json::json!([]));
 
     let run = hrdrift(
         &store,
@@ -218,6 +261,36 @@ fn the_report_of_a_quiet_week_has_no_warnings_and_matches_its_schema() {
     let v = check_summary(&out);
     // Early in the plan (normal weeks, no baseline yet): nothing to warn about.
     assert_eq!(v["warnings"], serde_json::json!([]), "{}", v["warnings"]);
+    // The four weeks from the plan's start, and the four weeks before it with no runs.
+    let now = curve_durations(&v, "pace_curve");
+    assert!(now.contains(&60) && now.contains(&1200), "{now:?}");
+    assert_eq!(
+        curve_durations(&v, "pace_curve_previous"),
+        Vec::<u64>::new()
+    );
+
+    // Eight weeks later the same four-week period is the one before.
+    let later = tmp.path().join("later");
+    let run = hrdrift(
+        &store,
+        &[
+            "report",
+            "--out",
+            later.to_str().expect("utf8"),
+            "--as-of",
+            "2025-04-27",
+            "--since",
+            "4w",
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let w = check_summary(&later);
+    assert_eq!(w["pace_curve_previous"], v["pace_curve"]);
+    assert!(!curve_durations(&w, "pace_curve").is_empty());
     let html = std::fs::read_to_string(out.join("index.html")).expect("html");
     assert!(html.contains("easy-elevation.png"));
 }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hrdrift_report::write_report;
+use hrdrift_report::{ChartKind, write_report};
 
 use crate::{decode_png, synthetic, target_dir};
 
@@ -188,7 +188,7 @@ fn the_page_loads_from_disk_with_every_image_and_no_console_message() {
     write_report(&synthetic::athlete(), &dir).unwrap();
 
     let (images, broken, console) = probe(&dir, "index.html", "index");
-    assert_eq!(images, 6, "the six charts");
+    assert_eq!(images, ChartKind::ALL.len(), "every chart");
     assert!(broken.is_empty(), "broken images: {broken:?}");
     assert!(
         console.is_empty(),
@@ -231,7 +231,7 @@ fn the_probe_catches_a_broken_image_and_a_console_error() {
         );
     fs::write(dir.join("bad.html"), bad).unwrap();
     let (images, broken, console) = probe(&dir, "bad.html", "bad");
-    assert_eq!(images, 6);
+    assert_eq!(images, ChartKind::ALL.len());
     assert_eq!(broken, vec!["missing.png".to_owned()]);
     assert!(console.iter().any(|l| l.contains("boom")), "{console:?}");
 }

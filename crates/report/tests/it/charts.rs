@@ -84,6 +84,13 @@ fn partial_and_odd_data_never_fail() {
     if let Some(b) = input.baseline.as_mut() {
         b.slope_bpm_per_m_s = f64::NAN;
     }
+    // A curve with one point, a duplicate, a zero duration and speeds that are not paces.
+    input.pace_curve.truncate(1);
+    input.pace_curve.extend(input.pace_curve.clone());
+    input.pace_curve[0].speed_m_s = f64::NAN;
+    input.pace_curve_previous[0].duration_s = 0;
+    input.pace_curve_previous[1].speed_m_s = 0.0;
+    input.pace_curve_previous[2].speed_m_s = f64::INFINITY;
     if let Some(f) = input.focus.as_mut() {
         f.speed_m_s.truncate(10);
         f.hr_bpm.truncate(100);
@@ -104,6 +111,34 @@ fn a_chart_renders_in_well_under_a_second() {
         render_chart(kind, &input, DEFAULT_SIZE).unwrap();
     }
     // Generous for an unoptimised test build on a loaded 2-core machine; release is ~10x faster.
-    let per_chart = t.elapsed().as_secs_f64() / 6.0;
+    let per_chart = t.elapsed().as_secs_f64() / ChartKind::ALL.len() as f64;
     assert!(per_chart < 1.0, "{per_chart} s per chart");
+}
+
+#[test]
+fn the_pace_curve_draws_either_period_alone_and_says_so_when_both_are_empty() {
+    let full = synthetic::athlete();
+    let render = |input: &ReportInput| {
+        let img = decode_png(&render_chart(ChartKind::PaceCurve, input, DEFAULT_SIZE).unwrap());
+        assert_eq!((img.width, img.height), (1200, 600));
+        assert!(img.variance() > MIN_VARIANCE, "variance {}", img.variance());
+        img.inked()
+    };
+    let both = render(&full);
+    let mut only_now = full.clone();
+    only_now.pace_curve_previous.clear();
+    let mut only_before = full.clone();
+    only_before.pace_curve.clear();
+    let mut neither = full.clone();
+    neither.pace_curve.clear();
+    neither.pace_curve_previous.clear();
+    let (now, before, none) = (render(&only_now), render(&only_before), render(&neither));
+    assert!(none > MIN_INK, "the no-data panel is drawn: {none}");
+    for (what, ink) in [("both", both), ("this period", now), ("before", before)] {
+        assert!(ink > 2.0 * none, "{what}: {ink} vs {none}");
+    }
+    // The other charts do not depend on the curve: an input with only a curve leaves them empty.
+    let mut curve_only = ReportInput::empty(full.generated);
+    curve_only.pace_curve = full.pace_curve.clone();
+    assert!(render(&curve_only) > 2.0 * none);
 }

@@ -1,6 +1,7 @@
 //! The page and the summary: what they show, and that text from data cannot break them.
 
-use hrdrift_report::{ChartKind, ReportInput, render_html, render_markdown};
+use chrono::{TimeZone, Utc};
+use hrdrift_report::{ChartKind, CurvePoint, ReportInput, render_html, render_markdown};
 
 use crate::synthetic;
 
@@ -18,6 +19,13 @@ fn the_page_leads_with_the_verdict_then_the_week_charts_and_table() {
     for kind in ChartKind::ALL {
         assert!(html.contains(&format!("src=\"{}\"", kind.file_name())));
     }
+    // The pace curve under a heading of its own, with the other charts.
+    assert!(pos("id=\"charts\"") < pos("<h2>Pace-duration curve</h2>"));
+    assert!(pos("<h2>Pace-duration curve</h2>") < pos("src=\"pace-curve.png\""));
+    assert!(pos("src=\"pace-curve.png\"") < pos("id=\"activities\""));
+    assert!(html.contains(
+        "<figcaption>Best GAP pace for each duration, this period against the one before.</figcaption>"
+    ));
     assert!(html.contains("2026-W09"), "this week's label");
     assert!(html.contains("too much moderate"), "this week's flag");
     // No network: nothing is fetched from anywhere.
@@ -67,4 +75,48 @@ fn empty_input_pages_say_so() {
     assert!(html.contains("No runs this week yet."));
     let md = render_markdown(&input);
     assert!(md.contains("No activities yet."));
+    assert!(md.contains("No runs with pace in this period or the one before."));
+}
+
+#[test]
+fn the_summary_tables_the_best_pace_per_duration_against_the_period_before() {
+    let start = Utc.with_ymd_and_hms(2026, 2, 20, 7, 0, 0).unwrap();
+    let point = |duration_s, s_per_km: f64| CurvePoint {
+        duration_s,
+        speed_m_s: 1000.0 / s_per_km,
+        id: "a".repeat(32),
+        start,
+    };
+    let mut input = ReportInput::empty(start);
+    // 4:21 and 4:25 per km at 20 min; 3:05 at 1 min this period only (the period before has no
+    // 1-min best); 60 min only the period before; 5:00 from 299.6 s rounds, never truncates.
+    input.pace_curve = vec![point(1200, 261.0), point(60, 185.0), point(600, 299.6)];
+    input.pace_curve_previous = vec![point(1200, 265.0), point(3600, 290.0), point(600, 301.0)];
+    let md = render_markdown(&input);
+    let table: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("### Best grade-adjusted (GAP) pace per duration"))
+        .skip(1)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            "| Duration | This period | Period before |",
+            "|---|--:|--:|",
+            "| 1 min | 3:05/km | – |",
+            "| 3 min | – | – |",
+            "| 5 min | – | – |",
+            "| 10 min | 5:00/km | 5:01/km |",
+            "| 20 min | 4:21/km | 4:25/km |",
+            "| 30 min | – | – |",
+            "| 60 min | – | 4:50/km |",
+        ],
+        "{md}"
+    );
+    // Before the activities, as the page shows the curve before its table.
+    assert!(
+        md.find("### Best grade-adjusted").unwrap() < md.find("### Recent activities").unwrap()
+    );
 }

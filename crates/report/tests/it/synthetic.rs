@@ -1,15 +1,15 @@
 //! A synthetic athlete's report input with a known shape: 26 weeks of five runs a week (three
 //! easy, one hard, one long), a block of fatigue in weeks 19-21 that makes easy runs elevated, a
-//! lingering hard session, a warm day, weekly flags, and one 95-minute long run as the focus
-//! trace. Deterministic (a small LCG, no rand dependency); shared by the tests and the
+//! lingering hard session, a warm day, weekly flags, one 95-minute long run as the focus
+//! trace, and a pace-duration curve 3 % faster than the period before's, which lacks 60 min. Deterministic (a small LCG, no rand dependency); shared by the tests and the
 //! `render_demo` example (`#[path]`-included there).
 
 #![allow(dead_code)]
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use hrdrift_report::{
-    ActivityRow, ActivityTrace, BaselineLine, DayLoad, DriftLine, EasyRunPoint, HardMarker,
-    LongRunPoint, Readiness, Reason, ReportInput, SteadySpan, WeekBar,
+    ActivityRow, ActivityTrace, BaselineLine, CurvePoint, DayLoad, DriftLine, EasyRunPoint,
+    HardMarker, LongRunPoint, Readiness, Reason, ReportInput, SteadySpan, WeekBar,
 };
 
 /// Number of weeks in [`athlete`].
@@ -246,7 +246,27 @@ pub fn athlete() -> ReportInput {
     };
     let long_start = at(last - Duration::days(1), 7);
     input.focus = Some(long_run_trace(long_start, &mut rng));
+    input.pace_curve = pace_curve(1.0, &input.hard_sessions[WEEKS - 1], 3600);
+    input.pace_curve_previous = pace_curve(0.97, &input.hard_sessions[0], 1800);
     input
+}
+
+/// The durations of the pace-duration curve, seconds.
+pub const CURVE_DURATIONS_S: [u32; 7] = [60, 180, 300, 600, 1200, 1800, 3600];
+
+/// A Riegel-like curve, 5 m/s (3:20/km) for 1 min falling to 3.75 m/s (4:27/km) for 60 min,
+/// scaled by `scale`, up to `longest_s`; every best held by `by`.
+pub fn pace_curve(scale: f64, by: &HardMarker, longest_s: u32) -> Vec<CurvePoint> {
+    CURVE_DURATIONS_S
+        .iter()
+        .filter(|d| **d <= longest_s)
+        .map(|&d| CurvePoint {
+            duration_s: d,
+            speed_m_s: scale * 5.0 * (f64::from(d) / 60.0).powf(-0.07),
+            id: by.id.clone(),
+            start: by.start,
+        })
+        .collect()
 }
 
 /// A 95-minute long run at 1 Hz: warm-up, steady portion with HR drifting up ~6 bpm/h, a

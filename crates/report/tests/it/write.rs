@@ -23,13 +23,14 @@ fn pngs_under(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
-fn writes_the_page_the_summary_and_six_charts_and_nothing_else() {
+fn writes_the_page_the_summary_and_seven_charts_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report/nested");
     let files = write_report(&synthetic::athlete(), &out).unwrap();
     assert_eq!(files.index_html, out.join("index.html"));
     assert_eq!(files.summary_md, out.join("summary.md"));
-    assert_eq!(files.charts.len(), 6);
+    assert_eq!(files.charts.len(), 7);
+    assert_eq!(files.charts.len(), ChartKind::ALL.len());
     for (kind, path) in &files.charts {
         assert_eq!(path, &out.join(kind.file_name()));
         let img = decode_png(&fs::read(path).unwrap());
@@ -92,7 +93,8 @@ fn an_out_dir_that_is_a_file_is_an_error_naming_it_and_writes_no_png() {
 fn a_failed_rename_names_the_path_and_leaves_no_blank_or_partial_file() {
     let tmp = tempfile::tempdir().unwrap();
     // A directory where the last chart should go makes its rename fail.
-    let blocker = tmp.path().join(ChartKind::Activity.file_name());
+    let last = ChartKind::ALL[ChartKind::ALL.len() - 1];
+    let blocker = tmp.path().join(last.file_name());
     fs::create_dir(&blocker).unwrap();
     fs::write(blocker.join("keep"), "x").unwrap();
     let err = write_report(&synthetic::athlete(), tmp.path()).unwrap_err();

@@ -3,6 +3,7 @@
 
 mod fit_roundtrip;
 mod model;
+mod population;
 mod truth;
 
 use std::sync::OnceLock;
