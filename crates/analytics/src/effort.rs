@@ -73,8 +73,9 @@ pub struct EffortSummary {
     pub lthr_front: Vec<[f64; 2]>,
     /// Median GAP speed of minutes 10-40 of moving time (m/s), for the habit rule.
     pub habit_gap_m_s: Option<f64>,
-    /// Median speed over moving time (m/s).
-    pub median_speed_m_s: Option<f64>,
+    /// The median moving speed is over `not_running_median_m_s`: more than half of the moving
+    /// seconds with a speed are faster (a count, not a sort).
+    pub not_running_speed: bool,
     /// Walking seconds and moving grid seconds.
     pub walk_s: f64,
     pub grid_s: f64,
@@ -113,8 +114,13 @@ pub(crate) fn parts(c: &Clean, s: &AthleteSettings, running: bool) -> Parts {
     if !running || n == 0 {
         return none();
     }
-    let gaps: Vec<f64> = c.gap.iter().flatten().copied().collect();
-    let median_gap = median(&gaps);
+    // The speed rule needs the run's median GAP speed, only where cadence is missing.
+    let median_gap = if c.cadence.iter().all(|v| v.is_some_and(|v| v > 0.0)) {
+        None
+    } else {
+        let gaps: Vec<f64> = c.gap.iter().flatten().copied().collect();
+        median(&gaps)
+    };
     let slow = |i: usize| -> bool {
         match c.cadence[i].filter(|v| *v > 0.0) {
             Some(spm) => spm < s.walk_cadence_spm,
@@ -223,19 +229,24 @@ pub(crate) fn summary(
     blocks: Vec<f64>,
 ) -> EffortSummary {
     let n = c.t_s.len();
-    let mut hist: BTreeMap<u32, [u32; 2]> = BTreeMap::new();
+    // Running speeds are at most `not_running_span_m_s` (at most 100 m/s): a few hundred
+    // bins, indexed directly (a map lookup per second showed in profiles).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let bins = (s.not_running_span_m_s / BIN_M_S)
+        .ceil()
+        .clamp(1.0, 10_000.0) as usize
+        + 1;
+    let mut hist = vec![[0_u32; 2]; bins];
     for i in 0..n {
         if let Some(g) = running_gap(c, p, s, i) {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let k = (g / BIN_M_S).floor().max(0.0) as u32;
-            let e = hist.entry(k).or_default();
-            e[0] += 1;
+            let k = ((g / BIN_M_S).floor().max(0.0) as usize).min(bins - 1);
+            hist[k][0] += 1;
             if c.t_s[i] >= s.warmup_s {
-                e[1] += 1;
+                hist[k][1] += 1;
             }
         }
     }
-    let speeds: Vec<f64> = c.speed.iter().flatten().copied().collect();
     let window: Vec<f64> = (0..n)
         .filter(|&i| c.t_s[i] >= s.window_from_s && c.t_s[i] < s.window_to_s && p.uses(i))
         .filter_map(|i| c.gap[i])
@@ -248,7 +259,12 @@ pub(crate) fn summary(
     let grid_s = n as f64;
     EffortSummary {
         best_gap_m_s: best_speeds(c, s),
-        pace_hist: hist.into_iter().map(|(k, [a, b])| [k, a, b]).collect(),
+        pace_hist: hist
+            .iter()
+            .enumerate()
+            .filter(|(_, [a, _])| *a > 0)
+            .map(|(k, [a, b])| [u32::try_from(k).unwrap_or(u32::MAX), *a, *b])
+            .collect(),
         blocks_m_s: blocks,
         lthr_front: lthr_front(c, p, s),
         habit_gap_m_s: if window_s >= s.window_min_s {
@@ -256,10 +272,20 @@ pub(crate) fn summary(
         } else {
             None
         },
-        median_speed_m_s: median(&speeds),
+        not_running_speed: faster_than_half(&c.speed, s.not_running_median_m_s),
         walk_s,
         grid_s,
     }
+}
+
+/// Whether more than half of the seconds with a speed are faster than `limit` (the median is).
+fn faster_than_half(speed: &[Option<f64>], limit: f64) -> bool {
+    let (mut n, mut fast) = (0_usize, 0_usize);
+    for v in speed.iter().flatten() {
+        n += 1;
+        fast += usize::from(*v > limit);
+    }
+    n > 0 && 2 * fast > n
 }
 
 /// Spans of consecutive grid seconds with a GAP speed of running (a hole or a faster second
@@ -302,8 +328,9 @@ fn best_speeds(c: &Clean, s: &AthleteSettings) -> [Option<f64>; 7] {
             }
             #[allow(clippy::cast_precision_loss)]
             let top = (d..=len)
-                .map(|e| (prefix[e] - prefix[e - d]) / d as f64)
-                .fold(f64::NEG_INFINITY, f64::max);
+                .map(|e| prefix[e] - prefix[e - d])
+                .fold(f64::NEG_INFINITY, f64::max)
+                / d as f64;
             if top.is_finite() && best[k].is_none_or(|v| top > v) {
                 best[k] = Some(top);
             }
@@ -316,6 +343,7 @@ fn lthr_front(c: &Clean, p: &Parts, s: &AthleteSettings) -> Vec<[f64; 2]> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let d = s.lthr_effort_s.round().max(1.0) as usize;
     let mut steps: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut cur: Option<(i64, f64)> = None;
     for (a, b) in spans(c, s, |i| !p.walking[i]) {
         if b - a < d {
             continue;
@@ -340,10 +368,23 @@ fn lthr_front(c: &Clean, p: &Parts, s: &AthleteSettings) -> Vec<[f64; 2]> {
                 let h = hsum / hn;
                 #[allow(clippy::cast_possible_truncation)]
                 let k = (v / FRONT_STEP_M_S).floor() as i64;
-                let e = steps.entry(k).or_insert(h);
-                *e = e.max(h);
+                // The step changes slowly along a run: keep its running maximum and touch the
+                // map only when it changes, not once per second.
+                match cur.as_mut() {
+                    Some((ck, ch)) if *ck == k => *ch = ch.max(h),
+                    _ => {
+                        if let Some((ck, ch)) = cur.replace((k, h)) {
+                            let e = steps.entry(ck).or_insert(ch);
+                            *e = e.max(ch);
+                        }
+                    }
+                }
             }
         }
+    }
+    if let Some((ck, ch)) = cur {
+        let e = steps.entry(ck).or_insert(ch);
+        *e = e.max(ch);
     }
     // Fastest first: a slower step stays only when its HR is higher than every faster one's.
     let mut front = Vec::new();

@@ -59,14 +59,19 @@ pub use pace::Pace;
 pub use pool::{HrPool, estimate_from_pools, pool_fingerprint};
 pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};
 
-/// Metrics of one activity.
+/// Metrics of one activity, typed against a configured `threshold_pace` when there is one
+/// (without it, a run with speed stays untyped: its threshold comes from the other runs, see
+/// [`fill_session_types`]).
 #[must_use]
 pub fn compute(
     activity: &Activity,
     settings: &AthleteSettings,
     ctx: &ActivityContext,
 ) -> ActivityMetrics {
-    analyze(activity, settings, ctx).metrics
+    let mut m = analyze(activity, settings, ctx).metrics;
+    let s = settings.sanitized();
+    effort::type_row(&mut m, effort::threshold_at_config(&s).as_ref(), &s);
+    m
 }
 
 /// The cleaned 1 Hz series of one activity (with steady bounds and drift line), for a chart.

@@ -22,7 +22,8 @@
 //!   other runs use every second.
 //! - The HR class (`hr_class`) is computed here; the session type (`class`) needs the
 //!   threshold speed of the run's date, so it is filled when the rows are read
-//!   ([`crate::fill_session_types`]), or here from a configured `threshold_pace`.
+//!   ([`crate::fill_session_types`]), or by [`crate::compute`] from a configured
+//!   `threshold_pace`. [`analyze`] types only a run without speed (by its HR class).
 //! - The drift slopes and `drift_pct` need `drift_min_steady_s` (default 20 min, as decoupling);
 //!   EF needs `ef_min_steady_s` (default 5 min).
 //! - Zones and the Seiler view count all valid-HR moving seconds, warm-up included, so they sum
@@ -563,7 +564,7 @@ pub fn reanchor(m: &mut ActivityMetrics, summary: &HrSummary, settings: &Athlete
     m.flags.retain(|f| f != flag::SEX_UNKNOWN_MALE_TRIMP);
     anchored(m, summary, &s);
     // The type falls back on the HR class for a run without speed.
-    effort::type_row(m, effort::threshold_at_config(&s).as_ref(), &s);
+    effort::type_row(m, None, &s);
     m.settings_used = SettingsUsed::of(&s);
     guard_finite(m);
     true
@@ -741,9 +742,7 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     let line = steady_metrics(&mut m, &gates, &st, &s);
     if running && c.any_speed {
         let e = effort::summary(&c, &parts, &s, blocks);
-        if e.median_speed_m_s
-            .is_some_and(|v| v > s.not_running_median_m_s)
-        {
+        if e.not_running_speed {
             m.flags.push(flag::NOT_RUNNING_SPEED.to_owned());
         }
         m.effort = Some(e);
@@ -773,7 +772,10 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
         )
     });
     put(&mut m.early, &mut m.absent, "early", early);
-    effort::type_row(&mut m, effort::threshold_at_config(&s).as_ref(), &s);
+    // Stored rows must not depend on the threshold (it is not in their fingerprint): only the
+    // HR basis of a run without speed is set here; [`crate::compute`] and the readers of stored
+    // rows ([`crate::fill_session_types`]) type the rest.
+    effort::type_row(&mut m, None, &s);
     guard_finite(&mut m);
 
     let steady = (m.steady_s > 0.0).then_some(SteadySpan {

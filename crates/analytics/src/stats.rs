@@ -145,12 +145,16 @@ pub(crate) fn median_in_place(buf: &mut [f64]) -> Option<f64> {
     if buf.is_empty() {
         return None;
     }
-    buf.sort_unstable_by(f64::total_cmp);
+    // Selection, not a sort: linear, and called on whole activities (medians of speed).
     let m = buf.len() / 2;
-    if buf.len() % 2 == 1 {
-        Some(buf[m])
+    let odd = buf.len() % 2 == 1;
+    let (below, mid, _) = buf.select_nth_unstable_by(m, f64::total_cmp);
+    let mid = *mid;
+    if odd {
+        Some(mid)
     } else {
-        finite(0.5 * (buf[m - 1] + buf[m]))
+        let lower = below.iter().copied().max_by(f64::total_cmp)?;
+        finite(0.5 * (lower + mid))
     }
 }
 

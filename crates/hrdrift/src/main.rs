@@ -81,7 +81,7 @@ enum Command {
     /// The athlete's settings (HRmax, LTHR, resting HR, zones, thresholds)
     #[command(subcommand)]
     Athlete(athlete::AthleteCommand),
-    /// Easy-run heart rate against your baseline, and recovery after each hard session
+    /// Steady-run heart rate against your baseline at that pace, and recovery after each hard session
     Trends(history::When),
     /// Weekly structure: volume, load, hard sessions and their spacing, intensity shares, warnings
     Weeks(history::When),
@@ -95,6 +95,13 @@ enum Command {
     Nightly(report::NightlyArgs),
     /// Write a synthetic athlete (FIT files and the ground truth) to try hrdrift on
     DemoData(demo::DemoArgs),
+    /// Print a shell completion script: `hrdrift completions bash > ~/.local/share/bash-completion/completions/hrdrift`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `hrdrift man > ~/.local/share/man/man1/hrdrift.1`
+    Man,
     /// Write one file's normalized samples as CSV, JSON or Parquet, without a store
     Convert {
         /// A FIT, GPX or TCX file (may be .gz)
@@ -121,6 +128,28 @@ fn default_store() -> PathBuf {
     }
 }
 
+/// The manual page of the whole command line: the main page, then a section per subcommand
+/// with its synopsis and options, so `man hrdrift` explains `hrdrift trends` too.
+fn man() -> anyhow::Result<Exit> {
+    use std::io::Write as _;
+    let cmd = <Args as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut out)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_name();
+        let sub = sub.clone().bin_name(format!("hrdrift {name}"));
+        writeln!(out, ".SH \"HRDRIFT {}\"", name.to_uppercase())?;
+        if let Some(about) = sub.get_about() {
+            writeln!(out, "{about}")?;
+        }
+        let man = clap_mangen::Man::new(sub);
+        man.render_synopsis_section(&mut out)?;
+        man.render_options_section(&mut out)?;
+    }
+    std::io::stdout().write_all(&out)?;
+    Ok(Exit::Ok)
+}
+
 fn main() -> ExitCode {
     // A panic inside a decoder is caught and reported as that file's failure; the default hook
     // would print a backtrace notice for it in the middle of the progress output.
@@ -145,6 +174,27 @@ fn main() -> ExitCode {
     }));
     let args = Args::parse();
     let store = args.store.clone().unwrap_or_else(default_store);
+    let reads = match &args.command {
+        Command::Activities { .. }
+        | Command::Trends(_)
+        | Command::Weeks(_)
+        | Command::Readiness(_)
+        | Command::Curve(_)
+        | Command::Report(_)
+        | Command::Athlete(athlete::AthleteCommand::Show { .. }) => true,
+        Command::Show { what, .. } => !std::path::Path::new(what).is_file(),
+        _ => false,
+    };
+    // A read command on a store that was never written would answer "no easy runs", which
+    // reads like a finding: say there is no store instead (a typo in --store, a new machine).
+    if reads && !store.is_dir() {
+        eprintln!(
+            "hrdrift: no store at {}: nothing was imported there (run `hrdrift import PATH`, or pass \
+             --store DIR or set HRDRIFT_STORE)",
+            store.display()
+        );
+        return Exit::Error.into();
+    }
     let result = match args.command {
         Command::Import(a) => import::run(&store, &a),
         Command::Activities { json } => list::run(&store, json),
@@ -158,6 +208,12 @@ fn main() -> ExitCode {
         Command::Readiness(w) => history::readiness(&store, &w),
         Command::Curve(w) => curve::run(&store, &w),
         Command::Convert { file, to, output } => convert::run(&file, to, output.as_deref()),
+        Command::Completions { shell } => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "hrdrift", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
+        Command::Man => man(),
     };
     match result {
         Ok(code) => code.into(),

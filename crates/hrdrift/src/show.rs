@@ -31,12 +31,16 @@ pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
     } else {
         let store = Store::open_read(store_dir)
             .with_context(|| format!("reading the store {}", store_dir.display()))?;
-        let row = store.find(what).with_context(|| {
-            format!(
-                "{what} is neither a file nor an activity in the store {}",
-                store_dir.display()
-            )
-        })?;
+        let row = match store.find(what) {
+            Ok(row) => row,
+            Err(e @ hrdrift_store::StoreError::Ambiguous { .. }) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "{what} is neither a file nor an activity in the store {}",
+                    store_dir.display()
+                )));
+            }
+        };
         let d = derive::for_reading(store_dir)?;
         let Some(m) = d.get(&row.id).cloned() else {
             bail!(
@@ -89,13 +93,42 @@ fn from_file(
     if activities.is_empty() {
         bail!("{}: no activity: {}", path.display(), failures.join("; "));
     }
-    let settings = if Store::open_read(store_dir).is_ok_and(|s| !s.activities().is_empty()) {
-        derive::for_reading(store_dir)?.settings
+    let stored = if Store::open_read(store_dir).is_ok_and(|s| !s.activities().is_empty()) {
+        Some(derive::for_reading(store_dir)?)
     } else {
-        config::load(store_dir)?.estimate(&activities)
+        None
     };
-    let mut metrics = hrdrift_analytics::compute_all(&activities, &settings);
-    hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
+    let settings = match &stored {
+        Some(d) => d.settings.clone(),
+        None => config::load(store_dir)?.estimate(&activities),
+    };
+    let mut metrics: Vec<ActivityMetrics> = activities
+        .iter()
+        .map(|a| hrdrift_analytics::analyze(a, &settings, &Default::default()).metrics)
+        .collect();
+    // Beside a store, the file's runs are placed among the store's rows for `long` and the
+    // session type (the threshold speed of their date comes from the runs before them), as if
+    // imported: a file and its id show the same numbers.
+    match stored {
+        Some(d) => {
+            let ids: std::collections::HashSet<String> =
+                metrics.iter().map(|m| m.id.clone()).collect();
+            let mut all: Vec<ActivityMetrics> = d
+                .metrics
+                .into_iter()
+                .filter(|m| !ids.contains(&m.id))
+                .collect();
+            let first = all.len();
+            all.append(&mut metrics);
+            hrdrift_analytics::fill_long_rows(&mut all, &settings);
+            hrdrift_analytics::fill_session_types(&mut all, &settings);
+            metrics = all.split_off(first);
+        }
+        None => {
+            hrdrift_analytics::fill_long_rows(&mut metrics, &settings);
+            hrdrift_analytics::fill_session_types(&mut metrics, &settings);
+        }
+    }
     let sources = activities.iter().map(|a| a.source.clone()).collect();
     Ok((settings, metrics, sources))
 }

@@ -38,6 +38,15 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("no activity matches {0:?}")]
     NotFound(String),
+    /// A prefix shared by several activities (the legs of one multisport file share their
+    /// first characters only by chance, but a short prefix of a large store often matches many).
+    #[error("{prefix:?} matches {} activities: {}{}; give more of the id", total, ids.join(", "), if *total > ids.len() { ", ..." } else { "" })]
+    Ambiguous {
+        prefix: String,
+        /// The first matches (at most ten), in the store's order.
+        ids: Vec<String>,
+        total: usize,
+    },
 }
 
 impl StoreError {

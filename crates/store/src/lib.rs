@@ -546,16 +546,26 @@ impl Store {
     /// Finds an activity by id or by a unique id prefix.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] when nothing or more than one activity matches.
+    /// [`StoreError::NotFound`] when nothing matches, [`StoreError::Ambiguous`] (listing them)
+    /// when several activities start with the prefix.
     pub fn find(&self, id: &str) -> Result<&ActivityRow, StoreError> {
         let mut hits = self.rows.iter().filter(|r| r.id == id);
         if let Some(r) = hits.next() {
             return Ok(r);
         }
-        let mut hits = self.rows.iter().filter(|r| r.id.starts_with(id));
-        match (hits.next(), hits.next()) {
-            (Some(r), None) => Ok(r),
-            _ => Err(StoreError::NotFound(id.to_owned())),
+        let hits: Vec<&ActivityRow> = self
+            .rows
+            .iter()
+            .filter(|r| !id.is_empty() && r.id.starts_with(id))
+            .collect();
+        match hits.as_slice() {
+            [r] => Ok(r),
+            [] => Err(StoreError::NotFound(id.to_owned())),
+            many => Err(StoreError::Ambiguous {
+                prefix: id.to_owned(),
+                ids: many.iter().take(10).map(|r| r.id.clone()).collect(),
+                total: many.len(),
+            }),
         }
     }
 

@@ -59,6 +59,48 @@ fn import_the_shipped_data_then_list_it() {
         "{table}"
     );
     assert!(table.contains("73 activities"), "{table}");
+
+    // A prefix that several activities share is ambiguous, and the answer lists them; a prefix
+    // of one finds it.
+    let ids: Vec<&str> = acts.iter().filter_map(|a| a["id"].as_str()).collect();
+    let first = &ids[0][..1];
+    let sharing: Vec<&&str> = ids.iter().filter(|i| i.starts_with(first)).collect();
+    assert!(sharing.len() >= 2, "73 ids over 16 first digits share one");
+    let out = hrdrift(store.path(), &["show", first]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("matches {} activities", sharing.len())) && err.contains(sharing[0]),
+        "{err}"
+    );
+    let out = hrdrift(store.path(), &["show", &ids[0][..12]]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_read_command_on_a_store_that_does_not_exist_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nowhere = dir.path().join("never-imported");
+    for args in [
+        &["trends"][..],
+        &["weeks"],
+        &["readiness"],
+        &["activities", "--json"],
+        &["curve"],
+        &["show", "0f43"],
+        &["athlete", "show"],
+    ] {
+        let out = hrdrift(&nowhere, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("no store at") && err.contains("never-imported"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Nothing was created by asking.
+    assert!(!nowhere.exists());
 }
 
 #[test]
@@ -232,4 +274,38 @@ fn a_closed_pipe_ends_the_output_quietly() {
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(141), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definitions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = hrdrift(dir.path(), &["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        // Every subcommand is offered, the newest included.
+        for sub in ["import", "trends", "curve", "completions"] {
+            assert!(script.contains(sub), "{shell}: {sub}");
+        }
+    }
+    let out = hrdrift(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = hrdrift(dir.path(), &["man"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(
+        page.starts_with(".ie") || page.starts_with(".TH"),
+        "{}",
+        &page[..80]
+    );
+    for section in ["HRDRIFT TRENDS", "HRDRIFT ATHLETE", "HRDRIFT CURVE"] {
+        assert!(page.contains(section), "{section}");
+    }
+    assert!(
+        page.contains("threshold"),
+        "the subcommands' help is in the page"
+    );
+    // Neither wrote a store.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
