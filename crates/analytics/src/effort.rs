@@ -24,8 +24,9 @@
 //! - **Fast repetitions** are maximal spans of consecutive blocks above the P3 bound lasting at
 //!   least `fast_rep_min_s` (60 s); a session has "P3 repetitions" with two or more. A
 //!   continuous tempo is one span, strides of 20 s none.
-//! - **Pace zones** come from a histogram of running GAP speed in 0.02 m/s bins, each bin
-//!   judged by its centre: zone times are exact to 0.01 m/s (0.3 % of an easy pace).
+//! - **Pace zones** come from a histogram of running GAP speed in 0.02 m/s bins; a bin that a
+//!   zone bound cuts is shared between the two zones in proportion to the part of the bin on
+//!   each side (the speeds in a bin taken as even over its 0.02 m/s).
 //! - **Threshold speed of a run** is that of the trailing windows ending with the run (the run
 //!   itself included): the critical speed of the `cs_days` (90) up to it, else the habit rule
 //!   over the runs before it (a first interval session's own minutes 10-40 are no habit). The
@@ -572,20 +573,24 @@ fn threshold_at(
     })
 }
 
-/// Seconds in P1..P3 of the whole run and of its steady portion.
+/// Seconds in P1..P3 of the whole run and of its steady portion. A bin that a zone bound cuts
+/// is shared between the two zones in proportion (its speeds taken as spread evenly over it):
+/// judging it whole by its centre moved up to a minute between zones on a real run whose pace
+/// sat on the bound.
 fn pace_zones(e: &EffortSummary, vt: f64, s: &AthleteSettings) -> ([f64; 3], [f64; 3]) {
+    let (b2, b3) = (s.pace_p2_from * vt, s.pace_p3_from * vt);
     let (mut all, mut steady) = ([0.0; 3], [0.0; 3]);
     for [k, a, b] in &e.pace_hist {
-        let v = (f64::from(*k) + 0.5) * BIN_M_S;
-        let z = if v < s.pace_p2_from * vt {
-            0
-        } else if v <= s.pace_p3_from * vt {
-            1
-        } else {
-            2
-        };
-        all[z] += f64::from(*a);
-        steady[z] += f64::from(*b);
+        let lo = f64::from(*k) * BIN_M_S;
+        let below = |bound: f64| ((bound - lo) / BIN_M_S).clamp(0.0, 1.0);
+        // Shares of the bin under P2's bound, in P2 (up to P3's bound), and above.
+        let p1 = below(b2);
+        let p2 = below(b3) - p1;
+        let shares = [p1, p2, 1.0 - p1 - p2];
+        for z in 0..3 {
+            all[z] += shares[z] * f64::from(*a);
+            steady[z] += shares[z] * f64::from(*b);
+        }
     }
     (all, steady)
 }

@@ -97,6 +97,13 @@ SETTINGS = {
     "hard_s3_s": 480.0,
     "hard_s2s3_s": 1500.0,
     "easy_s1_share": 0.85,
+    "threshold_pace": "5:00/km",
+    "pace_p2_from": 0.85,
+    "pace_p3_from": 0.97,
+    "hard_p3_s": 480.0,
+    "hard_p2_p3_s": 2400.0,
+    "easy_p1_share": 0.85,
+    "fast_rep_min_s": 60.0,
     "trimp_k1": 0.64,
     "trimp_k2": 1.92,
 }
@@ -108,6 +115,7 @@ GPS_EXCURSION_FIXES = 4      # ... "if a fix within the next four is reachable a
 GPS_STEP_RATIO = 3.0         # ... "unless it is three times faster than they move"
 MOVING_CADENCE = 40.0        # ... "unless the cadence shows steps (40 per minute or more)"
 MIN_DDIST_FOR_GRADE_M = 0.5  # below this change of smoothed distance, grade is taken as 0
+HIST_BIN_M_S = 0.02          # the crate's GAP speed histogram bin (tolerance diagnostic only)
 COLLINEAR_ABS_CORR = 0.99    # |corr(t, GAP)| above this: drift_adj absent ("collinear")
 
 
@@ -846,6 +854,15 @@ def trimp_per_min(hr, cfg):
     return r * cfg["trimp_k1"] * math.exp(cfg["trimp_k2"] * r)
 
 
+def threshold_speed(text):
+    """A pace "M:SS/km" or "M:SS/mi" as a speed (m/s)."""
+    t = text.replace(" ", "").lower()
+    time, unit = t.split("/")
+    metres = {"km": 1000.0, "mi": 1609.344, "mile": 1609.344}[unit]
+    m, sec = time.split(":")
+    return metres / (int(m) * 60 + int(sec))
+
+
 def mean(xs):
     return sum(xs) / len(xs) if xs else None
 
@@ -1021,7 +1038,7 @@ def compute_metrics(decoded, cfg):
         if g is None or walking[k] or not used[k] or g > cfg["not_running_span_m_s"]:
             continue
         blocks.setdefault(int(math.floor((k - warm) / block_s)), []).append(g)
-    means = [sum(v) / len(v) for v in blocks.values() if len(v) >= block_s / 2.0]
+    means = [sum(v) / len(v) for _, v in sorted(blocks.items()) if len(v) >= block_s / 2.0]
     unsteady = None
     cv = None
     if len(means) >= 2 and np.mean(means) > 0:
@@ -1032,7 +1049,81 @@ def compute_metrics(decoded, cfg):
         if unsteady:
             out["flags"].append("unsteady")
     out["unsteady"] = bool(unsteady)
-    if running and cv is not None and not unsteady:
+
+    # --- section 3a: pace zones, session type and fast repetitions against v_t ---
+    # Running seconds: grid seconds not walking (3b) whose GAP speed is <= 7 m/s. P1 below
+    # 0.85 v_t, P2 from 0.85 v_t to 0.97 v_t (both included), P3 above.
+    pace_typed = (running and any(v is not None for v in spd)
+                  and "not_running_speed" not in out["flags"])
+    fast_unsteady = False
+    if pace_typed:
+        vt = threshold_speed(cfg["threshold_pace"])
+        p2_from, p3_from = cfg["pace_p2_from"] * vt, cfg["pace_p3_from"] * vt
+
+        def pzone(g):
+            return 0 if g < p2_from else (1 if g <= p3_from else 2)
+
+        # Diagnostic for the comparison's tolerance (not a METRICS.md metric): the crate counts
+        # the zones from a histogram of 0.02 m/s bins judged by their centres (docs/METRICS.md,
+        # "How hrdrift computes 3a"), so the seconds of the bin holding a zone boundary that lie
+        # between the boundary and the bin's far edge may legitimately land in the neighbouring
+        # zone there. Per boundary (P1/P2, P2/P3): how many such seconds this run has.
+        w = HIST_BIN_M_S
+
+        def in_band(g, t):
+            start = math.floor(t / w) * w
+            if start + w / 2.0 <= t:
+                return t < g < start + w
+            return start <= g < t
+
+        pz, st_pz, band, st_band = [0, 0, 0], [0, 0, 0], [0, 0], [0, 0]
+        for k in range(n):
+            g = gap[k]
+            if g is None or walking[k] or g > cfg["not_running_span_m_s"]:
+                continue
+            pz[pzone(g)] += 1
+            for b, t in enumerate((p2_from, p3_from)):
+                if in_band(g, t):
+                    band[b] += 1
+                    if k >= warm:
+                        st_band[b] += 1
+            if k >= warm:
+                st_pz[pzone(g)] += 1
+        out["p_zones_s"] = pz
+        out["steady_p_zones_s"] = st_pz
+        out["p_zones_bin_band_s"] = band
+        out["steady_p_zones_bin_band_s"] = st_band
+        out["threshold_speed_m_s"] = vt
+        out["threshold_source"] = "configured"
+        # fast repetitions: maximal runs of consecutive counted blocks above P3, >= 60 s
+        min_blocks = int(math.ceil(cfg["fast_rep_min_s"] / block_s - 1e-9))
+        reps, run_len = 0, 0
+        for bm in means + [-math.inf]:
+            if bm > p3_from:
+                run_len += 1
+                continue
+            if run_len >= min_blocks:
+                reps += 1
+            run_len = 0
+        out["fast_reps"] = reps
+        base = st_pz if sum(st_pz) > 0 else pz
+        if pz[2] >= cfg["hard_p3_s"] or pz[1] + pz[2] >= cfg["hard_p2_p3_s"]:
+            out["class"] = "hard"
+            fast_unsteady = reps >= 2
+        elif sum(base) == 0:
+            absent["class"] = "too_short"  # no running second at all (none among the fixtures)
+        else:
+            out["steady_p1_share"] = base[0] / sum(base)
+            out["class"] = "easy" if out["steady_p1_share"] >= cfg["easy_p1_share"] else "moderate"
+        if "class" in out:
+            out["class_basis"] = "pace"
+        if sum(base) > 0 and "steady_p1_share" not in out:
+            out["steady_p1_share"] = base[0] / sum(base)  # diagnostic (for the leeway)
+        out["p1_share_of"] = "steady" if sum(st_pz) > 0 else "whole_run"
+    if fast_unsteady:
+        # a hard session with P3 repetitions: decoupling and drift absent as unsteady (3b)
+        unsteady = True
+    elif running and cv is not None and not unsteady:
         out["decoupling_quality"] = "steady" if cv <= cfg["steady_cv"] else "variable"
 
     def gate(metric, min_s, needs_speed=False, steady_even=False):
@@ -1128,12 +1219,15 @@ def compute_metrics(decoded, cfg):
             s1 = sum(1 for k in st_valid_all if hr[k] < cfg["seiler_s2_fraction"] * cfg["lthr"])
             out["hr_class"] = "easy" if s1 / len(st_valid_all) >= cfg["easy_s1_share"] else "moderate"
             out["steady_s1_share"] = s1 / len(st_valid_all)
-    # session type (section 3a): from pace against a threshold speed, which the reference
-    # settings do not give; a run without any speed is typed by its HR class (basis hr).
+    # session type (section 3a): typed by pace above; a run without any speed is typed by its
+    # HR class (basis hr).
     if not cl["running"]:
         absent["class"] = "not_running"
+    elif pace_typed:
+        if out.get("class") == "easy" and out.get("hr_class") in ("moderate", "hard"):
+            out["flags"].append("effort_mismatch")
     elif any(v is not None for v in spd):
-        absent["class"] = "no_threshold"
+        absent["class"] = "not_running_speed"  # a ride saved as a run (none among the fixtures)
     elif "hr_class" in out:
         out["class"] = out["hr_class"]
         out["class_basis"] = "hr"

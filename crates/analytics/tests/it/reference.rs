@@ -8,15 +8,19 @@
 //! assertion on a coverage gate within 0.02 of `min_coverage`, on `unsteady` when the reference
 //! block CV of GAP speed is within 0.03 of `unsteady_cv`, on `decoupling_quality` when it is
 //! within 0.01 of `steady_cv`, on `run_walk` when the reference walk share is within 0.01 of
-//! `run_walk_min_share`, or on the HR class when S3 or S2+S3 is within 60 s of its threshold).
-//! All mismatches are collected and reported in one table.
+//! `run_walk_min_share`, on the HR class when S3 or S2+S3 is within 60 s of its threshold, or
+//! on the session type, its fast repetitions and `effort_mismatch` when P3 is within 60 s of
+//! `hard_p3_s`, P2+P3 within 60 s of `hard_p2_p3_s` or the P1 share within 0.02 of
+//! `easy_p1_share`). The reference settings configure `threshold_pace` (5:00/km), so runs with
+//! speed are typed by pace (METRICS.md 3a). All mismatches are collected and reported in one
+//! table.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use hrdrift_analytics::{
-    ActivityContext, ActivityMetrics, AthleteSettings, Sex, ZoneModel, compute,
+    ActivityContext, ActivityMetrics, AthleteSettings, Pace, Sex, ZoneModel, compute,
 };
 use serde_json::Value;
 
@@ -93,6 +97,20 @@ fn settings_from(r: &Value) -> AthleteSettings {
         hard_s3_s: f("hard_s3_s"),
         hard_s2_s3_s: f("hard_s2s3_s"),
         easy_s1_share: f("easy_s1_share"),
+        threshold_pace: Some(
+            Pace::parse(
+                s["threshold_pace"]
+                    .as_str()
+                    .expect("settings.threshold_pace"),
+            )
+            .unwrap(),
+        ),
+        pace_p2_from: f("pace_p2_from"),
+        pace_p3_from: f("pace_p3_from"),
+        hard_p3_s: f("hard_p3_s"),
+        hard_p2_p3_s: f("hard_p2_p3_s"),
+        easy_p1_share: f("easy_p1_share"),
+        fast_rep_min_s: f("fast_rep_min_s"),
         trimp_k1_male: f("trimp_k1"),
         trimp_k2_male: f("trimp_k2"),
         ..AthleteSettings::default()
@@ -113,6 +131,7 @@ fn crate_name(python: &str) -> &str {
 }
 
 /// Absolute tolerance for a metric, given the reference value.
+#[derive(Clone, Copy)]
 enum Tol {
     Abs(f64),
     Rel(f64),
@@ -206,6 +225,9 @@ struct Leeway {
     run_walk: bool,
     /// S3 or S2+S3 within 60 s of its `hard` threshold.
     class: bool,
+    /// P3 or P2+P3 within 60 s of its `hard` threshold, or the P1 share within 0.02 of
+    /// `easy_p1_share`: the session type, its fast repetitions and `effort_mismatch`.
+    pace_class: bool,
 }
 
 /// Metrics gated by coverage (METRICS.md section 1: "Metrics need coverage of at least 0.8").
@@ -244,6 +266,10 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
     let r_sz: Option<Vec<f64>> = r["s_zones_s"]
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_f64).collect());
+    let r_pz: Option<Vec<f64>> = r["p_zones_s"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect());
+    let r_p1 = num(r, "steady_p1_share");
     let leeway = Leeway {
         coverage_gate: r_cov.is_some_and(|c| (c - s.min_coverage).abs() <= 0.02),
         unsteady: r_cv.is_some_and(|cv| (cv - s.unsteady_cv).abs() <= 0.03),
@@ -252,6 +278,9 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         class: r_sz.as_ref().is_some_and(|z| {
             (z[2] - s.hard_s3_s).abs() <= 60.0 || (z[1] + z[2] - s.hard_s2_s3_s).abs() <= 60.0
         }),
+        pace_class: r_pz.as_ref().is_some_and(|z| {
+            (z[2] - s.hard_p3_s).abs() <= 60.0 || (z[1] + z[2] - s.hard_p2_p3_s).abs() <= 60.0
+        }) || r_p1.is_some_and(|p| (p - s.easy_p1_share).abs() <= 0.02),
     };
     let unsteady_file = r_unsteady || m.flags.iter().any(|f| f == "unsteady");
 
@@ -351,11 +380,30 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         }
     }
 
-    let zone_sets: [(&str, Option<Vec<f64>>); 2] = [
-        ("zones_s", m.zones_s.map(|z| z.to_vec())),
-        ("s_zones_s", m.s_zones_s.map(|z| z.to_vec())),
+    // Pace zones (3a): the crate counts them from a 0.02 m/s histogram whose bins a zone bound
+    // cuts are shared in proportion; the reference counts seconds. The steady portion's zones
+    // (what the P1 share of the `easy` rule divides) are read from the histogram's steady column.
+    let steady_pz = steady_p_zones(m, s);
+    let hr_zone_tol = || {
+        vec![
+            Tol::RelOrAbs(0.03, 60.0),
+            Tol::RelOrAbs(0.03, 60.0),
+            Tol::RelOrAbs(0.03, 60.0),
+            Tol::RelOrAbs(0.03, 60.0),
+            Tol::RelOrAbs(0.03, 60.0),
+        ]
+    };
+    let zone_sets: [ZoneSet; 4] = [
+        ("zones_s", m.zones_s.map(|z| z.to_vec()), hr_zone_tol()),
+        ("s_zones_s", m.s_zones_s.map(|z| z.to_vec()), hr_zone_tol()),
+        (
+            "p_zones_s",
+            m.p_zones_s.map(|z| z.to_vec()),
+            p_zones_tolerance(),
+        ),
+        ("steady_p_zones_s", steady_pz, p_zones_tolerance()),
     ];
-    for (name, got) in zone_sets {
+    for (name, got, tols) in zone_sets {
         let want: Option<Vec<f64>> = r[name]
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_f64).collect());
@@ -364,9 +412,8 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         }
         let (got, want) = (got.unwrap(), want.unwrap());
         assert_eq!(got.len(), want.len(), "{file}: {name} length");
-        let tol = Tol::RelOrAbs(0.03, 60.0);
-        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-            rep.note(file, name, *g, *w, &tol);
+        for (i, ((g, w), tol)) in got.iter().zip(&want).zip(&tols).enumerate() {
+            rep.note(file, name, *g, *w, tol);
             if !tol.allows(*g, *w) {
                 rep.push(
                     file,
@@ -385,8 +432,8 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| "?".to_owned())
     };
-    // HR class (what the session cost), then the session type: the reference settings give no
-    // threshold speed, so `class` is absent `no_threshold` on runs with speed.
+    // HR class (what the session cost), then the session type (what was done, from pace
+    // against the configured threshold speed; from the HR class on a run without speed).
     let classes = [
         (
             "hr_class",
@@ -399,11 +446,73 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         if presence(rep, name, got.is_some(), want.is_some()) {
             let (got, want) = (got.unwrap(), want.unwrap());
             if got != want {
-                if leeway.class {
+                if name == "hr_class" && leeway.class {
                     rep.skip(file, name, "S3 or S2+S3 within 60 s of its threshold");
+                } else if name == "class" && r["class_basis"] == "hr" && leeway.class {
+                    rep.skip(file, name, "typed by HR: S3 or S2+S3 near its threshold");
+                } else if name == "class" && leeway.pace_class {
+                    rep.skip(file, name, "P3, P2+P3 or the P1 share near its threshold");
                 } else {
                     rep.push(file, name, got, want.to_owned(), "exact");
                 }
+            }
+        }
+    }
+
+    // What typed the run, against which threshold speed, and its fast repetitions (3a).
+    let enums = [
+        (
+            "class_basis",
+            m.class_basis.map(|b| name_of(serde_json::to_value(b))),
+        ),
+        (
+            "threshold_source",
+            m.threshold_source.map(|t| name_of(serde_json::to_value(t))),
+        ),
+    ];
+    for (name, got) in enums {
+        let want = r[name].as_str();
+        if presence(rep, name, got.is_some(), want.is_some()) {
+            let (got, want) = (got.unwrap(), want.unwrap());
+            if got != want {
+                rep.push(file, name, got, want.to_owned(), "exact");
+            }
+        }
+    }
+    let want_vt = num(r, "threshold_speed_m_s");
+    if presence(
+        rep,
+        "threshold_speed_m_s",
+        m.threshold_speed_m_s.is_some(),
+        want_vt.is_some(),
+    ) {
+        let (got, want) = (m.threshold_speed_m_s.unwrap(), want_vt.unwrap());
+        let tol = Tol::Abs(1e-6);
+        rep.note(file, "threshold_speed_m_s", got, want, &tol);
+        if !tol.allows(got, want) {
+            rep.push(
+                file,
+                "threshold_speed_m_s",
+                show(Some(got), None),
+                show(Some(want), None),
+                &tol.describe(),
+            );
+        }
+    }
+    let want_reps = r["fast_reps"].as_u64();
+    if presence(rep, "fast_reps", m.fast_reps.is_some(), want_reps.is_some()) {
+        let (got, want) = (u64::from(m.fast_reps.unwrap()), want_reps.unwrap());
+        if got != want {
+            if leeway.pace_class {
+                rep.skip(file, "fast_reps", "session type near its threshold");
+            } else {
+                rep.push(
+                    file,
+                    "fast_reps",
+                    got.to_string(),
+                    want.to_string(),
+                    "exact",
+                );
             }
         }
     }
@@ -460,7 +569,8 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
     }
 
     // Flags: unsteady and run_walk (unless near their thresholds), cadence lock, sport assumed
-    // running, not running speed.
+    // running, not running speed, effort mismatch (unless the session type or the HR class is
+    // near its threshold).
     let has = |f: &str| m.flags.iter().any(|x| x == f);
     let r_flags: Vec<&str> = r["flags"]
         .as_array()
@@ -472,6 +582,7 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         "hr_cadence_lock",
         "sport_assumed_running",
         "not_running_speed",
+        "effort_mismatch",
     ] {
         rep.compared += 1;
         let (got, want) = (has(f), r_flags.contains(&f));
@@ -480,6 +591,12 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
                 rep.skip(file, "unsteady", "block CV within 0.03 of the threshold");
             } else if f == "run_walk" && leeway.run_walk {
                 rep.skip(file, "run_walk", "walk share within 0.01 of the threshold");
+            } else if f == "effort_mismatch" && (leeway.pace_class || leeway.class) {
+                rep.skip(
+                    file,
+                    "effort_mismatch",
+                    "session type or HR class near a threshold",
+                );
             } else {
                 rep.push(
                     file,
@@ -504,6 +621,40 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
             "30",
         );
     }
+}
+
+/// A set of zone seconds to compare: name, the crate's values, the tolerance per zone.
+type ZoneSet<'a> = (&'a str, Option<Vec<f64>>, Vec<Tol>);
+
+/// Tolerance per pace zone P1..P3: 2 % or 30 s per zone bound (P2 has two). The crate shares a
+/// bin cut by a bound in proportion, as if its speeds were even across its 0.02 m/s; on a real
+/// run they are not quite, which moved 32 s into P2 on one series run.
+fn p_zones_tolerance() -> Vec<Tol> {
+    vec![
+        Tol::RelOrAbs(0.02, 30.0),
+        Tol::RelOrAbs(0.02, 60.0),
+        Tol::RelOrAbs(0.02, 30.0),
+    ]
+}
+
+/// Seconds of the steady portion's running in P1..P3, from the crate's histogram of running GAP
+/// speed (bin `k` = `[0.02 k, 0.02 (k + 1))`), a bin cut by a zone bound shared in proportion
+/// as the crate does (docs/METRICS.md, "How hrdrift computes 3a").
+fn steady_p_zones(m: &ActivityMetrics, s: &AthleteSettings) -> Option<Vec<f64>> {
+    let vt = m.threshold_speed_m_s?;
+    let e = m.effort.as_ref()?;
+    m.p_zones_s?;
+    let (b2, b3) = (s.pace_p2_from * vt, s.pace_p3_from * vt);
+    let mut z = vec![0.0; 3];
+    for &[bin, _, steady] in &e.pace_hist {
+        let lo = 0.02 * f64::from(bin);
+        let below = |bound: f64| ((bound - lo) / 0.02).clamp(0.0, 1.0);
+        let (p1, p2) = (below(b2), below(b3) - below(b2));
+        z[0] += p1 * f64::from(steady);
+        z[1] += p2 * f64::from(steady);
+        z[2] += (1.0 - p1 - p2) * f64::from(steady);
+    }
+    Some(z)
 }
 
 #[test]
