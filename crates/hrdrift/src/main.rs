@@ -236,10 +236,134 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     #[test]
     fn clap_definition_is_consistent() {
         super::Args::command().debug_assert();
+    }
+
+    /// The words of a shell command line, with quotes removed and nothing expanded (`$HOME`
+    /// stays as written: clap only needs the shape).
+    fn words(line: &str) -> Vec<String> {
+        let (mut out, mut cur, mut quote, mut any) = (Vec::new(), String::new(), None, false);
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => {
+                    quote = Some(c);
+                    any = true;
+                }
+                (Some(q), c) if c == q => quote = None,
+                (None, c) if c.is_whitespace() => {
+                    if any {
+                        out.push(std::mem::take(&mut cur));
+                        any = false;
+                    }
+                }
+                (_, c) => {
+                    cur.push(c);
+                    any = true;
+                }
+            }
+        }
+        if any {
+            out.push(cur);
+        }
+        out
+    }
+
+    /// The `hrdrift` command lines of a file: continuation lines joined, each cut at the first
+    /// shell operator, redirection or comment after `hrdrift`.
+    fn command_lines(text: &str) -> Vec<Vec<String>> {
+        let joined = text.replace("\\\n", " ");
+        let mut out = Vec::new();
+        for line in joined.lines() {
+            let line = line.trim_start();
+            if line.starts_with('#') {
+                continue;
+            }
+            let ws = words(line);
+            let Some(at) = ws
+                .iter()
+                .position(|w| w == "hrdrift" || w.ends_with("/hrdrift"))
+            else {
+                continue;
+            };
+            let args: Vec<String> = ws[at..]
+                .iter()
+                .take_while(|w| {
+                    !matches!(
+                        w.as_str(),
+                        "||" | "|" | "&&" | ";" | ">" | ">>" | "2>&1" | "#"
+                    )
+                })
+                .cloned()
+                .collect();
+            // `cargo install ... hrdrift` names the crate, not a command line.
+            if args.len() > 1 {
+                out.push(args);
+            }
+        }
+        out
+    }
+
+    /// The shell of a workflow's `run:` steps (a `name:` may say "hrdrift nightly" too).
+    fn run_blocks(yaml: &str) -> String {
+        let mut out = String::new();
+        let mut block: Option<usize> = None;
+        for line in yaml.lines() {
+            let indent = line.len() - line.trim_start().len();
+            if let Some(i) = block {
+                if line.trim().is_empty() || indent > i {
+                    out.push_str(line);
+                    out.push('\n');
+                    continue;
+                }
+                block = None;
+            }
+            let trimmed = line.trim_start().trim_start_matches("- ");
+            if let Some(rest) = trimmed.strip_prefix("run:") {
+                if rest.trim() == "|" {
+                    block = Some(indent);
+                } else {
+                    out.push_str(rest);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn example_command_lines_parse() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(&dir) {
+            let entry = entry.unwrap();
+            // The README's prose names hrdrift in sentences; the examples are the other files.
+            if !entry.file_type().is_file() || entry.path().extension().is_some_and(|e| e == "md") {
+                continue;
+            }
+            let mut text = std::fs::read_to_string(entry.path()).unwrap();
+            if entry
+                .path()
+                .extension()
+                .is_some_and(|e| e == "yml" || e == "yaml")
+            {
+                text = run_blocks(&text);
+            }
+            for args in command_lines(&text) {
+                if let Err(e) = super::Args::try_parse_from(&args) {
+                    panic!("{}: {args:?}: {e}", entry.path().display());
+                }
+                checked += 1;
+            }
+        }
+        // The GitHub Actions workflow and the crontab line at least: a parser that found
+        // nothing would pass every example.
+        assert!(checked >= 2, "{checked} command lines in {}", dir.display());
+        // The parser itself: a bad option is caught.
+        let bad = command_lines("hrdrift nightly --watch x --out y --fail-onn none");
+        assert!(super::Args::try_parse_from(&bad[0]).is_err());
     }
 }
