@@ -339,12 +339,12 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
         let mut checked = 0;
         for entry in walkdir::WalkDir::new(&dir) {
-            let entry = entry.unwrap();
+            let entry = entry.expect("examples/ is readable");
             // The README's prose names hrdrift in sentences; the examples are the other files.
             if !entry.file_type().is_file() || entry.path().extension().is_some_and(|e| e == "md") {
                 continue;
             }
-            let mut text = std::fs::read_to_string(entry.path()).unwrap();
+            let mut text = std::fs::read_to_string(entry.path()).expect("an example is text");
             if entry
                 .path()
                 .extension()
