@@ -500,6 +500,14 @@ impl HrSummary {
         out
     }
 
+    /// The fingerprint field of a summary's text form, without parsing the rest: what a cache
+    /// compares with [`AthleteSettings::anchor_free_fingerprint`] before re-anchoring.
+    #[must_use]
+    pub fn fingerprint_of(text: &str) -> Option<&str> {
+        let mut f = text.split(';');
+        (f.next()? == "v1").then(|| f.next()).flatten()
+    }
+
     /// Parses [`HrSummary::to_text`]; `None` when the text is not in that form.
     #[must_use]
     pub fn from_text(text: &str) -> Option<Self> {

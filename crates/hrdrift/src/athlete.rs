@@ -6,8 +6,9 @@ use anyhow::{Context, bail};
 use hrdrift_store::{LockMode, Store};
 use serde::Serialize;
 
+use crate::Exit;
 use crate::text::num;
-use crate::{Exit, config, derive};
+use hrdrift_cache::config;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AthleteCommand {
@@ -70,7 +71,7 @@ pub fn run(store_dir: &Path, cmd: &AthleteCommand) -> anyhow::Result<Exit> {
     config::edit(store_dir, &changes)?;
     println!("saved {}", config::path(store_dir).display());
     if !store.activities().is_empty() {
-        let d = derive::update(&mut store)?;
+        let d = hrdrift_cache::update(&mut store)?;
         if d.recomputed == 0 {
             // Session types and the across-activity rules are applied whenever the metrics
             // are read: nothing stored depends on them.
@@ -87,7 +88,7 @@ pub fn run(store_dir: &Path, cmd: &AthleteCommand) -> anyhow::Result<Exit> {
 
 fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     let configured = config::load(store_dir)?;
-    let d = derive::for_reading(store_dir)?;
+    let d = hrdrift_cache::for_reading(store_dir)?;
     let s = &d.settings;
     let lthr_source = if configured.lthr.is_some() {
         Some("configured")

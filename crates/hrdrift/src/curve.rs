@@ -6,9 +6,9 @@ use std::path::Path;
 use hrdrift_analytics::{CurvePoint, pace_curve};
 use serde::Serialize;
 
+use crate::Exit;
 use crate::history::When;
 use crate::text::rfc3339;
-use crate::{Exit, derive};
 
 /// Version of the JSON `curve --json` prints.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -36,7 +36,7 @@ fn duration_words(s: u32) -> String {
 pub fn run(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
     let since = w.since_ms(Some("90d"))?;
-    let d = derive::for_reading(store_dir)?;
+    let d = hrdrift_cache::for_reading(store_dir)?;
     for p in &d.problems {
         eprintln!("hrdrift: warning: {p}");
     }

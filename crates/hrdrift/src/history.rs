@@ -9,8 +9,8 @@ use hrdrift_analytics::history::{
 };
 use serde::Serialize;
 
+use crate::Exit;
 use crate::text::{ms_of, num, pace, verdict_name};
-use crate::{Exit, derive};
 
 /// Version of the JSON `trends`, `weeks` and `readiness` print. 2: `easy_runs` lists every
 /// steady run (session type easy, or moderate without fast repetitions) with its
@@ -69,8 +69,8 @@ pub fn parse_since(s: &str, now_ms: i64) -> anyhow::Result<i64> {
 }
 
 /// The analysis of the whole store as of `now_ms`.
-pub fn load(store_dir: &Path, now_ms: i64) -> anyhow::Result<(derive::Derived, History)> {
-    let d = derive::for_reading(store_dir)?;
+pub fn load(store_dir: &Path, now_ms: i64) -> anyhow::Result<(hrdrift_cache::Derived, History)> {
+    let d = hrdrift_cache::for_reading(store_dir)?;
     for p in &d.problems {
         eprintln!("hrdrift: warning: {p}");
     }

@@ -155,7 +155,7 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     let deriver = if std::env::var_os("HRDRIFT_IMPORT_METRICS").is_some_and(|v| v == "0") {
         None
     } else {
-        Some(crate::derive::deriver(&store)?)
+        Some(hrdrift_cache::deriver(&store)?)
     };
     let summary = import_with(&mut store, &a.paths, &opts, deriver.as_deref(), &mut |e| {
         rep.on(e)
@@ -192,7 +192,7 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     );
     let metrics_started = Instant::now();
     let while_decoding = s.metrics_while_decoding;
-    let d = crate::derive::store_after_import(&mut store)
+    let d = hrdrift_cache::store_after_import(&mut store)
         .with_context(|| format!("computing metrics in {}", store_dir.display()))?;
     if d.recomputed > 0 || while_decoding > 0 || !a.quiet {
         println!(

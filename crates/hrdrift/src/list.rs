@@ -6,8 +6,8 @@ use anyhow::Context;
 use hrdrift_store::{ActivityRow, Store};
 use serde::Serialize;
 
+use crate::Exit;
 use crate::text::{hms, local_time, num, rfc3339};
-use crate::{Exit, derive};
 
 /// Version of the JSON this command prints; bumped on any change a script could notice.
 /// 2: each activity carries its metrics (the fields of `show --json`) beside its metadata.
@@ -85,7 +85,7 @@ fn merged(r: &ActivityRow, m: Option<&hrdrift_analytics::ActivityMetrics>) -> se
 pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     let store = Store::open_read(store_dir)
         .with_context(|| format!("reading the store {}", store_dir.display()))?;
-    let d = derive::for_reading(store_dir)?;
+    let d = hrdrift_cache::for_reading(store_dir)?;
     let by_id: std::collections::HashMap<&str, &hrdrift_analytics::ActivityMetrics> =
         d.metrics.iter().map(|m| (m.id.as_str(), m)).collect();
     let rows = store.activities();

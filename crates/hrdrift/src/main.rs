@@ -2,11 +2,9 @@
 //! to the documented exit codes in [`Exit`].
 
 mod athlete;
-mod config;
 mod convert;
 mod curve;
 mod demo;
-mod derive;
 mod history;
 mod import;
 mod list;

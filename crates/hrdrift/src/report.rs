@@ -15,9 +15,9 @@ use hrdrift_store::{LockMode, Store};
 use serde::Serialize;
 
 use crate::Exit;
-use crate::derive::{self, Derived};
 use crate::history::{parse_since, verdict_words, week_flag_text};
 use crate::text::{class_name, ms_of, rfc3339, verdict_name};
+use hrdrift_cache::Derived;
 
 /// Version of `summary.json`. 2: easy runs are steady runs and hard sessions session types
 /// from pace (issue 16).
@@ -603,7 +603,7 @@ pub fn report(store_dir: &Path, a: &ReportArgs) -> anyhow::Result<Exit> {
     parse_since(&a.since, now)?;
     let store = Store::open_read(store_dir)
         .with_context(|| format!("reading the store {}", store_dir.display()))?;
-    let d = derive::for_reading(store_dir)?;
+    let d = hrdrift_cache::for_reading(store_dir)?;
     for p in &d.problems {
         eprintln!("hrdrift: warning: {p}");
     }
@@ -664,7 +664,7 @@ pub fn nightly(store_dir: &Path, a: &NightlyArgs) -> anyhow::Result<Exit> {
         s.known,
         s.failed.len()
     );
-    let d = derive::update(&mut store)?;
+    let d = hrdrift_cache::update(&mut store)?;
     for p in &d.problems {
         eprintln!("hrdrift: warning: {p}");
     }

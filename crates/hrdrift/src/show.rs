@@ -10,8 +10,9 @@ use hrdrift_ingest::source::{Found, Limits, expand_file};
 use hrdrift_store::Store;
 use serde::Serialize;
 
+use crate::Exit;
 use crate::text::{hms, local_time, num, pace};
-use crate::{Exit, config, derive};
+use hrdrift_cache::config;
 
 /// Version of the JSON `show` prints (the same activity fields as `activities --json`).
 /// 2: the session type and effort fields of issue 16 (see `list::SCHEMA_VERSION` 3).
@@ -41,7 +42,7 @@ pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
                 )));
             }
         };
-        let d = derive::for_reading(store_dir)?;
+        let d = hrdrift_cache::for_reading(store_dir)?;
         let Some(m) = d.get(&row.id).cloned() else {
             bail!(
                 "activity {} has no metrics: {}",
@@ -94,7 +95,7 @@ fn from_file(
         bail!("{}: no activity: {}", path.display(), failures.join("; "));
     }
     let stored = if Store::open_read(store_dir).is_ok_and(|s| !s.activities().is_empty()) {
-        Some(derive::for_reading(store_dir)?)
+        Some(hrdrift_cache::for_reading(store_dir)?)
     } else {
         None
     };

@@ -89,6 +89,7 @@ fn a_read_command_on_a_store_that_does_not_exist_says_so() {
         &["curve"],
         &["show", "0f43"],
         &["athlete", "show"],
+        &["report", "--out", "/tmp/hrdrift-never-written"],
     ] {
         let out = hrdrift(&nowhere, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");

@@ -225,8 +225,9 @@ fn the_report_of_a_quiet_week_has_no_warnings_and_matches_its_schema() {
         &["import", "--quiet", athlete().to_str().expect("utf8")],
     );
     assert!(run.status.success());
-    // An empty store still gives a report that says so.
+    // An empty store (a folder that holds nothing yet) still gives a report that says so.
     let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(tmp.path().join("nothing")).expect("mkdir");
     let run = hrdrift(
         &tmp.path().join("nothing"),
         &["report", "--out", empty.to_str().expect("utf8")],

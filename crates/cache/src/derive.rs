@@ -109,6 +109,53 @@ fn refresh_and_persist(store: &mut Store, keep: bool) -> anyhow::Result<Derived>
     Ok(d)
 }
 
+/// The fingerprints a stored row is checked against.
+#[derive(Clone)]
+struct Prints {
+    /// [`AthleteSettings::activity_fingerprint`] of the settings in use.
+    activity: String,
+    /// [`pool_fingerprint`] of the configured settings.
+    pool: String,
+    /// [`AthleteSettings::anchor_free_fingerprint`]: a row whose HR summary was made under it
+    /// can be re-anchored instead of read back.
+    anchor_free: String,
+}
+
+impl Prints {
+    fn of(settings: &AthleteSettings, base: &AthleteSettings) -> Self {
+        Prints {
+            activity: settings.activity_fingerprint(),
+            pool: pool_fingerprint(base),
+            anchor_free: settings.sanitized().anchor_free_fingerprint(),
+        }
+    }
+
+    /// Whether a stored HR summary was made under the same cleaning and warm-up settings (its
+    /// fingerprint compared as a value, not found in the text).
+    fn reanchorable(&self, hr_summary: &str) -> bool {
+        HrSummary::fingerprint_of(hr_summary) == Some(self.anchor_free.as_str())
+    }
+
+    /// The one place a metrics row is made: the metrics as stored JSON, under these prints.
+    /// `None` only if the metrics cannot be serialized (not expected: they hold finite numbers).
+    fn row(
+        &self,
+        id: &str,
+        metrics: &ActivityMetrics,
+        pool: String,
+        hr_summary: String,
+    ) -> Option<MetricsRow> {
+        Some(MetricsRow {
+            id: id.to_owned(),
+            pool_fingerprint: self.pool.clone(),
+            pool,
+            fingerprint: self.activity.clone(),
+            metrics_json: serde_json::to_string(metrics).ok()?,
+            hr_summary,
+        })
+    }
+}
+
 /// Re-anchors the stored rows whose summaries allow it to the settings the stored pools give,
 /// in place, before [`refresh`]: a writer then holds each row once, where `refresh` would make
 /// a new row beside the stored one (at the end of a first import with estimated anchors, every
@@ -116,37 +163,30 @@ fn refresh_and_persist(store: &mut Store, keep: bool) -> anyhow::Result<Derived>
 /// compute afresh moves the estimate) is stale to it, and re-anchored or read back there.
 fn reanchor_in_place(store: &mut Store, base: &AthleteSettings) -> usize {
     let settings = resolve(store, base);
-    let fp = settings.activity_fingerprint();
-    let anchor_free = settings.sanitized().anchor_free_fingerprint();
-    let pool_fp = pool_fingerprint(base);
+    let prints = Prints::of(&settings, base);
     store.update_metrics(|m| {
-        if m.fingerprint == fp || !m.hr_summary.contains(anchor_free.as_str()) {
+        if m.fingerprint == prints.activity || !prints.reanchorable(&m.hr_summary) {
             return false;
         }
-        let Some((_, json, pool)) = reanchored(m, &settings) else {
+        let Some(row) = reanchored(m, &settings)
+            .and_then(|(metrics, pool)| prints.row(&m.id, &metrics, pool, m.hr_summary.clone()))
+        else {
             return false;
         };
-        m.metrics_json = json;
-        m.pool = pool;
-        m.pool_fingerprint.clone_from(&pool_fp);
-        m.fingerprint.clone_from(&fp);
+        *m = row;
         true
     })
 }
 
-/// A row's metrics re-anchored to `settings` from its HR summary, as stored JSON too, and the
-/// pool its summary makes; `None` when the summary does not allow it (`analytics::reanchor`).
-fn reanchored(
-    m: &MetricsRow,
-    settings: &AthleteSettings,
-) -> Option<(ActivityMetrics, String, String)> {
+/// A row's metrics re-anchored to `settings` from its HR summary, and the pool its summary
+/// makes; `None` when the summary does not allow it (`analytics::reanchor`).
+fn reanchored(m: &MetricsRow, settings: &AthleteSettings) -> Option<(ActivityMetrics, String)> {
     let summary = HrSummary::from_text(&m.hr_summary)?;
     let mut metrics = serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok()?;
     if !hrdrift_analytics::reanchor(&mut metrics, &summary, settings) {
         return None;
     }
-    let json = serde_json::to_string(&metrics).ok()?;
-    Some((metrics, json, HrPool::from_summary(&summary).to_text()))
+    Some((metrics, HrPool::from_summary(&summary).to_text()))
 }
 
 /// What the import's decode workers compute for each new activity: its valid-HR pool, its
@@ -164,29 +204,28 @@ fn reanchored(
 /// The config file cannot be read.
 pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriver>> {
     let base = config::load(store.dir())?;
-    let pool_fp = pool_fingerprint(&base);
     let settings = if !needs_estimate(&base) || !store.activities().is_empty() {
         resolve(store, &base)
     } else {
-        base
+        base.clone()
     };
-    let fp = settings.activity_fingerprint();
+    let prints = Prints::of(&settings, &base);
     Ok(Box::new(move |a| {
         let an = hrdrift_analytics::analyze(a, &settings, &ActivityContext::default());
-        let metrics_json = serde_json::to_string(&an.metrics).unwrap_or_default();
-        MetricsRow {
-            id: a.id.clone(),
-            pool_fingerprint: pool_fp.clone(),
-            // The analysis cleaned the activity with the same thresholds as a pool does.
-            pool: HrPool::from_summary(&an.summary).to_text(),
-            fingerprint: if metrics_json.is_empty() {
-                String::new()
-            } else {
-                fp.clone()
-            },
-            metrics_json,
-            hr_summary: an.summary.to_text(),
-        }
+        // The analysis cleaned the activity with the same thresholds as a pool does.
+        let pool = HrPool::from_summary(&an.summary).to_text();
+        let summary = an.summary.to_text();
+        prints
+            .row(&a.id, &an.metrics, pool.clone(), summary.clone())
+            // A row that cannot be stored as computed is stored stale, to be computed again.
+            .unwrap_or_else(|| MetricsRow {
+                id: a.id.clone(),
+                pool_fingerprint: prints.pool.clone(),
+                pool,
+                fingerprint: String::new(),
+                metrics_json: String::new(),
+                hr_summary: summary,
+            })
     }))
 }
 
@@ -323,7 +362,8 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
     }
     let fresh_pools = fresh_pools.into_inner().unwrap_or_default();
     let settings = resolve_with(store, base, &fresh_pools, &stored);
-    let fp = settings.activity_fingerprint();
+    let prints = Prints::of(&settings, base);
+    let fp = &prints.activity;
 
     // Pass 2: metrics computed with other settings.
     let mut want: HashSet<&str> = store
@@ -331,7 +371,7 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
         .iter()
         .filter(|a| {
             stored.get(a.id.as_str()).is_none_or(|m| {
-                m.fingerprint != fp
+                m.fingerprint != *fp
                     || serde_json::from_str::<ActivityMetrics>(&m.metrics_json).is_err()
             })
         })
@@ -344,24 +384,16 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
     // Where only what the anchor-dependent metrics use changed (an estimate that moved, the
     // first import into a store with estimated anchors), the rows are re-anchored from their
     // summaries, and only the others read back.
-    let anchor_free = settings.sanitized().anchor_free_fingerprint();
     let reanchorable: Vec<(&str, &MetricsRow)> = want
         .iter()
         .filter_map(|id| stored.get(id).map(|m| (*id, *m)))
-        .filter(|(_, m)| m.hr_summary.contains(anchor_free.as_str()))
+        .filter(|(_, m)| prints.reanchorable(&m.hr_summary))
         .collect();
     let reanchored: Vec<(&str, MetricsRow, Option<ActivityMetrics>)> = reanchorable
         .into_par_iter()
         .filter_map(|(id, m)| {
-            let (metrics, metrics_json, pool) = reanchored(m, &settings)?;
-            let row = MetricsRow {
-                id: m.id.clone(),
-                pool_fingerprint: pool_fp.clone(),
-                pool,
-                fingerprint: fp.clone(),
-                metrics_json,
-                hr_summary: m.hr_summary.clone(),
-            };
+            let (metrics, pool) = reanchored(m, &settings)?;
+            let row = prints.row(&m.id, &metrics, pool, m.hr_summary.clone())?;
             Some((id, row, keep.then_some(metrics)))
         })
         .collect();
@@ -381,16 +413,8 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
                 Some(p) => p.to_text(),
                 None => HrPool::from_summary(&an.summary).to_text(),
             };
-            let Ok(metrics_json) = serde_json::to_string(&m) else {
+            let Some(row) = prints.row(&a.id, &m, pool, an.summary.to_text()) else {
                 return;
-            };
-            let row = MetricsRow {
-                id: a.id.clone(),
-                pool_fingerprint: pool_fp.clone(),
-                pool,
-                fingerprint: fp.clone(),
-                metrics_json,
-                hr_summary: an.summary.to_text(),
             };
             if let Ok(mut c) = computed.lock() {
                 c.insert(a.id, (row, keep.then_some(m)));
@@ -427,7 +451,7 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
         } else if keep
             && let Some((m, text)) = stored
                 .get(a.id.as_str())
-                .filter(|m| m.fingerprint == fp)
+                .filter(|m| m.fingerprint == *fp)
                 .and_then(|m| {
                     let parsed = serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok()?;
                     Some((parsed, &m.hr_summary))
