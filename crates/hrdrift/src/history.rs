@@ -4,9 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use hrdrift_analytics::history::{
-    EasyRun, HardSession, History, ReadinessVerdict, Verdict, Week, analyze_history,
-};
+use hrdrift_analytics::history::{EasyRun, HardSession, History, Week, analyze_history, words};
 use serde::Serialize;
 
 use crate::Exit;
@@ -94,7 +92,7 @@ struct TrendsJson<'a> {
 pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
     let since = w.since_ms(None)?;
-    let (_, h) = load(store_dir, now)?;
+    let (d, h) = load(store_dir, now)?;
     let in_range = |start: &str| {
         let t = ms_of(start);
         t >= since && t <= now
@@ -139,7 +137,7 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             num(r.predicted_hr_bpm, 1),
             r.elevation_bpm
                 .map_or_else(|| "-".to_owned(), |e| format!("{e:+.1}")),
-            easy_note(r)
+            words::easy_note(r, &d.settings)
         );
     }
     if !hard.is_empty() {
@@ -151,111 +149,11 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
                 date_of(&s.start),
                 &s.id[..s.id.len().min(12)],
                 verdict_name(s.verdict),
-                hard_note(s)
+                words::hard_note(s, &d.settings)
             );
         }
     }
     Ok(Exit::Ok)
-}
-
-/// A sentence a runner understands for one easy run.
-pub fn easy_note(r: &EasyRun) -> String {
-    let Some(e) = r.elevation_bpm else {
-        let why = r
-            .absent
-            .get("elevation_bpm")
-            .map_or("not computed", String::as_str);
-        return match why {
-            // A runner who runs once or twice a week never has six steady runs in six weeks:
-            // say which setting widens the window.
-            "insufficient_baseline" => format!(
-                "no baseline yet ({} steady runs in the 6 weeks before; 6 needed; running less \
-                 often? hrdrift athlete set baseline_days=84)",
-                r.baseline_runs
-            ),
-            "low_coverage" => "heart rate recorded for too little of the run".to_owned(),
-            "unsteady" => "pace too uneven to compare".to_owned(),
-            other => other.replace('_', " "),
-        };
-    };
-    let mut parts = Vec::new();
-    // "easy pace (5:45/km, 75 % of your threshold)": what the runner did, before what the
-    // heart said about it.
-    let kind = match r.session_type {
-        Some(hrdrift_analytics::SessionClass::Moderate) => "steady run",
-        _ => "easy pace",
-    };
-    if let Some(v) = r.gap_speed_m_s {
-        match r.threshold_speed_m_s.filter(|t| *t > 0.0) {
-            Some(t) => parts.push(format!(
-                "{kind} ({}, {:.0} % of your threshold)",
-                hrdrift_analytics::pace::per_km(v),
-                v / t * 100.0
-            )),
-            None => parts.push(format!("{kind} ({})", hrdrift_analytics::pace::per_km(v))),
-        }
-    }
-    if let Some(w) = r.walk_share {
-        parts.push(format!(
-            "run-walk: {:.0} % walking, metrics from the running parts",
-            w * 100.0
-        ));
-    }
-    let z = r
-        .elevation_z
-        .map_or_else(String::new, |z| format!(", {z:.1} sigma"));
-    if r.elevated == Some(true) {
-        parts.push(format!(
-            "heart rate {e:.0} bpm above your easy baseline{z}: elevated"
-        ));
-    } else if e >= 2.0 {
-        parts.push(format!("heart rate {e:.0} bpm above your easy baseline{z}"));
-    } else if e <= -2.0 {
-        parts.push(format!(
-            "heart rate {:.0} bpm below your easy baseline{z}",
-            -e
-        ));
-    } else {
-        parts.push("heart rate on your easy baseline".to_owned());
-    }
-    if let Some(early) = r.early_elevation_bpm
-        && early >= 4.0
-    {
-        parts.push(format!("already {early:.0} bpm high in minutes 5-15"));
-    }
-    if r.warm_day {
-        parts.push(format!(
-            "a warm day ({} degC): heat, not necessarily fatigue",
-            num(r.temperature_c, 0)
-        ));
-    }
-    if r.stride_unsteady == Some(true) {
-        parts.push("stride less steady than usual (cadence varies more)".to_owned());
-    }
-    parts.join("; ")
-}
-
-fn hard_note(s: &HardSession) -> String {
-    match (s.verdict, s.recovery_h) {
-        (Verdict::Absorbed, Some(h)) => {
-            format!("steady-run heart rate back to baseline {h:.0} h later")
-        }
-        (Verdict::Lingering, _) => {
-            "steady runs still elevated more than 72 h later: it cost more than it gave".to_owned()
-        }
-        (_, _) => match s.absent.get("verdict").map(String::as_str) {
-            Some("no_easy_run") => "no steady run in the 5 days after to tell".to_owned(),
-            Some("window_open") => "too early to tell: the 5-day window is still open".to_owned(),
-            Some("recovered_after_72h") => {
-                "recovered, but only after 72 h (no steady run in between to tell when)".to_owned()
-            }
-            Some("no_baseline_in_window") => {
-                "steady runs after it, but no baseline yet to compare them with".to_owned()
-            }
-            Some(other) => other.replace('_', " "),
-            None => String::new(),
-        },
-    }
 }
 
 #[derive(Serialize)]
@@ -264,29 +162,6 @@ struct WeeksJson<'a> {
     as_of: String,
     weeks: Vec<&'a Week>,
     days: Vec<&'a hrdrift_analytics::history::Day>,
-}
-
-/// Words for a weekly flag.
-pub fn week_flag_text(flag: &str, w: &Week, s: &hrdrift_analytics::AthleteSettings) -> String {
-    let pct = |v: Option<f64>| num(v.map(|v| v * 100.0), 0);
-    match flag {
-        "too_many_hard" => format!("{} hard sessions (more than 2)", w.hard_sessions),
-        "hard_back_to_back" => format!(
-            "hard sessions only {} h apart (less than 44 h)",
-            num(w.min_hard_spacing_h, 0)
-        ),
-        "too_much_moderate" => format!(
-            "too much moderate running ({} % of time in S2, {} % of runs moderate)",
-            pct(w.s2_share),
-            pct(w.moderate_share)
-        ),
-        "no_true_easy" => format!("only {} of {} runs easy", w.easy_runs, w.runs),
-        "load_spike" => format!(
-            "load {:.0} is more than {:.1}x the 4 weeks before",
-            w.load, s.load_spike_ratio
-        ),
-        other => other.replace('_', " "),
-    }
 }
 
 pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
@@ -336,7 +211,7 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
         let flags: Vec<String> = wk
             .flags
             .iter()
-            .map(|f| week_flag_text(f, wk, &d.settings))
+            .map(|f| words::week_flag_text(f, wk, &d.settings))
             .collect();
         println!(
             "{:<8}  {:>4}  {:>7.1}  {:>6.1}  {:>5.0}  {:>4}  {:>7}  {:>12}  {:>4}  {:>5}  {}",
@@ -382,20 +257,6 @@ struct ReadinessJson<'a> {
     tsb: Option<f64>,
 }
 
-pub fn verdict_words(v: ReadinessVerdict) -> (&'static str, &'static str) {
-    match v {
-        ReadinessVerdict::Push => (
-            "push",
-            "your body is absorbing the training: a hard session is fine today",
-        ),
-        ReadinessVerdict::Steady => (
-            "steady",
-            "train as planned, nothing says push and nothing says stop",
-        ),
-        ReadinessVerdict::HoldBack => ("hold_back", "hold back: run easy or rest today"),
-    }
-}
-
 pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
     let (_, h) = load(store_dir, now)?;
@@ -416,9 +277,9 @@ pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Ok);
     }
-    let (name, words) = verdict_words(h.readiness.verdict);
+    let (name, sentence) = words::verdict_words(h.readiness.verdict);
     println!(
-        "Readiness {}: {} ({words})",
+        "Readiness {}: {} ({sentence})",
         crate::text::rfc3339(now).get(..10).unwrap_or_default(),
         name.to_uppercase().replace('_', " ")
     );

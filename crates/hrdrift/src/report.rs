@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
-use hrdrift_analytics::history::{History, ReadinessVerdict, Verdict, theil_sen};
+use hrdrift_analytics::history::History;
 use hrdrift_analytics::{ActivityMetrics, CurvePoint, pace_curve};
 use hrdrift_report as rep;
 use hrdrift_store::import::{ImportOptions, import};
@@ -15,8 +15,9 @@ use hrdrift_store::{LockMode, Store};
 use serde::Serialize;
 
 use crate::Exit;
-use crate::history::{parse_since, verdict_words, week_flag_text};
+use crate::history::parse_since;
 use crate::text::{class_name, ms_of, rfc3339, verdict_name};
+use hrdrift_analytics::history::words::{self, Warning, verdict_words};
 use hrdrift_cache::Derived;
 
 /// Version of `summary.json`. 2: easy runs are steady runs and hard sessions session types
@@ -84,21 +85,6 @@ pub struct NightlyArgs {
     wait: bool,
 }
 
-/// A warning sign found as of the report's time.
-#[derive(Debug, Clone, Serialize)]
-pub struct Warning {
-    pub code: String,
-    pub text: String,
-    /// The activity it is about, where it is about one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    /// The ISO week it is about, for weekly flags.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub week: Option<String>,
-}
-
 #[derive(Serialize)]
 struct Summary<'a> {
     schema_version: u32,
@@ -158,122 +144,6 @@ struct SettingsSummary {
 
 fn utc(ms: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
-}
-
-/// The warning signs as of `now_ms`: the latest easy run, hard sessions that ended in the last
-/// `readiness_lingering_days`, and the weekly flags of the latest week with runs when that is
-/// this week or last week (so a Sunday session imported on Monday night still alerts).
-pub fn warnings(d: &Derived, h: &History, now_ms: i64) -> Vec<Warning> {
-    let mut out = Vec::new();
-    if h.readiness.verdict == ReadinessVerdict::HoldBack {
-        out.push(Warning {
-            code: "hold_back".to_owned(),
-            text: format!(
-                "readiness says hold back: {}",
-                h.readiness
-                    .reasons
-                    .iter()
-                    .map(|r| r.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            id: None,
-            start: None,
-            week: None,
-        });
-    }
-    if let Some(r) = h
-        .easy_runs
-        .iter()
-        .filter(|r| ms_of(&r.start) <= now_ms && r.elevation_bpm.is_some())
-        .max_by_key(|r| ms_of(&r.start))
-    {
-        if r.elevated == Some(true) && !r.warm_day {
-            out.push(Warning {
-                code: "elevated".to_owned(),
-                text: format!("latest easy run: {}", crate::history::easy_note(r)),
-                id: Some(r.id.clone()),
-                start: Some(r.start.clone()),
-                week: None,
-            });
-        }
-        if r.stride_unsteady == Some(true) {
-            out.push(Warning {
-                code: "stride_unsteady".to_owned(),
-                text: "latest easy run: stride less steady than usual (cadence varies more)"
-                    .to_owned(),
-                id: Some(r.id.clone()),
-                start: Some(r.start.clone()),
-                week: None,
-            });
-        }
-    }
-    #[allow(clippy::cast_possible_truncation)]
-    let lingering_ms = (d.settings.readiness_lingering_days * 86_400_000.0) as i64;
-    for s in &h.hard_sessions {
-        let end = ms_of(&s.end);
-        if s.verdict == Verdict::Lingering && end <= now_ms && end > now_ms - lingering_ms {
-            out.push(Warning {
-                code: "lingering".to_owned(),
-                text: format!(
-                    "the hard session of {} has not been absorbed: easy heart rate still elevated more than 72 h later",
-                    s.start.get(..10).unwrap_or_default()
-                ),
-                id: Some(s.id.clone()),
-                start: Some(s.start.clone()),
-                week: None,
-            });
-        }
-    }
-    let this_monday =
-        now_ms.div_euclid(86_400_000) - (now_ms.div_euclid(86_400_000) + 3).rem_euclid(7);
-    if let Some(w) = h.weeks.iter().rev().find(|w| {
-        let monday = ms_of(&format!("{}T00:00:00Z", w.monday)).div_euclid(86_400_000);
-        w.runs > 0 && monday <= this_monday
-    }) {
-        let monday = ms_of(&format!("{}T00:00:00Z", w.monday)).div_euclid(86_400_000);
-        if monday >= this_monday - 7 {
-            for f in &w.flags {
-                out.push(Warning {
-                    code: f.clone(),
-                    text: format!("week {}: {}", w.week, week_flag_text(f, w, &d.settings)),
-                    id: None,
-                    start: None,
-                    week: Some(w.week.clone()),
-                });
-            }
-        }
-    }
-    out
-}
-
-/// The current easy baseline (the line the latest easy run was judged against): Theil-Sen of
-/// window HR on GAP speed over the eligible easy runs of the `baseline_days` before `now_ms`.
-fn baseline(d: &Derived, h: &History, now_ms: i64) -> Option<rep::BaselineLine> {
-    #[allow(clippy::cast_possible_truncation)]
-    let from = now_ms - (d.settings.baseline_days * 86_400_000.0) as i64;
-    let (xs, ys): (Vec<f64>, Vec<f64>) = h
-        .easy_runs
-        .iter()
-        .filter(|r| {
-            let t = ms_of(&r.start);
-            t > from && t <= now_ms && r.elevation_bpm.is_some()
-        })
-        .filter_map(|r| Some((r.gap_speed_m_s?, r.observed_hr_bpm?)))
-        .unzip();
-    if xs.len() < d.settings.baseline_min_runs {
-        return None;
-    }
-    let fit = theil_sen(&xs, &ys)?;
-    let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Some(rep::BaselineLine {
-        intercept_bpm: fit.intercept,
-        slope_bpm_per_m_s: fit.slope,
-        sigma_bpm: fit.sigma.max(d.settings.sigma_floor_bpm),
-        speed_min_m_s: lo,
-        speed_max_m_s: hi,
-    })
 }
 
 /// One activity's 1 Hz series for chart 6: the latest long run, else the latest run.
@@ -425,7 +295,13 @@ fn build(
                 observed_hr_bpm: r.observed_hr_bpm,
             })
             .collect(),
-        baseline: baseline(d, h, now_ms),
+        baseline: words::current_baseline(h, &d.settings, now_ms).map(|b| rep::BaselineLine {
+            intercept_bpm: b.intercept_bpm,
+            slope_bpm_per_m_s: b.slope_bpm_per_m_s,
+            sigma_bpm: b.sigma_bpm,
+            speed_min_m_s: b.speed_min_m_s,
+            speed_max_m_s: b.speed_max_m_s,
+        }),
         hard_sessions: h
             .hard_sessions
             .iter()
@@ -513,6 +389,15 @@ fn build(
             })
             .collect(),
         focus: focus(store, d, since, now_ms),
+        rules: rep::Rules {
+            baseline_min_runs: d.settings.baseline_min_runs,
+            baseline_days: d.settings.baseline_days,
+            elevated_min_bpm: d.settings.elevated_min_bpm,
+            elevated_sigmas: d.settings.elevated_sigmas,
+            absorbed_within_h: d.settings.absorbed_within_h,
+            ctl_days: d.settings.ctl_days,
+            atl_days: d.settings.atl_days,
+        },
         pace_curve: curve_points(curves.0),
         pace_curve_previous: curve_points(curves.1),
     }
@@ -528,7 +413,7 @@ fn write(
 ) -> anyhow::Result<Vec<Warning>> {
     let since = parse_since(since_arg, now_ms)?;
     let h = hrdrift_analytics::history::analyze_history(&d.metrics, &d.settings, now_ms);
-    let warns = warnings(d, &h, now_ms);
+    let warns = words::warnings(&h, &d.settings, now_ms);
     let (curve, curve_before) = pace_curves(d, since, now_ms);
     let input = build(store, d, &h, since, now_ms, &warns, (&curve, &curve_before));
     let files = rep::write_report(&input, out)

@@ -238,7 +238,11 @@ fn easy_elevation(area: &Area<'_>, input: &ReportInput) -> DrawResult {
             area,
             title,
             "No easy runs with a baseline yet",
-            "An easy run is compared with at least 6 easy runs of the 42 days before it.",
+            &format!(
+                "An easy run is compared with at least {} steady runs of the {} days before it.",
+                input.rules.baseline_min_runs,
+                fmt_amount(input.rules.baseline_days)
+            ),
         );
     }
     pts.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -306,9 +310,15 @@ fn easy_elevation(area: &Area<'_>, input: &ReportInput) -> DrawResult {
 
     // Hard sessions: vertical markers, one series per recovery verdict so the legend explains them.
     for (verdict, label) in [
-        ("absorbed", "hard session, absorbed (recovered < 72 h)"),
-        ("lingering", "hard session, lingering"),
-        ("unknown", "hard session, recovery unknown"),
+        (
+            "absorbed",
+            format!(
+                "hard session, absorbed (recovered < {} h)",
+                fmt_amount(input.rules.absorbed_within_h)
+            ),
+        ),
+        ("lingering", "hard session, lingering".to_owned()),
+        ("unknown", "hard session, recovery unknown".to_owned()),
     ] {
         let xs: Vec<f64> = input
             .hard_sessions
@@ -363,7 +373,11 @@ fn easy_elevation(area: &Area<'_>, input: &ReportInput) -> DrawResult {
                     .iter()
                     .map(|p| Circle::new((p.1, p.2), 7, pal::RED.filled())),
             )?
-            .label("elevated: ≥ max(4 bpm, 2σ) above expected")
+            .label(format!(
+                "elevated: ≥ max({} bpm, {}σ) above expected",
+                fmt_amount(input.rules.elevated_min_bpm),
+                fmt_amount(input.rules.elevated_sigmas)
+            ))
             .legend(|(x, y)| Circle::new((x, y), 7, pal::RED.filled()));
     }
     let warm: Vec<_> = pts
@@ -580,7 +594,11 @@ fn hr_vs_pace(area: &Area<'_>, input: &ReportInput) -> DrawResult {
     if baseline.is_none() {
         footer(
             area,
-            "No current baseline yet (it needs 6 easy runs in 42 days).",
+            &format!(
+                "No current baseline yet (it needs {} steady runs in {} days).",
+                input.rules.baseline_min_runs,
+                fmt_amount(input.rules.baseline_days)
+            ),
         )?;
     }
     Ok(())
@@ -1002,7 +1020,10 @@ fn fitness_form(area: &Area<'_>, input: &ReportInput) -> DrawResult {
             days.iter().map(|d| (d.0, d.1)),
             pal::BLUE.stroke_width(3),
         ))?
-        .label("fitness (CTL, 42 days)")
+        .label(format!(
+            "fitness (CTL, {} days)",
+            fmt_amount(input.rules.ctl_days)
+        ))
         .legend(|(x, y)| {
             PathElement::new(vec![(x - 10, y), (x + 10, y)], pal::BLUE.stroke_width(3))
         });
@@ -1011,7 +1032,10 @@ fn fitness_form(area: &Area<'_>, input: &ReportInput) -> DrawResult {
             days.iter().map(|d| (d.0, d.2)),
             pal::PURPLE.stroke_width(2),
         ))?
-        .label("fatigue (ATL, 7 days)")
+        .label(format!(
+            "fatigue (ATL, {} days)",
+            fmt_amount(input.rules.atl_days)
+        ))
         .legend(|(x, y)| {
             PathElement::new(vec![(x - 10, y), (x + 10, y)], pal::PURPLE.stroke_width(2))
         });
@@ -1350,6 +1374,15 @@ fn pace_curve(area: &Area<'_>, input: &ReportInput) -> DrawResult {
         )?;
     }
     Ok(())
+}
+
+/// A setting's value as its words show it: `42`, `1.5`.
+fn fmt_amount(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,10 @@ pub struct ReportInput {
     pub activities: Vec<ActivityRow>,
     /// One activity's heart rate and pace over time (chart 6), usually the latest run.
     pub focus: Option<ActivityTrace>,
+    /// The thresholds the analysis used, for the charts' words ("compared with at least 6
+    /// steady runs of the 42 days before"): the words match the numbers whatever the settings.
+    #[serde(default)]
+    pub rules: Rules,
     /// The pace-duration curve of the report's period (chart 7): the best GAP speed per
     /// duration. Durations no run reached are absent, not 0.
     #[serde(default)]
@@ -41,6 +45,37 @@ pub struct ReportInput {
     /// The same curve over the period of equal length before the report's, for comparison.
     #[serde(default)]
     pub pace_curve_previous: Vec<CurvePoint>,
+}
+
+/// The settings the charts name (METRICS.md section 4), with its defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rules {
+    /// A steady run's baseline needs this many runs ...
+    pub baseline_min_runs: usize,
+    /// ... of this many days before it.
+    pub baseline_days: f64,
+    /// `elevated` at this many bpm and this many sigma above the baseline, at least.
+    pub elevated_min_bpm: f64,
+    pub elevated_sigmas: f64,
+    /// `absorbed` when recovered within this many hours.
+    pub absorbed_within_h: f64,
+    /// Time constants of fitness (CTL) and fatigue (ATL), days.
+    pub ctl_days: f64,
+    pub atl_days: f64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            baseline_min_runs: 6,
+            baseline_days: 42.0,
+            elevated_min_bpm: 4.0,
+            elevated_sigmas: 2.0,
+            absorbed_within_h: 72.0,
+            ctl_days: 42.0,
+            atl_days: 7.0,
+        }
+    }
 }
 
 /// Today's verdict: `push`, `steady` or `hold_back`, always with its reasons as numbers.
@@ -238,6 +273,7 @@ impl ReportInput {
             days: Vec::new(),
             activities: Vec::new(),
             focus: None,
+            rules: Rules::default(),
             pace_curve: Vec::new(),
             pace_curve_previous: Vec::new(),
         }

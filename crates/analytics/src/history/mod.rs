@@ -64,6 +64,7 @@ mod readiness;
 mod recovery;
 pub mod robust;
 mod table;
+pub mod words;
 
 use std::collections::BTreeMap;
 
