@@ -16,12 +16,12 @@ use rayon::prelude::*;
 const SEEDS: [u64; 5] = [1, 7, 42, 2026, 31337];
 const WEEKS: u32 = 26;
 
-struct Case {
-    athlete: Athlete,
+pub(crate) struct Case {
+    pub athlete: Athlete,
     /// Truth index -> activity id.
-    ids: Vec<String>,
-    rows: Vec<ActivityMetrics>,
-    history: History,
+    pub ids: Vec<String>,
+    pub rows: Vec<ActivityMetrics>,
+    pub history: History,
 }
 
 fn settings_of(truth: &Truth) -> AthleteSettings {
@@ -37,12 +37,12 @@ fn settings_of(truth: &Truth) -> AthleteSettings {
     }
 }
 
-fn case(seed: u64) -> Case {
-    let athlete = generate(&AthleteConfig {
-        seed,
-        weeks: WEEKS,
-        ..AthleteConfig::default()
-    });
+/// Every activity of `athlete` decoded from its FIT bytes, the rows computed with the settings
+/// `settings` gives for them, and the history as of the end of the last run.
+pub(crate) fn analysed(
+    athlete: Athlete,
+    settings: impl FnOnce(&[Activity]) -> AthleteSettings,
+) -> Case {
     let acts: Vec<Activity> = (0..athlete.len())
         .into_par_iter()
         .map(|i| {
@@ -51,7 +51,7 @@ fn case(seed: u64) -> Case {
             d.value.remove(0)
         })
         .collect();
-    let settings = settings_of(&athlete.truth);
+    let settings = settings(&acts);
     let rows = compute_all(&acts, &settings);
     let now_ms = athlete
         .truth
@@ -67,6 +67,16 @@ fn case(seed: u64) -> Case {
         rows,
         history,
     }
+}
+
+fn case(seed: u64) -> Case {
+    let athlete = generate(&AthleteConfig {
+        seed,
+        weeks: WEEKS,
+        ..AthleteConfig::default()
+    });
+    let settings = settings_of(&athlete.truth);
+    analysed(athlete, |_| settings)
 }
 
 #[derive(Default, Debug)]

@@ -11,12 +11,10 @@
 use std::collections::HashMap;
 
 use hrdrift_analytics::history::Verdict;
-use hrdrift_analytics::{
-    ActivityMetrics, AthleteSettings, History, SessionClass, Sex, analyze_history, compute_all,
-};
-use hrdrift_ingest::{Activity, decode_bytes};
-use hrdrift_synth::{Athlete, Truth, generate, population};
-use rayon::prelude::*;
+use hrdrift_analytics::{ActivityMetrics, AthleteSettings, SessionClass, Sex};
+use hrdrift_synth::{Truth, generate, population};
+
+use crate::history::{Case, analysed};
 
 const ATHLETES: usize = 12;
 /// Half a year each: about ten designed elevations per athlete, so that one miss is not a
@@ -24,22 +22,8 @@ const ATHLETES: usize = 12;
 const WEEKS: u32 = 26;
 const SEED: u64 = 16;
 
-struct Case {
-    athlete: Athlete,
-    ids: Vec<String>,
-    rows: Vec<ActivityMetrics>,
-    history: History,
-}
-
 fn case(cfg: &hrdrift_synth::AthleteConfig) -> Case {
     let athlete = generate(cfg);
-    let acts: Vec<Activity> = (0..athlete.len())
-        .into_par_iter()
-        .map(|i| {
-            let mut d = decode_bytes(&athlete.encode_fit(i), &athlete.file_name(i)).unwrap();
-            d.value.remove(0)
-        })
-        .collect();
     let base = AthleteSettings {
         sex: match athlete.truth.athlete.sex {
             hrdrift_synth::Sex::Male => Sex::Male,
@@ -47,22 +31,7 @@ fn case(cfg: &hrdrift_synth::AthleteConfig) -> Case {
         },
         ..AthleteSettings::default()
     };
-    let settings = base.estimate(&acts);
-    let rows = compute_all(&acts, &settings);
-    let now_ms = athlete
-        .truth
-        .activities
-        .last()
-        .unwrap()
-        .end
-        .timestamp_millis();
-    let history = analyze_history(&rows, &settings, now_ms);
-    Case {
-        ids: acts.iter().map(|a| a.id.clone()).collect(),
-        athlete,
-        rows,
-        history,
-    }
+    analysed(athlete, |acts| base.estimate(acts))
 }
 
 fn class_of(c: hrdrift_synth::SessionClass) -> SessionClass {
