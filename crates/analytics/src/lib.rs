@@ -34,8 +34,10 @@ pub mod load;
 pub mod metrics;
 pub mod pace;
 pub mod pool;
+mod row;
 pub mod settings;
 mod stats;
+mod summary;
 pub mod zones;
 
 use hrdrift_ingest::Activity;

@@ -1,0 +1,366 @@
+//! The per-activity row and its parts: [`ActivityMetrics`] (field names are the JSON names),
+//! the reasons and flags it carries, the windows of section 4, and the series and [`Analysis`]
+//! that [`crate::analyze`] returns. Computed in [`crate::metrics`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clean::CleanStats;
+use crate::effort::{ClassBasis, EffortSummary, ThresholdSource};
+use crate::settings::{AthleteSettings, Sex, ZoneModel};
+use crate::summary::HrSummary;
+
+/// Reasons a metric is absent (the values of [`ActivityMetrics::absent`]).
+pub mod reason {
+    /// No moving time at all (no samples, or everything paused).
+    pub const NO_MOVING_TIME: &str = "no_moving_time";
+    /// No valid heart rate in the activity (none recorded, or all zero / out of range).
+    pub const NO_HEART_RATE: &str = "no_heart_rate";
+    /// Valid-HR moving time below `min_coverage` of moving time.
+    pub const LOW_COVERAGE: &str = "low_coverage";
+    /// The steady portion (or the part of it with data) is shorter than the metric needs.
+    pub const TOO_SHORT: &str = "too_short";
+    /// No speed from the device, distance or positions.
+    pub const NO_SPEED: &str = "no_speed";
+    /// GAP speed varies too much over the steady portion.
+    pub const UNSTEADY: &str = "unsteady";
+    /// HRmax / resting HR / LTHR needed and not known.
+    pub const NO_HR_SETTINGS: &str = crate::zones::NO_HR_SETTINGS;
+    /// Speed rises or falls in step with time, so drift and speed effects cannot be separated.
+    pub const COLLINEAR: &str = "collinear";
+    /// Only defined for running.
+    pub const NOT_RUNNING: &str = "not_running";
+    /// `long` needs the median run of the previous 28 days, which was not given.
+    pub const NO_HISTORY: &str = "no_history";
+    /// The computation produced a non-finite number (a guard; not expected).
+    pub const NON_FINITE: &str = "non_finite";
+    /// Neither device distance nor speed.
+    pub const NO_DISTANCE: &str = "no_distance";
+    /// A run with speed and no threshold speed yet (none configured, none estimable).
+    pub const NO_THRESHOLD: &str = "no_threshold";
+}
+
+/// Quality and context flags (the values of [`ActivityMetrics::flags`]).
+pub mod flag {
+    /// HR locked onto step rate for at least `cadence_lock_min_s`; that span is invalid.
+    pub const HR_CADENCE_LOCK: &str = "hr_cadence_lock";
+    /// CV of GAP speed over the steady portion above `unsteady_cv`.
+    pub const UNSTEADY: &str = "unsteady";
+    /// TRIMP used the male constants because sex is unknown.
+    pub const SEX_UNKNOWN_MALE_TRIMP: &str = "sex_unknown_male_trimp";
+    /// The file names no sport; it was treated as a run.
+    pub const SPORT_ASSUMED_RUNNING: &str = "sport_assumed_running";
+    /// Speed but no altitude: GAP speed equals speed.
+    pub const NO_ALTITUDE: &str = "no_altitude";
+    /// Samples were out of time order in the file (sorted before use).
+    pub const SAMPLES_REORDERED: &str = "samples_reordered";
+    /// Samples shared timestamps (merged).
+    pub const DUPLICATE_TIMESTAMPS: &str = "duplicate_timestamps";
+    /// Walking is at least `run_walk_min_share` of the run: its steady metrics use the running
+    /// segments (METRICS.md 3b).
+    pub const RUN_WALK: &str = "run_walk";
+    /// Easy by pace, moderate or hard by heart rate: easy effort, high heart rate.
+    pub const EFFORT_MISMATCH: &str = "effort_mismatch";
+    /// Median moving speed over `not_running_median_m_s`: a ride saved as a run. It stays out
+    /// of every running baseline.
+    pub const NOT_RUNNING_SPEED: &str = "not_running_speed";
+}
+
+/// Inputs from outside the activity itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActivityContext {
+    /// Median moving time (s) of the runs in the 28 days before this activity, for `long`.
+    /// `None` when unknown or when there were no such runs.
+    pub median_run_s_prev_28d: Option<f64>,
+}
+
+/// Session class (running).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionClass {
+    Easy,
+    Moderate,
+    Hard,
+}
+
+/// The anchors a row was computed with, so a reader need not look the config up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsUsed {
+    pub hr_max: Option<f64>,
+    pub hr_rest: Option<f64>,
+    pub lthr: Option<f64>,
+    pub sex: Sex,
+    pub zone_model: ZoneModel,
+    pub warmup_s: f64,
+    /// Which of the anchors were estimated rather than configured.
+    pub estimated: Vec<String>,
+    /// [`AthleteSettings::activity_fingerprint`]: the settings these numbers depend on.
+    pub fingerprint: String,
+}
+
+impl SettingsUsed {
+    pub(crate) fn of(s: &AthleteSettings) -> Self {
+        SettingsUsed {
+            hr_max: s.hr_max,
+            hr_rest: s.hr_rest,
+            lthr: s.lthr,
+            sex: s.sex,
+            zone_model: s.zone_model,
+            warmup_s: s.warmup_s,
+            estimated: s.estimated.names(),
+            fingerprint: s.activity_fingerprint(),
+        }
+    }
+}
+
+/// Per-activity metrics. Field names are the JSON names. Every `None` has its reason in
+/// `absent`; no number is ever NaN or infinite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityMetrics {
+    /// The activity's id (content hash of its source bytes).
+    pub id: String,
+    /// Start, RFC 3339 UTC (`2024-05-01T06:30:00Z`); empty if the timestamp is out of range.
+    pub start: String,
+    /// Sport as the file names it (lower case).
+    pub sport: Option<String>,
+    /// Session type (running only; METRICS.md 3a): from pace against the threshold speed,
+    /// from HR only for a run without speed. Filled when the rows are read
+    /// ([`crate::fill_session_types`]).
+    pub class: Option<SessionClass>,
+    /// Long run: at least 75 min and 1.5 x the median run of the previous 28 days.
+    pub long: Option<bool>,
+    /// Moving time (s): wall time from first to last sample minus pauses.
+    pub moving_s: f64,
+    /// Distance (m): device distance, else speed integrated over the 1 Hz grid.
+    pub distance_m: Option<f64>,
+    /// Mean valid HR over moving time (bpm).
+    pub avg_hr: Option<f64>,
+    /// Efficiency factor: mean GAP speed (m/min) / mean HR over the steady portion.
+    pub ef: Option<f64>,
+    /// Aerobic decoupling Pa:HR, (EF1 - EF2) / EF1 x 100 over the steady halves.
+    pub decoupling_pct: Option<f64>,
+    /// OLS slope of HR on moving time over the steady portion (bpm/h).
+    pub drift_bpm_per_h: Option<f64>,
+    /// Time coefficient of HR ~ b0 + b1 t + b2 GAP speed (bpm/h): drift at constant speed.
+    pub drift_adj_bpm_per_h: Option<f64>,
+    /// (mean HR of the second steady half - first) / first x 100.
+    pub drift_pct: Option<f64>,
+    /// Banister TRIMP.
+    pub trimp: Option<f64>,
+    /// TRIMP / TRIMP of 60 min at LTHR x 100.
+    pub hrtss: Option<f64>,
+    /// Seconds in Z1..Z5.
+    pub zones_s: Option<[f64; 5]>,
+    /// Quality and context flags (see [`flag`]).
+    pub flags: Vec<String>,
+    /// Metric name -> reason it is absent (see [`reason`]).
+    pub absent: BTreeMap<String, String>,
+    /// Valid-HR moving time / moving time, the former measured from the samples on the moving
+    /// clock ([`crate::clean`], step 8), not from `valid_hr_s`.
+    pub coverage: Option<f64>,
+    /// Seconds of the 1 Hz grid with valid HR (s): what `avg_hr`, zones and TRIMP sum over.
+    /// On sparse files it is less than `coverage` x `moving_s`.
+    pub valid_hr_s: f64,
+    /// Length of the steady portion (s of moving time; 0 when shorter than the warm-up).
+    pub steady_s: f64,
+    /// Seconds in Seiler S1..S3.
+    pub s_zones_s: Option<[f64; 3]>,
+    /// Mean GAP speed over moving time (m/s).
+    pub gap_speed_m_s: Option<f64>,
+    /// The anchors and settings fingerprint used.
+    pub settings_used: SettingsUsed,
+    /// What cleaning found and removed.
+    pub cleaning: CleanStats,
+    /// Start, ms UTC (the same instant as `start`). Rows stored before this field existed
+    /// read back as 0.
+    #[serde(default)]
+    pub start_ms: i64,
+    /// Last sample, ms UTC.
+    #[serde(default)]
+    pub end_ms: i64,
+    /// Local time minus UTC (s), where the file tells it.
+    #[serde(default)]
+    pub utc_offset_s: Option<i32>,
+    /// Minutes `window_from_s..window_to_s` (10-40) of moving time: the easy-run baseline's
+    /// quantity (METRICS.md section 4).
+    #[serde(default)]
+    pub window: Option<WindowStats>,
+    /// Minutes `early_from_s..early_to_s` (5-15) of moving time: the early signal.
+    #[serde(default)]
+    pub early: Option<WindowStats>,
+    /// HR class (what the session cost, from the Seiler zones; METRICS.md 3).
+    #[serde(default)]
+    pub hr_class: Option<SessionClass>,
+    /// What decided `class`.
+    #[serde(default)]
+    pub class_basis: Option<ClassBasis>,
+    /// The threshold speed the run was typed against (m/s) and where it came from.
+    #[serde(default)]
+    pub threshold_speed_m_s: Option<f64>,
+    #[serde(default)]
+    pub threshold_source: Option<ThresholdSource>,
+    /// Seconds of running in pace zones P1..P3.
+    #[serde(default)]
+    pub p_zones_s: Option<[f64; 3]>,
+    /// Spans of fast running (above P3) of at least `fast_rep_min_s`; two or more are
+    /// "P3 repetitions".
+    #[serde(default)]
+    pub fast_reps: Option<u32>,
+    /// Walking time / moving time (runs).
+    #[serde(default)]
+    pub walk_share: Option<f64>,
+    /// `steady` or `variable` (METRICS.md 3b) when the run is not unsteady.
+    #[serde(default)]
+    pub decoupling_quality: Option<DecouplingQuality>,
+    /// What typing the run needs (see [`crate::effort`]).
+    #[serde(default)]
+    pub effort: Option<EffortSummary>,
+}
+
+/// How steady a run was (METRICS.md 3b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecouplingQuality {
+    Steady,
+    Variable,
+}
+
+/// Means over a span of moving time (the 1 Hz grid seconds `k` with `from <= k < to`).
+///
+/// HR and GAP speed are averaged over the seconds that carry both (as EF is). The other
+/// channels are read from the file's samples: each grid second takes the latest sample at or
+/// before it, no further back than `resample_max_gap_s`; a channel the file does not carry (or
+/// carries with no plausible value in the span) is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowStats {
+    /// Mean valid HR (bpm).
+    pub hr_bpm: f64,
+    /// Mean GAP speed (m/s).
+    pub gap_speed_m_s: f64,
+    /// Coefficient of variation of cadence (steps/min for running), positive values only.
+    pub cadence_cv: Option<f64>,
+    /// Mean ground contact time (ms).
+    pub stance_time_ms: Option<f64>,
+    /// Mean vertical oscillation (mm).
+    pub vertical_oscillation_mm: Option<f64>,
+    /// Mean step length (mm).
+    pub step_length_mm: Option<f64>,
+    /// Mean temperature the device recorded (degC).
+    pub temperature_c: Option<f64>,
+    /// Seconds with both valid HR and GAP speed in the span.
+    pub seconds: f64,
+}
+
+impl WindowStats {
+    /// Whether every number is finite.
+    #[must_use]
+    pub fn is_finite(&self) -> bool {
+        [self.hr_bpm, self.gap_speed_m_s, self.seconds]
+            .iter()
+            .chain(
+                [
+                    self.cadence_cv,
+                    self.stance_time_ms,
+                    self.vertical_oscillation_mm,
+                    self.step_length_mm,
+                    self.temperature_c,
+                ]
+                .iter()
+                .flatten(),
+            )
+            .all(|v| v.is_finite())
+    }
+}
+
+impl ActivityMetrics {
+    /// Whether every number in the row is finite (the crate's invariant; used by tests).
+    #[must_use]
+    pub fn is_finite(&self) -> bool {
+        let opts = [
+            self.distance_m,
+            self.avg_hr,
+            self.ef,
+            self.decoupling_pct,
+            self.drift_bpm_per_h,
+            self.drift_adj_bpm_per_h,
+            self.drift_pct,
+            self.trimp,
+            self.hrtss,
+            self.coverage,
+            self.gap_speed_m_s,
+            self.settings_used.hr_max,
+            self.settings_used.hr_rest,
+            self.settings_used.lthr,
+            self.threshold_speed_m_s,
+            self.walk_share,
+        ];
+        let zones = self
+            .zones_s
+            .iter()
+            .flatten()
+            .chain(self.s_zones_s.iter().flatten())
+            .chain(self.p_zones_s.iter().flatten());
+        opts.iter().flatten().chain(zones).all(|v| v.is_finite())
+            && self
+                .window
+                .iter()
+                .chain(&self.early)
+                .all(WindowStats::is_finite)
+            && [
+                self.moving_s,
+                self.valid_hr_s,
+                self.steady_s,
+                self.settings_used.warmup_s,
+            ]
+            .iter()
+            .all(|v| v.is_finite())
+    }
+}
+
+/// The steady portion on the moving clock (s).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SteadySpan {
+    pub start_s: f64,
+    /// Where the two halves meet.
+    pub mid_s: f64,
+    pub end_s: f64,
+}
+
+/// The fitted raw drift line over the steady portion, for charting.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DriftLine {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub hr_start_bpm: f64,
+    pub hr_end_bpm: f64,
+    pub slope_bpm_per_h: f64,
+}
+
+/// The cleaned 1 Hz series of one activity, for charting. All vectors have the same length;
+/// a second missing from `t_s` is a hole (a gap too long to fill), not a zero.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActivitySeries {
+    /// Moving time of each point (whole seconds, strictly increasing).
+    pub t_s: Vec<f64>,
+    /// Wall-clock time of each point, ms UTC.
+    pub wall_ms: Vec<i64>,
+    /// Valid HR only (dropouts, spikes, cadence lock removed).
+    pub hr_bpm: Vec<Option<f64>>,
+    /// Smoothed speed.
+    pub speed_m_s: Vec<Option<f64>>,
+    pub grade: Vec<Option<f64>>,
+    pub gap_speed_m_s: Vec<Option<f64>>,
+    pub moving_s: f64,
+    pub steady: Option<SteadySpan>,
+    pub drift_line: Option<DriftLine>,
+}
+
+/// Metrics and the series they were computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub metrics: ActivityMetrics,
+    pub series: ActivitySeries,
+    /// What [`reanchor`] needs to compute the anchor-dependent metrics again.
+    pub summary: HrSummary,
+}
