@@ -691,12 +691,11 @@ pub fn type_row(m: &mut ActivityMetrics, vt: Option<&Threshold>, s: &AthleteSett
         m.flags.push(flag::EFFORT_MISMATCH.to_owned());
     }
     if m.class == Some(SessionClass::Hard) && m.fast_reps.is_some_and(|r| r >= 2) {
-        for name in ["decoupling_pct", "drift_bpm_per_h", "drift_pct"] {
-            let slot = match name {
-                "decoupling_pct" => &mut m.decoupling_pct,
-                "drift_bpm_per_h" => &mut m.drift_bpm_per_h,
-                _ => &mut m.drift_pct,
-            };
+        for (name, slot) in [
+            ("decoupling_pct", &mut m.decoupling_pct),
+            ("drift_bpm_per_h", &mut m.drift_bpm_per_h),
+            ("drift_pct", &mut m.drift_pct),
+        ] {
             if slot.take().is_some() {
                 m.absent
                     .insert(name.to_owned(), reason::UNSTEADY.to_owned());
