@@ -98,31 +98,38 @@ impl HrPool {
         None
     }
 
-    /// Compact text form for storage: `bpm:seconds` pairs separated by spaces.
+    /// The form a store keeps: `{"bpm": [..], "seconds": [..]}`, ascending bpm (typed list
+    /// columns in `metrics.parquet`).
     #[must_use]
-    pub fn to_text(&self) -> String {
-        let mut out = String::with_capacity(self.counts.len() * 8);
-        for (b, n) in &self.counts {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&format!("{b}:{n}"));
-        }
-        out
+    pub fn to_json(&self) -> String {
+        let wire = PoolJson {
+            bpm: self.counts.keys().copied().collect(),
+            seconds: self.counts.values().copied().collect(),
+        };
+        serde_json::to_string(&wire).unwrap_or_default()
     }
 
-    /// Parses [`HrPool::to_text`]; `None` when the text is not in that form.
+    /// Parses [`HrPool::to_json`]; `None` when the text is not in that form.
     #[must_use]
-    pub fn from_text(text: &str) -> Option<Self> {
+    pub fn from_json(text: &str) -> Option<Self> {
+        let wire: PoolJson = serde_json::from_str(text).ok()?;
+        if wire.bpm.len() != wire.seconds.len() {
+            return None;
+        }
         let mut pool = HrPool::default();
-        for pair in text.split_whitespace() {
-            let (b, n) = pair.split_once(':')?;
-            let b: u16 = b.parse().ok()?;
-            let n: u64 = n.parse().ok()?;
+        for (b, n) in wire.bpm.into_iter().zip(wire.seconds) {
             *pool.counts.entry(b).or_insert(0) += n;
         }
         Some(pool)
     }
+}
+
+/// [`HrPool`] as stored: two lists rather than a map, so the columns are typed the same
+/// whichever heart rates an activity had.
+#[derive(Serialize, Deserialize)]
+struct PoolJson {
+    bpm: Vec<u16>,
+    seconds: Vec<u64>,
 }
 
 /// Fingerprint of the settings a pool depends on: the cleaning thresholds, not the anchors,
@@ -209,16 +216,20 @@ mod tests {
     }
 
     #[test]
-    fn text_round_trip_and_merge() {
+    fn json_round_trip_and_merge() {
         let mut a = HrPool::default();
         a.add(150.2, 3);
         a.add(171.0, 2);
-        let b = HrPool::from_text(&a.to_text()).unwrap();
+        let b = HrPool::from_json(&a.to_json()).unwrap();
         assert_eq!(a, b);
         a.merge(&b);
         assert_eq!(a.total(), 10);
-        assert_eq!(a.to_text(), "150:6 171:4");
-        assert_eq!(HrPool::from_text("150:x"), None);
-        assert_eq!(HrPool::from_text(""), Some(HrPool::default()));
+        assert_eq!(a.to_json(), r#"{"bpm":[150,171],"seconds":[6,4]}"#);
+        assert_eq!(HrPool::from_json(r#"{"bpm":[150],"seconds":[]}"#), None);
+        assert_eq!(HrPool::from_json("150:6"), None);
+        assert_eq!(
+            HrPool::from_json(&HrPool::default().to_json()),
+            Some(HrPool::default())
+        );
     }
 }

@@ -274,6 +274,84 @@ impl WindowStats {
 }
 
 impl ActivityMetrics {
+    /// A row with every optional field filled and every list holding an item: the types of
+    /// `metrics.parquet`'s columns come from it, so that a column no stored row has a value for
+    /// yet (no run with a threshold) still has its type rather than the store's text default.
+    /// Never stored; its numbers mean nothing.
+    #[must_use]
+    pub fn type_example() -> Self {
+        let window = WindowStats {
+            hr_bpm: 0.5,
+            gap_speed_m_s: 0.5,
+            cadence_cv: Some(0.5),
+            stance_time_ms: Some(0.5),
+            vertical_oscillation_mm: Some(0.5),
+            step_length_mm: Some(0.5),
+            temperature_c: Some(0.5),
+            seconds: 0.5,
+        };
+        let text = || String::from("x");
+        ActivityMetrics {
+            id: text(),
+            start: text(),
+            sport: Some(text()),
+            class: Some(SessionClass::Easy),
+            long: Some(false),
+            moving_s: 0.5,
+            distance_m: Some(0.5),
+            avg_hr: Some(0.5),
+            ef: Some(0.5),
+            decoupling_pct: Some(0.5),
+            drift_bpm_per_h: Some(0.5),
+            drift_adj_bpm_per_h: Some(0.5),
+            drift_pct: Some(0.5),
+            trimp: Some(0.5),
+            hrtss: Some(0.5),
+            zones_s: Some([0.5; 5]),
+            flags: vec![text()],
+            absent: BTreeMap::new(),
+            coverage: Some(0.5),
+            valid_hr_s: 0.5,
+            steady_s: 0.5,
+            s_zones_s: Some([0.5; 3]),
+            gap_speed_m_s: Some(0.5),
+            settings_used: SettingsUsed {
+                hr_max: Some(0.5),
+                hr_rest: Some(0.5),
+                lthr: Some(0.5),
+                sex: Sex::default(),
+                zone_model: ZoneModel::default(),
+                warmup_s: 0.5,
+                estimated: vec![text()],
+                fingerprint: text(),
+            },
+            cleaning: CleanStats::default(),
+            start_ms: 1,
+            end_ms: 1,
+            utc_offset_s: Some(1),
+            window: Some(window),
+            early: Some(window),
+            hr_class: Some(SessionClass::Easy),
+            class_basis: Some(ClassBasis::Pace),
+            threshold_speed_m_s: Some(0.5),
+            threshold_source: Some(ThresholdSource::Configured),
+            p_zones_s: Some([0.5; 3]),
+            fast_reps: Some(1),
+            walk_share: Some(0.5),
+            decoupling_quality: Some(DecouplingQuality::Steady),
+            effort: Some(EffortSummary {
+                best_gap_m_s: [Some(0.5); 7],
+                pace_hist: vec![[1; 3]],
+                blocks_m_s: vec![0.5],
+                lthr_front: vec![[0.5; 2]],
+                habit_gap_m_s: Some(0.5),
+                not_running_speed: false,
+                walk_s: 0.5,
+                grid_s: 0.5,
+            }),
+        }
+    }
+
     /// Whether every number in the row is finite (the crate's invariant; used by tests).
     #[must_use]
     pub fn is_finite(&self) -> bool {
@@ -363,4 +441,42 @@ pub struct Analysis {
     pub series: ActivitySeries,
     /// What [`reanchor`] needs to compute the anchor-dependent metrics again.
     pub summary: HrSummary,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of the example has a value, at every depth: a field added without one
+    /// would be a column of text in a store where no row has it yet.
+    #[test]
+    fn the_type_example_fills_every_field() {
+        fn nulls(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Null => out.push(at.to_owned()),
+                serde_json::Value::Array(xs) => {
+                    if xs.is_empty() {
+                        out.push(format!("{at}[]"));
+                    }
+                    for x in xs {
+                        nulls(x, &format!("{at}[]"), out);
+                    }
+                }
+                serde_json::Value::Object(m) => {
+                    for (k, x) in m {
+                        nulls(x, &format!("{at}.{k}"), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let v = serde_json::to_value(ActivityMetrics::type_example()).unwrap_or_default();
+        let mut out = Vec::new();
+        nulls(&v, "", &mut out);
+        assert!(v.is_object());
+        // `absent` is a map: its fields are the metrics, whichever rows lack them.
+        assert_eq!(out, Vec::<String>::new());
+        let back: ActivityMetrics = serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, ActivityMetrics::type_example());
+    }
 }

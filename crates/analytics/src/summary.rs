@@ -2,7 +2,7 @@
 //! heart rate, one entry per distinct value), kept beside its metrics so that new anchors
 //! recompute them without reading the samples again ([`crate::reanchor`]).
 
-use std::fmt::Write as _;
+use serde::{Deserialize, Serialize};
 
 use crate::clean::Clean;
 use crate::metrics::{Outcome, reason};
@@ -85,81 +85,101 @@ impl HrSummary {
         (low, all)
     }
 
-    /// A compact text form (`v1;fingerprint;running;gate;gate;hr:all:steady,...`), whose values
-    /// read back to the same bits.
+    /// A summary with every field filled (a gate that failed, one value): what a store types
+    /// its summary columns from ([`crate::ActivityMetrics::type_example`]). Never stored.
     #[must_use]
-    pub fn to_text(&self) -> String {
-        let gate = |g: &Outcome<()>| g.err().unwrap_or_default();
-        let mut out = format!(
-            "v1;{};{};{};{};",
-            self.fingerprint,
-            u8::from(self.running),
-            gate(&self.hr_gate),
-            gate(&self.any_hr_gate)
-        );
-        for (i, (h, n, st)) in self.hr.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            // Display of an f64 is the shortest text that parses back to the same value.
-            let _ = write!(out, "{h}:{n}:{st}");
+    pub fn type_example() -> Self {
+        HrSummary {
+            fingerprint: String::from("x"),
+            hr: vec![(0.5, 1, 1)],
+            hr_gate: Err(reason::LOW_COVERAGE),
+            any_hr_gate: Err(reason::NO_HEART_RATE),
+            running: true,
         }
-        out
     }
 
-    /// The fingerprint field of a summary's text form, without parsing the rest: what a cache
+    /// The form a store keeps (typed columns in `metrics.parquet`): a JSON object whose
+    /// values read back to the same bits (`serde_json`'s `float_roundtrip`).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let gate = |g: &Outcome<()>| g.err().map(str::to_owned);
+        let wire = SummaryJson {
+            version: SUMMARY_VERSION,
+            fingerprint: self.fingerprint.clone(),
+            running: self.running,
+            hr_gate: gate(&self.hr_gate),
+            any_hr_gate: gate(&self.any_hr_gate),
+            bpm: self.hr.iter().map(|e| e.0).collect(),
+            seconds: self.hr.iter().map(|e| e.1).collect(),
+            steady_seconds: self.hr.iter().map(|e| e.2).collect(),
+        };
+        serde_json::to_string(&wire).unwrap_or_default()
+    }
+
+    /// The fingerprint of a summary's stored form, without building the summary: what a cache
     /// compares with [`AthleteSettings::anchor_free_fingerprint`] before re-anchoring.
     #[must_use]
-    pub fn fingerprint_of(text: &str) -> Option<&str> {
-        let mut f = text.split(';');
-        (f.next()? == "v1").then(|| f.next()).flatten()
+    pub fn fingerprint_of(json: &str) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Fingerprint {
+            version: u32,
+            fingerprint: String,
+        }
+        let f: Fingerprint = serde_json::from_str(json).ok()?;
+        (f.version == SUMMARY_VERSION).then_some(f.fingerprint)
     }
 
-    /// Parses [`HrSummary::to_text`]; `None` when the text is not in that form.
+    /// Parses [`HrSummary::to_json`]; `None` when the text is not in that form.
     #[must_use]
-    pub fn from_text(text: &str) -> Option<Self> {
-        let mut f = text.split(';');
-        if f.next()? != "v1" {
-            return None;
-        }
-        let fingerprint = f.next()?.to_owned();
-        let running = match f.next()? {
-            "0" => false,
-            "1" => true,
-            _ => return None,
-        };
-        let gate = |g: &str| -> Option<Outcome<()>> {
-            match g {
-                "" => Some(Ok(())),
-                reason::NO_MOVING_TIME => Some(Err(reason::NO_MOVING_TIME)),
-                reason::NO_HEART_RATE => Some(Err(reason::NO_HEART_RATE)),
-                reason::LOW_COVERAGE => Some(Err(reason::LOW_COVERAGE)),
-                _ => None,
+    pub fn from_json(json: &str) -> Option<Self> {
+        let w: SummaryJson = serde_json::from_str(json).ok()?;
+        let gate = |g: Option<String>| -> Option<Outcome<()>> {
+            match g.as_deref() {
+                None => Some(Ok(())),
+                Some(reason::NO_MOVING_TIME) => Some(Err(reason::NO_MOVING_TIME)),
+                Some(reason::NO_HEART_RATE) => Some(Err(reason::NO_HEART_RATE)),
+                Some(reason::LOW_COVERAGE) => Some(Err(reason::LOW_COVERAGE)),
+                Some(_) => None,
             }
         };
-        let hr_gate = gate(f.next()?)?;
-        let any_hr_gate = gate(f.next()?)?;
-        let values = f.next()?;
-        if f.next().is_some() {
+        let n = w.bpm.len();
+        if w.version != SUMMARY_VERSION || w.seconds.len() != n || w.steady_seconds.len() != n {
             return None;
         }
-        let mut hr = Vec::new();
-        for v in values.split(',').filter(|v| !v.is_empty()) {
-            let mut p = v.split(':');
-            let h: f64 = p.next()?.parse().ok()?;
-            let n: u32 = p.next()?.parse().ok()?;
-            let st: u32 = p.next()?.parse().ok()?;
-            if p.next().is_some() || !h.is_finite() || st > n {
-                return None;
-            }
-            hr.push((h, n, st));
+        let hr: Vec<(f64, u32, u32)> = w
+            .bpm
+            .into_iter()
+            .zip(w.seconds)
+            .zip(w.steady_seconds)
+            .map(|((h, n), st)| (h, n, st))
+            .collect();
+        if hr.iter().any(|(h, n, st)| !h.is_finite() || st > n) {
+            return None;
         }
         Some(HrSummary {
-            fingerprint,
+            fingerprint: w.fingerprint,
             hr,
-            hr_gate,
-            any_hr_gate,
-            running,
+            hr_gate: gate(w.hr_gate)?,
+            any_hr_gate: gate(w.any_hr_gate)?,
+            running: w.running,
         })
     }
+}
+
+/// The version of [`SummaryJson`]; a stored summary of another is not used (the metrics are
+/// computed again from the samples).
+const SUMMARY_VERSION: u32 = 2;
+
+/// [`HrSummary`] as stored: the distinct values as three lists (typed list columns).
+#[derive(Serialize, Deserialize)]
+struct SummaryJson {
+    version: u32,
+    fingerprint: String,
+    running: bool,
+    /// Why the metrics behind the gate are absent; none when it passed.
+    hr_gate: Option<String>,
+    any_hr_gate: Option<String>,
+    bpm: Vec<f64>,
+    seconds: Vec<u32>,
+    steady_seconds: Vec<u32>,
 }

@@ -133,7 +133,7 @@ impl Prints {
     /// Whether a stored HR summary was made under the same cleaning and warm-up settings (its
     /// fingerprint compared as a value, not found in the text).
     fn reanchorable(&self, hr_summary: &str) -> bool {
-        HrSummary::fingerprint_of(hr_summary) == Some(self.anchor_free.as_str())
+        HrSummary::fingerprint_of(hr_summary).as_deref() == Some(self.anchor_free.as_str())
     }
 
     /// The one place a metrics row is made: the metrics as stored JSON, under these prints.
@@ -181,12 +181,12 @@ fn reanchor_in_place(store: &mut Store, base: &AthleteSettings) -> usize {
 /// A row's metrics re-anchored to `settings` from its HR summary, and the pool its summary
 /// makes; `None` when the summary does not allow it (`analytics::reanchor`).
 fn reanchored(m: &MetricsRow, settings: &AthleteSettings) -> Option<(ActivityMetrics, String)> {
-    let summary = HrSummary::from_text(&m.hr_summary)?;
+    let summary = HrSummary::from_json(&m.hr_summary)?;
     let mut metrics = serde_json::from_str::<ActivityMetrics>(&m.metrics_json).ok()?;
     if !hrdrift_analytics::reanchor(&mut metrics, &summary, settings) {
         return None;
     }
-    Some((metrics, HrPool::from_summary(&summary).to_text()))
+    Some((metrics, HrPool::from_summary(&summary).to_json()))
 }
 
 /// What the import's decode workers compute for each new activity: its valid-HR pool, its
@@ -202,7 +202,8 @@ fn reanchored(m: &MetricsRow, settings: &AthleteSettings) -> Option<(ActivityMet
 ///
 /// # Errors
 /// The config file cannot be read.
-pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriver>> {
+pub fn deriver(store: &mut Store) -> anyhow::Result<Box<hrdrift_store::import::Deriver>> {
+    store.set_metrics_shape(shape());
     let base = config::load(store.dir())?;
     let settings = if !needs_estimate(&base) || !store.activities().is_empty() {
         resolve(store, &base)
@@ -213,8 +214,8 @@ pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriv
     Ok(Box::new(move |a| {
         let an = hrdrift_analytics::analyze(a, &settings, &ActivityContext::default());
         // The analysis cleaned the activity with the same thresholds as a pool does.
-        let pool = HrPool::from_summary(&an.summary).to_text();
-        let summary = an.summary.to_text();
+        let pool = HrPool::from_summary(&an.summary).to_json();
+        let summary = an.summary.to_json();
         prints
             .row(&a.id, &an.metrics, pool.clone(), summary.clone())
             // A row that cannot be stored as computed is stored stale, to be computed again.
@@ -229,9 +230,23 @@ pub fn deriver(store: &Store) -> anyhow::Result<Box<hrdrift_store::import::Deriv
     }))
 }
 
+/// The row that types the store's metrics columns (see [`Store::set_metrics_shape`]).
+fn shape() -> MetricsRow {
+    let summary = HrSummary::type_example();
+    MetricsRow {
+        id: String::new(),
+        pool_fingerprint: String::new(),
+        pool: HrPool::from_summary(&summary).to_json(),
+        fingerprint: String::new(),
+        metrics_json: serde_json::to_string(&ActivityMetrics::type_example()).unwrap_or_default(),
+        hr_summary: summary.to_json(),
+    }
+}
+
 /// Writes what `refresh` computed. A failure here loses nothing (metrics are derived), so it is
 /// a warning, not an error.
 fn persist(store: &mut Store, d: &mut Derived, changed_in_place: bool) {
+    store.set_metrics_shape(shape());
     let rows = std::mem::take(&mut d.pending);
     // Rows of activities no longer in the store are dropped by any write, and metrics parts
     // folded in; write when there is something new, to drop or to fold.
@@ -299,7 +314,7 @@ fn resolve_with(
             None => stored
                 .get(a.id.as_str())
                 .filter(|m| m.pool_fingerprint == pool_fp)
-                .and_then(|m| HrPool::from_text(&m.pool)),
+                .and_then(|m| HrPool::from_json(&m.pool)),
         });
     estimate_from_pools(base, pools, profile_rest)
 }
@@ -338,7 +353,7 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
             .iter()
             .filter(|a| {
                 stored.get(a.id.as_str()).is_none_or(|m| {
-                    m.pool_fingerprint != pool_fp || HrPool::from_text(&m.pool).is_none()
+                    m.pool_fingerprint != pool_fp || HrPool::from_json(&m.pool).is_none()
                 })
             })
             .map(|a| a.id.as_str())
@@ -410,10 +425,10 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
             let an = hrdrift_analytics::analyze(&a, &settings, &ActivityContext::default());
             let m = an.metrics;
             let pool = match fresh_pools.get(&a.id) {
-                Some(p) => p.to_text(),
-                None => HrPool::from_summary(&an.summary).to_text(),
+                Some(p) => p.to_json(),
+                None => HrPool::from_summary(&an.summary).to_json(),
             };
-            let Some(row) = prints.row(&a.id, &m, pool, an.summary.to_text()) else {
+            let Some(row) = prints.row(&a.id, &m, pool, an.summary.to_json()) else {
                 return;
             };
             if let Ok(mut c) = computed.lock() {
@@ -443,7 +458,7 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
         if let Some((row, m)) = computed.remove(&a.id) {
             if let Some(m) = m {
                 if want_summaries {
-                    summaries.push(HrSummary::from_text(&row.hr_summary));
+                    summaries.push(HrSummary::from_json(&row.hr_summary));
                 }
                 metrics.push(m);
             }
@@ -458,7 +473,7 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
                 })
         {
             if want_summaries {
-                summaries.push(HrSummary::from_text(text));
+                summaries.push(HrSummary::from_json(text));
             }
             metrics.push(m);
         }

@@ -24,7 +24,7 @@ fn store_with_athlete(dir: &Path) -> PathBuf {
     std::fs::remove_file(files.join("truth.json")).unwrap();
     let store_dir = dir.join("store");
     let mut store = Store::open_write(&store_dir, LockMode::Fail).unwrap();
-    let d = deriver(&store).unwrap();
+    let d = deriver(&mut store).unwrap();
     let s = import_with(
         &mut store,
         &[files],
@@ -134,4 +134,53 @@ fn a_stale_or_damaged_row_is_computed_again_and_the_summary_fingerprint_is_a_val
     let d = for_reading(&store_dir).unwrap();
     assert_eq!(d.metrics.len(), n);
     assert_eq!(d.recomputed, 0);
+}
+
+#[test]
+fn a_metrics_table_of_json_texts_is_rebuilt_once_with_typed_columns() {
+    use polars_core::prelude::{Column, DataType};
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = store_with_athlete(dir.path());
+    let path = store_dir.join("metrics.parquet");
+    let typed = hrdrift_store::tables::read_parquet(&path).unwrap();
+    let n = typed.height();
+    // Typed from the metrics' Rust types even where no stored row has a value (`fast_reps` is
+    // filled when the rows are read, never stored): an integer, not the text a column of
+    // nulls would get.
+    assert_eq!(typed.column("fast_reps").unwrap().dtype(), &DataType::Int64);
+    assert!(matches!(
+        typed.column("settings_used").unwrap().dtype(),
+        DataType::Struct(_)
+    ));
+    // The table as the version before wrote it: the metrics as one JSON text per row.
+    let mut old = typed
+        .select(["activity_id", "pool_fingerprint", "fingerprint"])
+        .unwrap();
+    for (name, text) in [
+        ("hr_pool", "150:3"),
+        ("metrics_json", "{}"),
+        ("hr_summary", "v1;x"),
+    ] {
+        old.with_column(Column::new(name.into(), vec![text; n]))
+            .unwrap();
+    }
+    hrdrift_store::tables::write_parquet(&mut old, &path).unwrap();
+
+    let d = for_reading(&store_dir).unwrap();
+    assert_eq!(d.metrics.len(), n);
+    assert_eq!(d.read_back, n, "every row computed again from the samples");
+    assert!(
+        d.problems.iter().any(|p| p.contains("JSON text")),
+        "{:?}",
+        d.problems
+    );
+    let d = for_reading(&store_dir).unwrap();
+    assert_eq!(d.recomputed, 0, "rebuilt once");
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
+    let table = hrdrift_store::tables::read_parquet(&path).unwrap();
+    assert!(table.column("metrics_json").is_err());
+    assert_eq!(
+        table.column("decoupling_pct").unwrap().dtype(),
+        &DataType::Float64
+    );
 }

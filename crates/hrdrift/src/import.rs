@@ -155,7 +155,7 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     let deriver = if std::env::var_os("HRDRIFT_IMPORT_METRICS").is_some_and(|v| v == "0") {
         None
     } else {
-        Some(hrdrift_cache::deriver(&store)?)
+        Some(hrdrift_cache::deriver(&mut store)?)
     };
     let summary = import_with(&mut store, &a.paths, &opts, deriver.as_deref(), &mut |e| {
         rep.on(e)

@@ -332,6 +332,27 @@ mod tests {
         out
     }
 
+    /// The README's queries are the files `.ci/run` runs, so what it shows was run.
+    #[test]
+    fn the_readme_shows_the_queries_ci_runs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+        let mut shown = 0;
+        for entry in std::fs::read_dir(root.join("examples/queries")).expect("examples/queries") {
+            let path = entry.expect("a readable folder").path();
+            if path.extension().is_some_and(|e| e == "sql" || e == "py") {
+                let text = std::fs::read_to_string(&path).expect("a query is text");
+                assert!(
+                    readme.contains(&text),
+                    "README.md does not show {}",
+                    path.display()
+                );
+                shown += 1;
+            }
+        }
+        assert_eq!(shown, 2);
+    }
+
     #[test]
     fn example_command_lines_parse() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");

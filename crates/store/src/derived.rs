@@ -3,11 +3,13 @@
 //!
 //! Metrics are derived data: they can always be recomputed from the samples, so the table is
 //! written after the activities are committed, and a store whose metrics table is missing,
-//! stale or unreadable is still whole (the next run recomputes what it lacks). An import stages
-//! the rows its workers computed as metrics parts beside the samples; they are read over the
-//! table (a later row of an activity wins) until the next write of the table folds them in. The
-//! store does not know what a metrics row holds; it keeps opaque texts per activity, tagged with
-//! the fingerprint of the settings they were computed with.
+//! stale or unreadable is still whole (the next run recomputes what it lacks; so does a table
+//! written before the metrics had columns of their own). An import stages the rows its workers
+//! computed as metrics parts beside the samples; they are read over the table (a later row of an
+//! activity wins) until the next write of the table folds them in. The store does not know what
+//! a metrics row holds: it keeps the caller's JSON per activity as typed columns (one per
+//! field of the metrics, lists and structs as the JSON nests), tagged with the fingerprint of
+//! the settings they were computed with.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -16,52 +18,141 @@ use hrdrift_ingest::{Activity, Device, Format, Samples};
 use polars_core::prelude::*;
 use rayon::prelude::*;
 
+use serde_json::Value;
+
 use crate::error::StoreError;
 use crate::tables::{self, ActivityRow, SAMPLE_COLUMNS};
+use crate::typed::{self, Kind};
 
-/// One row of `metrics.parquet`.
+/// One row of `metrics.parquet`. The caller's parts are JSON texts, kept as typed columns
+/// ([`crate::typed`]); an empty text is a part the row does not have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricsRow {
     pub id: String,
     /// Fingerprint of the settings `pool` was computed with.
     pub pool_fingerprint: String,
-    /// The activity's valid-HR histogram, serialized by the caller (pooled to estimate HRmax).
+    /// The activity's valid-HR histogram, as JSON (pooled to estimate HRmax): column `hr_pool`.
     pub pool: String,
     /// Fingerprint of the settings `metrics_json` was computed with.
     pub fingerprint: String,
-    /// The metrics, serialized by the caller.
+    /// The metrics, a JSON object: each of its fields is a column of its own.
     pub metrics_json: String,
     /// What the caller needs to compute the settings-dependent part of the metrics again
-    /// without the samples, serialized by the caller. Empty when there is none (tables written
-    /// before this column), and in a store opened for reading, which has no use for it.
+    /// without the samples, as JSON. Empty when there is none, and in a store opened for
+    /// reading, which has no use for it.
     pub hr_summary: String,
 }
 
-/// The columns of `metrics.parquet` but the summary: what a reader loads.
-pub(crate) const COLUMNS_BUT_SUMMARY: [&str; 5] = [
-    "activity_id",
-    "pool_fingerprint",
-    "hr_pool",
-    "fingerprint",
-    "metrics_json",
-];
+/// The store's own columns; every other column is a field of the metrics.
+const ID: &str = "activity_id";
+const POOL_FINGERPRINT: &str = "pool_fingerprint";
+const FINGERPRINT: &str = "fingerprint";
+const POOL: &str = "hr_pool";
+/// The column a reader leaves unread.
+pub(crate) const SUMMARY: &str = "hr_summary";
+const OWN: [&str; 5] = [ID, POOL_FINGERPRINT, FINGERPRINT, POOL, SUMMARY];
+/// The column of the tables before the metrics were typed (one JSON text per row).
+const OLD_JSON: &str = "metrics_json";
 
-pub(crate) fn metrics_frame(rows: &[MetricsRow]) -> PolarsResult<DataFrame> {
-    let col = |name: &str, f: &dyn Fn(&MetricsRow) -> &str| {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
-    };
-    DataFrame::new_infer_height(vec![
-        col("activity_id", &|r| &r.id),
-        col("pool_fingerprint", &|r| &r.pool_fingerprint),
-        col("hr_pool", &|r| &r.pool),
-        col("fingerprint", &|r| &r.fingerprint),
-        col("metrics_json", &|r| &r.metrics_json),
-        col("hr_summary", &|r| &r.hr_summary),
-    ])
+/// The types of a table's JSON columns, over all its rows: every row group of the file is
+/// built with them, so the groups share one schema.
+pub(crate) struct Layout {
+    pool: Kind,
+    summary: Kind,
+    /// The metrics' fields, in the order first seen.
+    metrics: Vec<(String, Kind)>,
 }
 
+/// Parses one of a row's JSON parts; an empty text is none, and so is one that is not JSON
+/// (the row is kept without it, and its caller computes it again: one damaged row does not
+/// cost the table).
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+impl Layout {
+    /// The types over `rows`, and over `shape` first (its fields come first too).
+    pub(crate) fn of(rows: &[MetricsRow], shape: Option<&MetricsRow>) -> PolarsResult<Self> {
+        let (mut pool, mut summary, mut metrics) = (Kind::Null, Kind::Null, Kind::Null);
+        for r in shape.into_iter().chain(rows) {
+            let widen = |k: &mut Kind, what: &str, text: &str| -> PolarsResult<()> {
+                k.widen(&parse(text)).map_err(
+                    |e| polars_err!(ComputeError: "the {what} of activity {} mix types: {e}", r.id),
+                )
+            };
+            widen(&mut pool, "pool", &r.pool)?;
+            widen(&mut summary, "HR summary", &r.hr_summary)?;
+            // Metrics that are not an object are none (as a damaged text is).
+            let m = parse(&r.metrics_json);
+            if m.is_object() {
+                metrics.widen(&m).map_err(|e| {
+                    polars_err!(ComputeError: "the metrics of activity {} mix types: {e}", r.id)
+                })?;
+            }
+        }
+        let metrics = match metrics {
+            Kind::Null => Vec::new(),
+            Kind::Struct(fields) => fields,
+            other => polars_bail!(ComputeError: "metrics must be JSON objects, not {other:?}"),
+        };
+        if let Some((name, _)) = metrics.iter().find(|(n, _)| OWN.contains(&n.as_str())) {
+            polars_bail!(ComputeError: "a metric may not be named {name}: the store's own column");
+        }
+        Ok(Layout {
+            pool,
+            summary,
+            metrics,
+        })
+    }
+}
+
+pub(crate) fn metrics_frame(rows: &[MetricsRow], layout: &Layout) -> PolarsResult<DataFrame> {
+    let text = |name: &str, f: &dyn Fn(&MetricsRow) -> &str| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    let parsed = |f: &dyn Fn(&MetricsRow) -> &str| -> Vec<Value> {
+        rows.iter().map(|r| parse(f(r))).collect()
+    };
+    let json = |name: &str, vals: &[Value], kind: &Kind| -> PolarsResult<Column> {
+        let refs: Vec<Option<&Value>> = vals.iter().map(Some).collect();
+        Ok(typed::column(name, &refs, kind)?.into_column())
+    };
+    let mut cols = vec![
+        text(ID, &|r| &r.id),
+        text(POOL_FINGERPRINT, &|r| &r.pool_fingerprint),
+        text(FINGERPRINT, &|r| &r.fingerprint),
+        json(POOL, &parsed(&|r| &r.pool), &layout.pool)?,
+        json(SUMMARY, &parsed(&|r| &r.hr_summary), &layout.summary)?,
+    ];
+    let metrics = parsed(&|r| &r.metrics_json);
+    for (name, kind) in &layout.metrics {
+        let vals: Vec<Option<&Value>> = metrics.iter().map(|m| m.get(name)).collect();
+        cols.push(typed::column(name, &vals, kind)?.into_column());
+    }
+    DataFrame::new_infer_height(cols)
+}
+
+/// Rows converted to JSON at a time: a row's values take several times its text.
+const READ_ROWS: usize = 1024;
+
 pub(crate) fn metrics_from_frame(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>> {
-    let s = |name: &str| -> PolarsResult<Vec<String>> {
+    polars_ensure!(
+        df.column(OLD_JSON).is_err(),
+        ComputeError: "it holds the metrics as JSON text (hrdrift before typed metric columns)"
+    );
+    let mut out = Vec::with_capacity(df.height());
+    let mut at = 0;
+    while at < df.height() {
+        #[allow(clippy::cast_possible_wrap)]
+        let part = df.slice(at as i64, READ_ROWS);
+        at += READ_ROWS;
+        rows_of(&part, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn rows_of(df: &DataFrame, out: &mut Vec<MetricsRow>) -> PolarsResult<()> {
+    let texts = |name: &str| -> PolarsResult<Vec<String>> {
         Ok(df
             .column(name)?
             .str()?
@@ -69,36 +160,63 @@ pub(crate) fn metrics_from_frame(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>
             .map(|v| v.unwrap_or_default().to_owned())
             .collect())
     };
-    let ids = s("activity_id")?;
-    let pool_fp = s("pool_fingerprint")?;
-    let pool = s("hr_pool")?;
-    let fp = s("fingerprint")?;
-    let json = s("metrics_json")?;
-    let summary = if df.column("hr_summary").is_ok() {
-        s("hr_summary")?
-    } else {
-        vec![String::new(); ids.len()]
+    let json = |name: &str| -> PolarsResult<Vec<String>> {
+        let Ok(c) = df.column(name) else {
+            return Ok(vec![String::new(); df.height()]);
+        };
+        Ok(typed::values(c.as_materialized_series())?
+            .iter()
+            .map(to_text)
+            .collect())
     };
-    Ok(ids
+    let ids = texts(ID)?;
+    let pool_fp = texts(POOL_FINGERPRINT)?;
+    let fp = texts(FINGERPRINT)?;
+    let pool = json(POOL)?;
+    let summary = json(SUMMARY)?;
+    let mut metrics = df
+        .columns()
+        .iter()
+        .filter(|c| !OWN.contains(&c.name().as_str()))
+        .map(|c| {
+            Ok((
+                c.name().to_string(),
+                typed::values(c.as_materialized_series())?,
+            ))
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    for (i, ((((id, pool_fingerprint), pool), fingerprint), hr_summary)) in ids
         .into_iter()
         .zip(pool_fp)
         .zip(pool)
         .zip(fp)
-        .zip(json)
         .zip(summary)
-        .map(
-            |(((((id, pool_fingerprint), pool), fingerprint), metrics_json), hr_summary)| {
-                MetricsRow {
-                    id,
-                    pool_fingerprint,
-                    pool,
-                    fingerprint,
-                    metrics_json,
-                    hr_summary,
-                }
+        .enumerate()
+    {
+        let m = typed::take_row(&mut metrics, i);
+        out.push(MetricsRow {
+            id,
+            pool_fingerprint,
+            pool,
+            fingerprint,
+            // A row without metrics has every metric column null.
+            metrics_json: if m.is_empty() {
+                String::new()
+            } else {
+                Value::Object(m).to_string()
             },
-        )
-        .collect())
+            hr_summary,
+        });
+    }
+    Ok(())
+}
+
+fn to_text(v: &Value) -> String {
+    if v.is_null() {
+        String::new()
+    } else {
+        v.to_string()
+    }
 }
 
 /// Reads the samples of the activities in `want` back into the ingest model and hands each to

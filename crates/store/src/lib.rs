@@ -31,6 +31,7 @@ mod fsutil;
 pub mod import;
 pub mod memory;
 pub mod tables;
+mod typed;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, TryLockError};
@@ -92,6 +93,9 @@ pub struct Store {
     /// The metrics rows carry their HR summaries. Only a writer loads them: it may recompute
     /// rows from them, and writes every row back; the queries of a reader never read them.
     summaries: bool,
+    /// A row whose JSON parts have every field filled: the types of the metrics columns come
+    /// from it as well as from the rows written ([`Store::set_metrics_shape`]).
+    metrics_shape: Option<MetricsRow>,
     /// The last part number handed out by [`Store::stage`] (ahead of the manifest's generation
     /// while staged parts wait to be published).
     staged_generation: u64,
@@ -138,6 +142,7 @@ impl Store {
             metrics_problem: None,
             metrics_behind: false,
             summaries: false,
+            metrics_shape: None,
             staged_generation: 0,
             _lock: None,
         };
@@ -188,6 +193,7 @@ impl Store {
             metrics_problem: None,
             metrics_behind: false,
             summaries: true,
+            metrics_shape: None,
             staged_generation: 0,
             _lock: Some(lock),
         };
@@ -319,7 +325,7 @@ impl Store {
             let frame = if self.summaries {
                 tables::read_parquet(&path)
             } else {
-                tables::read_parquet_columns(&path, &derived::COLUMNS_BUT_SUMMARY)
+                tables::read_parquet_except(&path, derived::SUMMARY)
             };
             match frame
                 .and_then(|df| derived::metrics_from_frame(&df).map_err(StoreError::parquet(&path)))
@@ -472,6 +478,13 @@ impl Store {
         self.fold_metrics_parts()
     }
 
+    /// Gives the types of the metrics columns: `example` is never written, but its JSON parts
+    /// type the columns with the rows written, so a field no row has a value for yet still has
+    /// its own type (without it, such a column is text: all the store can tell of a null).
+    pub fn set_metrics_shape(&mut self, example: MetricsRow) {
+        self.metrics_shape = Some(example);
+    }
+
     /// Changes the cached metrics rows in place, in parallel: `change` returns whether it
     /// changed its row. Returns how many it changed; the next [`Store::put_metrics`] writes them.
     ///
@@ -519,7 +532,11 @@ impl Store {
         let staging = self.dir.join(STAGING);
         fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
         let tmp = staging.join(METRICS);
-        tables::write_parquet_chunked(&tmp, rows.len(), |r| derived::metrics_frame(&rows[r]))?;
+        let layout = derived::Layout::of(rows, self.metrics_shape.as_ref())
+            .map_err(StoreError::parquet(&tmp))?;
+        tables::write_parquet_chunked(&tmp, rows.len(), |r| {
+            derived::metrics_frame(&rows[r], &layout)
+        })?;
         let path = self.dir.join(METRICS);
         fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))
     }
@@ -656,8 +673,10 @@ impl Store {
         }
         if !metrics.is_empty() {
             let tmp = staging.join(format!("{METRICS_PARTS}-{part_name}"));
+            let layout = derived::Layout::of(&metrics, self.metrics_shape.as_ref())
+                .map_err(StoreError::parquet(&tmp))?;
             tables::write_parquet_chunked(&tmp, metrics.len(), |r| {
-                derived::metrics_frame(&metrics[r])
+                derived::metrics_frame(&metrics[r], &layout)
             })?;
             drop(metrics);
             let rel = format!("{METRICS_PARTS}/{part_name}");

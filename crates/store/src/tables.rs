@@ -519,6 +519,22 @@ pub fn read_parquet(path: &Path) -> Result<DataFrame, StoreError> {
         .map_err(StoreError::parquet(path))
 }
 
+/// Reads every column of a Parquet file but `skip`.
+pub fn read_parquet_except(path: &Path, skip: &str) -> Result<DataFrame, StoreError> {
+    let file = File::open(path).map_err(StoreError::io(path))?;
+    let mut reader = ParquetReader::new(file);
+    let schema = reader.schema().map_err(StoreError::parquet(path))?;
+    let keep = schema
+        .iter_names()
+        .filter(|n| n.as_str() != skip)
+        .map(|n| n.to_string())
+        .collect();
+    reader
+        .with_columns(Some(keep))
+        .finish()
+        .map_err(StoreError::parquet(path))
+}
+
 /// Reads only `columns` of a Parquet file (each must be in it).
 pub fn read_parquet_columns(path: &Path, columns: &[&str]) -> Result<DataFrame, StoreError> {
     let file = File::open(path).map_err(StoreError::io(path))?;

@@ -101,8 +101,8 @@ fn check(name: &str, a: &Activity, compared: &mut usize, anchored: &mut usize) {
     let settings = variants();
     for from in &settings {
         let first = analyze(a, from, &ctx);
-        let summary = HrSummary::from_text(&first.summary.to_text()).unwrap();
-        assert_eq!(summary, first.summary, "{name}: the summary's text form");
+        let summary = HrSummary::from_json(&first.summary.to_json()).unwrap();
+        assert_eq!(summary, first.summary, "{name}: the summary's stored form");
         assert_eq!(
             HrPool::from_summary(&summary),
             HrPool::of(a, from),
@@ -148,12 +148,14 @@ fn reanchored_metrics_equal_those_computed_from_the_samples() {
         &ActivityContext::default(),
     )
     .summary
-    .to_text();
-    let values = summary.rsplit(';').next().unwrap();
+    .to_json();
+    let stored: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert!(
-        values
-            .split(',')
-            .any(|e| e.split(':').next().unwrap().contains('.')),
+        stored["bpm"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h.as_f64().unwrap().fract() != 0.0),
         "fractional HR values: {summary}"
     );
     check("smart recording", &smart, &mut compared, &mut anchored);
@@ -185,13 +187,21 @@ fn a_summary_made_under_other_cleaning_or_warm_up_is_refused() {
         assert!(!reanchor(&mut m, &first.summary, &other));
         assert_eq!(m, first.metrics);
     }
+    let good = r#"{"version":2,"fingerprint":"x","running":true,"bpm":[140.0],"seconds":[1],"steady_seconds":[1]}"#;
+    assert!(HrSummary::from_json(good).is_some());
+    assert_eq!(HrSummary::fingerprint_of(good).as_deref(), Some("x"));
     for bad in [
         "",
-        "v2;x;1;;;140:1:1",
-        "v1;x;2;;;",
-        "v1;x;1;nope;;",
-        "v1;x;1;;;140:1:2",
+        "v1;x;1;;;140:1:1",
+        &good.replace(r#""version":2"#, r#""version":1"#),
+        &good.replace("[140.0]", "[140.0,141.0]"),
+        &good.replace(r#""running":true"#, r#""running":true,"hr_gate":"nope""#),
+        &good.replace(r#""steady_seconds":[1]"#, r#""steady_seconds":[2]"#),
     ] {
-        assert!(HrSummary::from_text(bad).is_none(), "{bad}");
+        assert!(HrSummary::from_json(bad).is_none(), "{bad}");
     }
+    assert_eq!(
+        HrSummary::fingerprint_of(&good.replace(r#""version":2"#, r#""version":1"#)),
+        None
+    );
 }

@@ -157,7 +157,7 @@ fn metrics_row(id: &str, tag: &str) -> hrdrift_store::MetricsRow {
     hrdrift_store::MetricsRow {
         id: id.to_owned(),
         pool_fingerprint: "pool".to_owned(),
-        pool: format!("pool of {id}"),
+        pool: format!("{{\"of\":\"{id}\"}}"),
         fingerprint: tag.to_owned(),
         metrics_json: format!("{{\"tag\":\"{tag}\"}}"),
         hr_summary: String::new(),
@@ -257,7 +257,7 @@ fn summaries_are_read_by_writers_only_and_an_older_table_without_them_still_read
     let rows = ids
         .iter()
         .map(|id| hrdrift_store::MetricsRow {
-            hr_summary: "v1;summary".to_owned(),
+            hr_summary: r#"{"v":1}"#.to_owned(),
             ..metrics_row(id, "old")
         })
         .collect();
@@ -268,7 +268,7 @@ fn summaries_are_read_by_writers_only_and_an_older_table_without_them_still_read
     let summaries =
         |s: &Store| -> Vec<String> { s.metrics().iter().map(|m| m.hr_summary.clone()).collect() };
     let writer = Store::open_write(p, LockMode::Fail).expect("open");
-    assert_eq!(summaries(&writer), vec!["v1;summary".to_owned(); ids.len()]);
+    assert_eq!(summaries(&writer), vec![r#"{"v":1}"#.to_owned(); ids.len()]);
     drop(writer);
     let reader = Store::open_read(p).expect("read");
     assert_eq!(summaries(&reader), vec![String::new(); ids.len()]);
@@ -285,6 +285,84 @@ fn summaries_are_read_by_writers_only_and_an_older_table_without_them_still_read
     for m in store.metrics() {
         assert_eq!((m.fingerprint.as_str(), m.hr_summary.as_str()), ("old", ""));
     }
+}
+
+#[test]
+fn metrics_are_typed_columns_that_read_back_as_written_and_an_older_table_is_refused() {
+    use polars_core::prelude::DataType;
+    let (dir, _) = filled_store();
+    let p = dir.path();
+    let mut store = Store::open_write(p, LockMode::Fail).expect("open");
+    let ids: Vec<String> = store.activities().iter().map(|r| r.id.clone()).collect();
+    assert!(ids.len() >= 2);
+    // Null fields, an empty list; then a damaged text: that row is kept without its metrics.
+    let metrics = [
+        r#"{"decoupling_pct":4.25,"fast_reps":2,"flags":[],"sport":null,"window":{"hr_bpm":141.5,"cadence_cv":null},"zones_s":[1.5,2.0]}"#,
+        "{not json",
+    ];
+    let rows: Vec<_> = ids
+        .iter()
+        .zip(metrics.iter().cycle())
+        .map(|(id, m)| hrdrift_store::MetricsRow {
+            metrics_json: (*m).to_owned(),
+            pool: r#"{"bpm":[150,151],"seconds":[3,4]}"#.to_owned(),
+            ..metrics_row(id, "typed")
+        })
+        .collect();
+    store.put_metrics(rows.clone()).expect("put");
+    drop(store);
+
+    let df = hrdrift_store::tables::read_parquet(&p.join("metrics.parquet")).expect("read");
+    let dtype = |c: &str| df.column(c).expect(c).dtype().clone();
+    assert_eq!(dtype("decoupling_pct"), DataType::Float64);
+    assert_eq!(dtype("fast_reps"), DataType::Int64);
+    assert_eq!(
+        dtype("zones_s"),
+        DataType::List(Box::new(DataType::Float64))
+    );
+    assert!(matches!(dtype("window"), DataType::Struct(_)));
+    assert!(matches!(dtype("hr_pool"), DataType::Struct(_)));
+    assert!(df.column("metrics_json").is_err());
+
+    let store = Store::open_read(p).expect("read");
+    assert_eq!(store.metrics_problem(), None);
+    let json = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+    for (got, want) in store.metrics().iter().zip(&rows) {
+        assert_eq!(got.id, want.id);
+        assert_eq!(json(&got.pool), json(&want.pool));
+        // Null fields are left out, at every depth.
+        let want_metrics = json(&want.metrics_json).map(|_| {
+            serde_json::json!({"decoupling_pct": 4.25, "fast_reps": 2, "flags": [],
+                "window": {"hr_bpm": 141.5}, "zones_s": [1.5, 2.0]})
+        });
+        assert_eq!(
+            json(&got.metrics_json),
+            want_metrics,
+            "{}",
+            got.metrics_json
+        );
+    }
+    drop(store);
+
+    // A table of the version before (the metrics as one JSON text) is not read: it is rebuilt
+    // as derived data, and the store says why.
+    let path = p.join("metrics.parquet");
+    let mut old = df
+        .select(["activity_id", "pool_fingerprint", "fingerprint"])
+        .expect("select");
+    old.with_column(polars_core::prelude::Column::new(
+        "metrics_json".into(),
+        vec!["{}"; old.height()],
+    ))
+    .expect("column");
+    hrdrift_store::tables::write_parquet(&mut old, &path).expect("write");
+    let store = Store::open_read(p).expect("read");
+    assert!(store.metrics().is_empty());
+    let problem = store.metrics_problem().expect("a problem");
+    assert!(
+        problem.contains("metrics.parquet") && problem.contains("JSON text"),
+        "{problem}"
+    );
 }
 
 /// An activity of two samples starting at `start_ms`, with one lap, as the store's rows need it.

@@ -1,0 +1,348 @@
+//! JSON values as typed Parquet columns, and back: how `metrics.parquet` holds rows whose
+//! contents the store does not know.
+//!
+//! The caller hands the store JSON texts; the store keeps them as columns other tools can query
+//! (DuckDB, polars, Spark) without parsing JSON: numbers as `Int64` or `Float64`, texts as
+//! strings, arrays as lists, objects as structs. A column's type is the widest its values need
+//! over the whole table ([`Kind::widen`]), found before any row group is written, so every
+//! group of a file has one schema. Reading gives the same JSON values back: a float that was
+//! written reads back to the same bits, and a null field of an object is left out (a missing
+//! `Option` is `None` to serde, as a null one is).
+
+use polars_arrow::array::ListArray;
+use polars_arrow::bitmap::Bitmap;
+use polars_arrow::offset::{Offsets, OffsetsBuffer};
+use polars_core::prelude::*;
+use serde_json::{Map, Number, Value};
+
+/// The type of a column, widened over every value it holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum Kind {
+    /// No value seen yet (written as a string column of nulls).
+    #[default]
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str,
+    List(Box<Kind>),
+    /// Fields in the order first seen.
+    Struct(Vec<(String, Kind)>),
+}
+
+impl Kind {
+    fn name(&self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Int => "an integer",
+            Kind::Float => "a float",
+            Kind::Str => "a text",
+            Kind::List(_) => "an array",
+            Kind::Struct(_) => "an object",
+        }
+    }
+
+    /// Widens the kind to hold `v` too. Integers widen to floats; any other mix (a text and a
+    /// number in one field) is an error naming the path where it is.
+    pub(crate) fn widen(&mut self, v: &Value) -> Result<(), String> {
+        match v {
+            Value::Null => Ok(()),
+            Value::Bool(_) => self.leaf(Kind::Bool),
+            Value::Number(n) if n.is_f64() || n.as_i64().is_none() => self.leaf(Kind::Float),
+            Value::Number(_) => self.leaf(Kind::Int),
+            Value::String(_) => self.leaf(Kind::Str),
+            Value::Array(xs) => {
+                if *self == Kind::Null {
+                    *self = Kind::List(Box::default());
+                }
+                let Kind::List(inner) = self else {
+                    return Err(format!("{} and an array", self.name()));
+                };
+                xs.iter()
+                    .try_for_each(|x| inner.widen(x))
+                    .map_err(|e| format!("[]: {e}"))
+            }
+            Value::Object(m) => {
+                if *self == Kind::Null {
+                    *self = Kind::Struct(Vec::new());
+                }
+                let Kind::Struct(fields) = self else {
+                    return Err(format!("{} and an object", self.name()));
+                };
+                for (key, x) in m {
+                    let at = if let Some(i) = fields.iter().position(|(k, _)| k == key) {
+                        i
+                    } else {
+                        fields.push((key.clone(), Kind::Null));
+                        fields.len() - 1
+                    };
+                    fields[at].1.widen(x).map_err(|e| format!("{key}: {e}"))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn leaf(&mut self, k: Kind) -> Result<(), String> {
+        match (&*self, &k) {
+            (Kind::Null, _) | (Kind::Int, Kind::Float) => *self = k,
+            (a, b) if a == b => {}
+            (Kind::Float, Kind::Int) => {}
+            (a, b) => return Err(format!("{} and {}", a.name(), b.name())),
+        }
+        Ok(())
+    }
+}
+
+/// A column named `name` of `values` (`None` or JSON null where a row has none), typed `kind`.
+///
+/// # Errors
+/// Only from polars, on a shape it refuses (not expected: every part has the column's length).
+pub(crate) fn column(name: &str, values: &[Option<&Value>], kind: &Kind) -> PolarsResult<Series> {
+    let name = PlSmallStr::from(name);
+    let n = values.len();
+    Ok(match kind {
+        Kind::Null => Series::full_null(name, n, &DataType::String),
+        // An object that never had a field (an empty map in every row) has nothing to type.
+        Kind::Struct(fields) if fields.is_empty() => Series::full_null(name, n, &DataType::String),
+        Kind::Bool => {
+            BooleanChunked::from_iter_options(name, values.iter().map(|v| (*v)?.as_bool()))
+                .into_series()
+        }
+        Kind::Int => Int64Chunked::from_iter_options(name, values.iter().map(|v| (*v)?.as_i64()))
+            .into_series(),
+        Kind::Float => {
+            Float64Chunked::from_iter_options(name, values.iter().map(|v| (*v)?.as_f64()))
+                .into_series()
+        }
+        Kind::Str => StringChunked::from_iter_options(name, values.iter().map(|v| (*v)?.as_str()))
+            .into_series(),
+        Kind::List(inner) => {
+            // One child column for the items of every row, cut by offsets: a series per row
+            // costs a second per ten thousand rows of a nested list.
+            let mut items: Vec<Option<&Value>> = Vec::new();
+            let mut lengths = Vec::with_capacity(n);
+            let mut valid = Vec::with_capacity(n);
+            for v in values {
+                if let Some(xs) = v.and_then(Value::as_array) {
+                    items.extend(xs.iter().map(Some));
+                    lengths.push(xs.len());
+                    valid.push(true);
+                } else {
+                    lengths.push(0);
+                    valid.push(false);
+                }
+            }
+            let child = column("item", &items, inner)?.rechunk();
+            let child = child.to_arrow(0, CompatLevel::newest());
+            let offsets: OffsetsBuffer<i64> =
+                Offsets::try_from_lengths(lengths.into_iter())?.into();
+            let list = ListArray::<i64>::try_new(
+                ListArray::<i64>::default_datatype(child.dtype().clone()),
+                offsets,
+                child,
+                validity(&valid),
+            )?;
+            Series::from_arrow(name, list.boxed())?
+        }
+        Kind::Struct(fields) => {
+            let cols = fields
+                .iter()
+                .map(|(key, k)| {
+                    let vals: Vec<Option<&Value>> =
+                        values.iter().map(|v| v.and_then(|v| v.get(key))).collect();
+                    column(key, &vals, k)
+                })
+                .collect::<PolarsResult<Vec<_>>>()?;
+            let valid: Vec<bool> = values
+                .iter()
+                .map(|v| v.is_some_and(Value::is_object))
+                .collect();
+            StructChunked::from_series(name, n, cols.iter())?
+                .with_outer_validity(validity(&valid))
+                .into_series()
+        }
+    })
+}
+
+fn validity(valid: &[bool]) -> Option<Bitmap> {
+    valid
+        .iter()
+        .any(|v| !v)
+        .then(|| valid.iter().copied().collect())
+}
+
+/// The values of `s`, one per row, `Value::Null` where the row is null.
+///
+/// # Errors
+/// A column of a type [`column`] does not write (a date, a binary column): the table was not
+/// written by this store.
+pub(crate) fn values(s: &Series) -> PolarsResult<Vec<Value>> {
+    let mut out: Vec<Value> = match s.dtype() {
+        DataType::Null => vec![Value::Null; s.len()],
+        DataType::Boolean => s
+            .bool()?
+            .iter()
+            .map(|v| v.map_or(Value::Null, Value::Bool))
+            .collect(),
+        dt if dt.is_integer() => {
+            let s = s.cast(&DataType::Int64)?;
+            s.i64()?
+                .iter()
+                .map(|v| v.map_or(Value::Null, Value::from))
+                .collect()
+        }
+        dt if dt.is_float() => {
+            let s = s.cast(&DataType::Float64)?;
+            s.f64()?
+                .iter()
+                .map(|v| {
+                    v.and_then(Number::from_f64)
+                        .map_or(Value::Null, Value::Number)
+                })
+                .collect()
+        }
+        DataType::String => s
+            .str()?
+            .iter()
+            .map(|v| v.map_or(Value::Null, |t| Value::String(t.to_owned())))
+            .collect(),
+        DataType::List(_) => {
+            let ca = s.list()?.rechunk();
+            let mut out = Vec::with_capacity(s.len());
+            for arr in ca.downcast_iter() {
+                let child = Series::from_arrow("item".into(), arr.values().clone())?;
+                let off = arr.offsets().as_slice();
+                let start = usize::try_from(off[0]).unwrap_or_default();
+                let mut items = values(&child)?.into_iter().skip(start);
+                for w in off.windows(2) {
+                    let len = usize::try_from(w[1] - w[0]).unwrap_or_default();
+                    out.push(Value::Array(items.by_ref().take(len).collect()));
+                }
+            }
+            out
+        }
+        DataType::Struct(_) => {
+            let mut fields = s
+                .struct_()?
+                .fields_as_series()
+                .iter()
+                .map(|f| Ok((f.name().to_string(), values(f)?)))
+                .collect::<PolarsResult<Vec<_>>>()?;
+            (0..s.len())
+                .map(|i| Value::Object(take_row(&mut fields, i)))
+                .collect()
+        }
+        other => polars_bail!(
+            ComputeError: "column {} is of type {other}, which this store does not write",
+            s.name()
+        ),
+    };
+    if s.null_count() > 0 {
+        for (v, null) in out.iter_mut().zip(s.is_null().iter()) {
+            if null == Some(true) {
+                *v = Value::Null;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Row `i` of `columns` as an object, moving the values out; null fields are left out.
+pub(crate) fn take_row(columns: &mut [(String, Vec<Value>)], i: usize) -> Map<String, Value> {
+    columns
+        .iter_mut()
+        .filter_map(|(name, vals)| {
+            let v = std::mem::take(&mut vals[i]);
+            (!v.is_null()).then(|| (name.clone(), v))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn roundtrip(rows: &[Value]) -> Vec<Value> {
+        let mut kind = Kind::Null;
+        for r in rows {
+            kind.widen(r).unwrap();
+        }
+        let refs: Vec<Option<&Value>> = rows.iter().map(Some).collect();
+        let s = column("c", &refs, &kind).unwrap();
+        values(&s).unwrap()
+    }
+
+    #[test]
+    fn nested_values_read_back_as_written() {
+        let rows = vec![
+            json!({"a": 1, "b": [1.5, null, 3.0], "w": {"hr": 140.25, "cv": null}, "m": {"x": "y"},
+                   "h": [[1, 2, 3], [4, 5, 6]], "t": true}),
+            json!(null),
+            json!({"a": 2, "b": [], "w": null, "m": {}, "h": [], "f": 0.1 + 0.2}),
+            json!({"a": -3, "m": {"z": "q"}, "h": [[7, 8, 9]], "t": false}),
+        ];
+        let back = roundtrip(&rows);
+        let want = vec![
+            json!({"a": 1, "b": [1.5, null, 3.0], "w": {"hr": 140.25}, "m": {"x": "y"},
+                   "h": [[1, 2, 3], [4, 5, 6]], "t": true}),
+            json!(null),
+            json!({"a": 2, "b": [], "m": {}, "h": [], "f": 0.1 + 0.2}),
+            json!({"a": -3, "m": {"z": "q"}, "h": [[7, 8, 9]], "t": false}),
+        ];
+        assert_eq!(back, want);
+        // The float keeps its bits (0.30000000000000004, not 0.3).
+        assert_eq!(
+            back[2]["f"].as_f64().unwrap().to_bits(),
+            (0.1f64 + 0.2).to_bits()
+        );
+    }
+
+    #[test]
+    fn integers_widen_to_floats_and_other_mixes_are_refused() {
+        assert_eq!(
+            roundtrip(&[json!(1), json!(2.5)]),
+            vec![json!(1.0), json!(2.5)]
+        );
+        let mut k = Kind::Null;
+        k.widen(&json!({"a": [1]})).unwrap();
+        let e = k.widen(&json!({"a": ["x"]})).unwrap_err();
+        assert_eq!(e, "a: []: an integer and a text");
+        assert!(Kind::Int.widen(&json!({})).is_err());
+    }
+
+    #[test]
+    fn a_sliced_column_reads_its_own_rows() {
+        let rows: Vec<Value> = (0..10u32)
+            .map(|i| json!({"i": i, "l": vec![i; i as usize], "s": {"v": f64::from(i) / 3.0}}))
+            .collect();
+        let mut kind = Kind::Null;
+        for r in &rows {
+            kind.widen(r).unwrap();
+        }
+        let refs: Vec<Option<&Value>> = rows.iter().map(Some).collect();
+        let s = column("c", &refs, &kind).unwrap();
+        assert_eq!(values(&s.slice(3, 4)).unwrap(), rows[3..7].to_vec());
+    }
+
+    #[test]
+    fn columns_are_typed_for_other_readers() {
+        let rows = [json!({"n": 1, "x": 1.5, "l": [1.0], "w": {"a": "b"}})];
+        let mut kind = Kind::Null;
+        kind.widen(&rows[0]).unwrap();
+        let s = column("c", &[Some(&rows[0])], &kind).unwrap();
+        let DataType::Struct(fields) = s.dtype() else {
+            panic!("{:?}", s.dtype())
+        };
+        let mut types: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{} {}", f.name(), f.dtype()))
+            .collect();
+        types.sort();
+        assert_eq!(types, ["l list[f64]", "n i64", "w struct[1]", "x f64"]);
+    }
+}
