@@ -8,4 +8,6 @@
 pub mod config;
 mod derive;
 
-pub use derive::{Derived, deriver, for_reading, store_after_import, update};
+pub use derive::{
+    Derived, deriver, for_reading, for_reading_with_store, store_after_import, update,
+};

@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-use hrdrift_store::{ActivityRow, Store};
+use hrdrift_store::ActivityRow;
 use serde::Serialize;
 
 use crate::Exit;
@@ -83,9 +82,7 @@ fn merged(r: &ActivityRow, m: Option<&hrdrift_analytics::ActivityMetrics>) -> se
 }
 
 pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
-    let store = Store::open_read(store_dir)
-        .with_context(|| format!("reading the store {}", store_dir.display()))?;
-    let d = hrdrift_cache::for_reading(store_dir)?;
+    let (d, store) = hrdrift_cache::for_reading_with_store(store_dir)?;
     let by_id: std::collections::HashMap<&str, &hrdrift_analytics::ActivityMetrics> =
         d.metrics.iter().map(|m| (m.id.as_str(), m)).collect();
     let rows = store.activities();

@@ -486,9 +486,7 @@ fn write(
 pub fn report(store_dir: &Path, a: &ReportArgs) -> anyhow::Result<Exit> {
     let now = crate::text::as_of_ms(a.as_of);
     parse_since(&a.since, now)?;
-    let store = Store::open_read(store_dir)
-        .with_context(|| format!("reading the store {}", store_dir.display()))?;
-    let d = hrdrift_cache::for_reading(store_dir)?;
+    let (d, store) = hrdrift_cache::for_reading_with_store(store_dir)?;
     for p in &d.problems {
         eprintln!("hrdrift: warning: {p}");
     }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use hrdrift_analytics::{ActivityMetrics, AthleteSettings};
 use hrdrift_ingest::Activity;
 use hrdrift_ingest::source::{Found, Limits, expand_file};
@@ -30,8 +30,7 @@ pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
     let (settings, metrics, sources) = if path.is_file() {
         from_file(store_dir, path)?
     } else {
-        let store = Store::open_read(store_dir)
-            .with_context(|| format!("reading the store {}", store_dir.display()))?;
+        let (d, store) = hrdrift_cache::for_reading_with_store(store_dir)?;
         let row = match store.find(what) {
             Ok(row) => row,
             Err(e @ hrdrift_store::StoreError::Ambiguous { .. }) => return Err(e.into()),
@@ -42,7 +41,6 @@ pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
                 )));
             }
         };
-        let d = hrdrift_cache::for_reading(store_dir)?;
         let Some(m) = d.get(&row.id).cloned() else {
             bail!(
                 "activity {} has no metrics: {}",

@@ -9,11 +9,11 @@
 //! written reads back to the same bits, and a null field of an object is left out (a missing
 //! `Option` is `None` to serde, as a null one is).
 
-use polars_arrow::array::ListArray;
+use polars_arrow::array::{Array, BooleanArray, ListArray, PrimitiveArray};
 use polars_arrow::bitmap::Bitmap;
 use polars_arrow::offset::{Offsets, OffsetsBuffer};
 use polars_core::prelude::*;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 /// The type of a column, widened over every value it holds.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -173,91 +173,175 @@ fn validity(valid: &[bool]) -> Option<Bitmap> {
         .then(|| valid.iter().copied().collect())
 }
 
-/// The values of `s`, one per row, `Value::Null` where the row is null.
-///
-/// # Errors
-/// A column of a type [`column`] does not write (a date, a binary column): the table was not
-/// written by this store.
-pub(crate) fn values(s: &Series) -> PolarsResult<Vec<Value>> {
-    let mut out: Vec<Value> = match s.dtype() {
-        DataType::Null => vec![Value::Null; s.len()],
-        DataType::Boolean => s
-            .bool()?
-            .iter()
-            .map(|v| v.map_or(Value::Null, Value::Bool))
-            .collect(),
-        dt if dt.is_integer() => {
-            let s = s.cast(&DataType::Int64)?;
-            s.i64()?
-                .iter()
-                .map(|v| v.map_or(Value::Null, Value::from))
-                .collect()
-        }
-        dt if dt.is_float() => {
-            let s = s.cast(&DataType::Float64)?;
-            s.f64()?
-                .iter()
-                .map(|v| {
-                    v.and_then(Number::from_f64)
-                        .map_or(Value::Null, Value::Number)
-                })
-                .collect()
-        }
-        DataType::String => s
-            .str()?
-            .iter()
-            .map(|v| v.map_or(Value::Null, |t| Value::String(t.to_owned())))
-            .collect(),
-        DataType::List(_) => {
-            let ca = s.list()?.rechunk();
-            let mut out = Vec::with_capacity(s.len());
-            for arr in ca.downcast_iter() {
-                let child = Series::from_arrow("item".into(), arr.values().clone())?;
-                let off = arr.offsets().as_slice();
-                let start = usize::try_from(off[0]).unwrap_or_default();
-                let mut items = values(&child)?.into_iter().skip(start);
-                for w in off.windows(2) {
-                    let len = usize::try_from(w[1] - w[0]).unwrap_or_default();
-                    out.push(Value::Array(items.by_ref().take(len).collect()));
+/// A column made ready to write its rows as JSON text: what [`column`] wrote, read back
+/// straight to text. (Through `serde_json::Value`s, reading a store's metrics took twice as
+/// long: a value allocated, serialized and freed for every item of every list.)
+pub(crate) enum Text {
+    Null,
+    Bool(BooleanArray),
+    Int(PrimitiveArray<i64>),
+    Float(PrimitiveArray<f64>),
+    Str(StringChunked),
+    /// `offsets[i]..offsets[i + 1]` are row `i`'s items in `items`.
+    List {
+        offsets: Vec<usize>,
+        valid: Vec<bool>,
+        items: Box<Text>,
+    },
+    /// Each field with its key written out (`"name":`).
+    Struct {
+        fields: Vec<(String, Text)>,
+        valid: Vec<bool>,
+    },
+}
+
+impl Text {
+    /// # Errors
+    /// A column of a type [`column`] does not write (a date, a binary column): the table was
+    /// not written by this store.
+    pub(crate) fn of(s: &Series) -> PolarsResult<Self> {
+        let valid = || -> Vec<bool> { s.is_not_null().iter().map(|v| v == Some(true)).collect() };
+        Ok(match s.dtype() {
+            DataType::Null => Text::Null,
+            DataType::Boolean => Text::Bool(one_chunk(s.bool()?)?),
+            dt if dt.is_integer() => Text::Int(one_chunk(s.cast(&DataType::Int64)?.i64()?)?),
+            dt if dt.is_float() => Text::Float(one_chunk(s.cast(&DataType::Float64)?.f64()?)?),
+            DataType::String => Text::Str(s.str()?.rechunk().into_owned()),
+            DataType::List(_) => {
+                let ca = s.list()?.rechunk();
+                let arr = ca.downcast_iter().next().ok_or_else(
+                    || polars_err!(ComputeError: "list column {} has no chunk", s.name()),
+                )?;
+                let items = Series::from_arrow("item".into(), arr.values().clone())?;
+                let offsets = arr
+                    .offsets()
+                    .as_slice()
+                    .iter()
+                    .map(|o| usize::try_from(*o).unwrap_or_default())
+                    .collect();
+                Text::List {
+                    offsets,
+                    valid: valid(),
+                    items: Box::new(Text::of(&items)?),
                 }
             }
-            out
-        }
-        DataType::Struct(_) => {
-            let mut fields = s
-                .struct_()?
-                .fields_as_series()
-                .iter()
-                .map(|f| Ok((f.name().to_string(), values(f)?)))
-                .collect::<PolarsResult<Vec<_>>>()?;
-            (0..s.len())
-                .map(|i| Value::Object(take_row(&mut fields, i)))
-                .collect()
-        }
-        other => polars_bail!(
-            ComputeError: "column {} is of type {other}, which this store does not write",
-            s.name()
-        ),
-    };
-    if s.null_count() > 0 {
-        for (v, null) in out.iter_mut().zip(s.is_null().iter()) {
-            if null == Some(true) {
-                *v = Value::Null;
+            DataType::Struct(_) => Text::Struct {
+                fields: s
+                    .struct_()?
+                    .fields_as_series()
+                    .iter()
+                    .map(|f| Ok((key(f.name()), Text::of(f)?)))
+                    .collect::<PolarsResult<_>>()?,
+                valid: valid(),
+            },
+            other => polars_bail!(
+                ComputeError: "column {} is of type {other}, which this store does not write",
+                s.name()
+            ),
+        })
+    }
+
+    /// The columns of a frame as one object per row.
+    pub(crate) fn object<'a>(
+        columns: impl Iterator<Item = &'a Series>,
+        rows: usize,
+    ) -> PolarsResult<Self> {
+        Ok(Text::Struct {
+            fields: columns
+                .map(|c| Ok((key(c.name()), Text::of(c)?)))
+                .collect::<PolarsResult<_>>()?,
+            valid: vec![true; rows],
+        })
+    }
+
+    /// Appends row `i` as JSON. Writes nothing and returns false when it is null; a null field
+    /// of an object is left out, as if it had no key.
+    pub(crate) fn write(&self, i: usize, out: &mut String) -> bool {
+        match self {
+            Text::Null => false,
+            Text::Bool(a) => {
+                a.is_valid(i) && {
+                    out.push_str(if a.value(i) { "true" } else { "false" });
+                    true
+                }
+            }
+            Text::Int(a) => {
+                a.is_valid(i) && {
+                    out.push_str(itoa::Buffer::new().format(a.value(i)));
+                    true
+                }
+            }
+            Text::Float(a) => {
+                a.is_valid(i) && a.value(i).is_finite() && {
+                    out.push_str(ryu::Buffer::new().format_finite(a.value(i)));
+                    true
+                }
+            }
+            Text::Str(ca) => ca.get(i).is_some_and(|t| {
+                out.push_str(&serde_json::Value::from(t).to_string());
+                true
+            }),
+            Text::List {
+                offsets,
+                valid,
+                items,
+            } => {
+                if !valid[i] {
+                    return false;
+                }
+                out.push('[');
+                for j in offsets[i]..offsets[i + 1] {
+                    if j > offsets[i] {
+                        out.push(',');
+                    }
+                    if !items.write(j, out) {
+                        out.push_str("null");
+                    }
+                }
+                out.push(']');
+                true
+            }
+            Text::Struct { fields, valid } => {
+                if !valid[i] {
+                    return false;
+                }
+                out.push('{');
+                let mut first = true;
+                for (key, f) in fields {
+                    let mark = out.len();
+                    if !first {
+                        out.push(',');
+                    }
+                    out.push_str(key);
+                    if f.write(i, out) {
+                        first = false;
+                    } else {
+                        out.truncate(mark);
+                    }
+                }
+                out.push('}');
+                true
             }
         }
     }
-    Ok(out)
 }
 
-/// Row `i` of `columns` as an object, moving the values out; null fields are left out.
-pub(crate) fn take_row(columns: &mut [(String, Vec<Value>)], i: usize) -> Map<String, Value> {
-    columns
-        .iter_mut()
-        .filter_map(|(name, vals)| {
-            let v = std::mem::take(&mut vals[i]);
-            (!v.is_null()).then(|| (name.clone(), v))
-        })
-        .collect()
+/// The one arrow array of a column (zero-copy unless it has several chunks).
+fn one_chunk<T>(ca: &ChunkedArray<T>) -> PolarsResult<T::Array>
+where
+    T: PolarsDataType,
+    T::Array: Clone,
+{
+    ca.rechunk()
+        .downcast_iter()
+        .next()
+        .cloned()
+        .ok_or_else(|| polars_err!(ComputeError: "column {} has no chunk", ca.name()))
+}
+
+/// `"name":`, escaped as JSON.
+fn key(name: &str) -> String {
+    format!("{}:", serde_json::Value::from(name))
 }
 
 #[cfg(test)]
@@ -274,7 +358,22 @@ mod tests {
         }
         let refs: Vec<Option<&Value>> = rows.iter().map(Some).collect();
         let s = column("c", &refs, &kind).unwrap();
-        values(&s).unwrap()
+        texts(&s)
+    }
+
+    /// Each row of `s` read back as JSON (null where it writes nothing).
+    fn texts(s: &Series) -> Vec<Value> {
+        let t = Text::of(s).unwrap();
+        (0..s.len())
+            .map(|i| {
+                let mut out = String::new();
+                if t.write(i, &mut out) {
+                    serde_json::from_str(&out).unwrap()
+                } else {
+                    Value::Null
+                }
+            })
+            .collect()
     }
 
     #[test]
@@ -326,7 +425,7 @@ mod tests {
         }
         let refs: Vec<Option<&Value>> = rows.iter().map(Some).collect();
         let s = column("c", &refs, &kind).unwrap();
-        assert_eq!(values(&s.slice(3, 4)).unwrap(), rows[3..7].to_vec());
+        assert_eq!(texts(&s.slice(3, 4)), rows[3..7].to_vec());
     }
 
     #[test]
