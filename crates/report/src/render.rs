@@ -1,5 +1,5 @@
 //! Drawing plumbing shared by the charts: the embedded font, an in-memory RGB canvas encoded as
-//! PNG, the "no data" panel, date ticks and the palette.
+//! PNG, the "no data" panel, time axes with date ticks, and the palette.
 //!
 //! Charts never draw into a file. plotters' bitmap backend overwrites its target file even when
 //! drawing fails (a missing font gives a blank white PNG), so a chart is drawn into a buffer,
@@ -107,8 +107,9 @@ pub(crate) fn text(px: u32) -> TextStyle<'static> {
     (FAMILY, px).into_font().color(&pal::INK)
 }
 
-/// Draws the title and a centred message instead of a chart, for a chart with no data.
-pub(crate) fn no_data(area: &Area<'_>, title: &str, message: &str, hint: &str) -> DrawResult {
+/// Draws the title and a centred message instead of a chart, for a chart with no data: `what`
+/// is the message and a hint at what the chart would show.
+pub(crate) fn no_data(area: &Area<'_>, title: &str, (message, hint): (&str, &str)) -> DrawResult {
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (to_i32(w), to_i32(h));
     area.draw(&Text::new(
@@ -281,6 +282,54 @@ pub(crate) fn date_label(x: f64, span_days: f64) -> String {
         d.format("%b %Y").to_string()
     } else {
         d.format("%-d %b").to_string()
+    }
+}
+
+/// A time axis: the range of day numbers a chart covers, its calendar ticks and their labels.
+#[derive(Clone)]
+pub(crate) struct DateAxis {
+    pub(crate) x0: f64,
+    pub(crate) x1: f64,
+    ticks: Vec<f64>,
+}
+
+impl DateAxis {
+    /// The axis covering `days`, padded by `pad` days on each side (see [`day_range`]).
+    pub(crate) fn new(days: impl Iterator<Item = f64>, pad: f64) -> Self {
+        let (x0, x1) = day_range(days, pad);
+        Self {
+            x0,
+            x1,
+            ticks: date_ticks(x0, x1, 12),
+        }
+    }
+
+    /// As [`DateAxis::new`], with room on the right for labels of lines drawn across the
+    /// chart: the range grows by 16 %, and no date tick falls under the labels.
+    pub(crate) fn with_room_right(days: impl Iterator<Item = f64>, pad: f64) -> Self {
+        let (x0, x1) = day_range(days, pad);
+        let x1 = x1 + (x1 - x0) * 0.16;
+        let span = x1 - x0;
+        Self {
+            x0,
+            x1,
+            ticks: date_ticks(x0, x1 - span * 0.12, 12),
+        }
+    }
+
+    /// Days from one end to the other.
+    pub(crate) fn span(&self) -> f64 {
+        self.x1 - self.x0
+    }
+
+    /// The plotters coordinate of the axis.
+    pub(crate) fn coord(&self) -> TickAxis {
+        TickAxis::new(self.x0, self.x1, self.ticks.clone())
+    }
+
+    /// The label of the tick at `x`.
+    pub(crate) fn label(&self, x: f64) -> String {
+        date_label(x, self.span())
     }
 }
 
