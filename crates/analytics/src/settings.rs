@@ -62,391 +62,357 @@ impl Estimated {
     }
 }
 
-/// Everything the per-activity metrics depend on besides the activity itself.
-///
-/// All thresholds default to the values in METRICS.md; the few that METRICS.md leaves open
-/// (the %HRmax and Karvonen zone cuts, the minimum steady time for EF and drift) are documented
-/// on their fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AthleteSettings {
-    /// Maximum heart rate, bpm.
-    pub hr_max: Option<f64>,
-    /// Resting heart rate, bpm.
-    pub hr_rest: Option<f64>,
-    /// Lactate-threshold heart rate, bpm.
-    pub lthr: Option<f64>,
-    pub sex: Sex,
-    pub zone_model: ZoneModel,
-    /// Which of `hr_max`, `hr_rest`, `lthr` were estimated (set by [`AthleteSettings::estimate`]).
-    pub estimated: Estimated,
-    /// Threshold pace (`4:15/km`, `6:50/mi`): the speed a session's type is measured against
-    /// (METRICS.md section 3a). Without it, the threshold speed is estimated from the runs.
-    pub threshold_pace: Option<crate::pace::Pace>,
-
-    // --- 1. Samples and cleaning -------------------------------------------------------------
-    /// Resampling to 1 Hz fills gaps between samples up to this long (s), and after a longer
-    /// gap (or a dropout) a valid HR reading covers this much. At most 60. The grid fills
-    /// recording gaps up to `recording_gap_max_s` too, whichever is longer.
-    pub resample_max_gap_s: f64,
-    /// Without timer events, a gap between samples longer than this is a pause (s).
-    pub pause_gap_s: f64,
-    /// Without timer events, speed under this ...
-    pub pause_speed_m_s: f64,
-    /// ... for at least this long is a pause (s).
-    pub pause_min_s: f64,
-    /// Width of the centred rolling median that smooths speed (s).
-    pub speed_median_s: f64,
-    /// Lowest valid heart rate (bpm); lower values (and zero) are dropouts.
-    pub hr_valid_min_bpm: f64,
-    /// Highest valid heart rate (bpm).
-    pub hr_valid_max_bpm: f64,
-    /// A sample further than this from the centred rolling median is a spike (bpm).
-    pub spike_bpm: f64,
-    /// Width of the centred rolling median used for spikes (s).
-    pub spike_window_s: f64,
-    /// HR within this of steps/min ...
-    pub cadence_lock_bpm: f64,
-    /// ... for at least this long in a row is a cadence lock (s).
-    pub cadence_lock_min_s: f64,
-    /// Minimum HR coverage (valid-HR moving time / moving time) for any HR metric.
-    pub min_coverage: f64,
-    /// For HR coverage, valid HR readings at most this far apart on the moving clock cover the
-    /// time between them; after a longer gap only the first `resample_max_gap_s` counts (s).
-    /// METRICS.md does not say coverage is counted on the 1 Hz grid; this reading keeps
-    /// smart-recording files (a sample every 1-12 s) from failing the coverage gate with a
-    /// working strap. Default 10 s, the gap METRICS.md treats as continuous movement without
-    /// timer events. See [`crate::clean`], step 8.
-    pub coverage_max_gap_s: f64,
-    /// A gap between two samples on the moving clock up to this long is a recording gap (smart
-    /// recording writes a sample every 1-12 s or more while the runner moves on): the 1 Hz
-    /// grid is interpolated across it, so every mean weighs a reading by the time it holds, and
-    /// two valid HR readings either side of it cover it (s). Longer gaps stay holes. Not in
-    /// METRICS.md, whose 5 s no-fill rule would weigh a smart-recording file's readings by
-    /// their sampling; see docs/METRICS.md section 1. At most 300.
-    pub recording_gap_max_s: f64,
-    /// Between two positions of a run, walk or hike, a speed above this is a GPS jump: left out
-    /// of the distance and of speed from positions (m/s). Other sports use 40 m/s.
-    pub gps_jump_speed_m_s: f64,
-
-    // --- 2. GAP ------------------------------------------------------------------------------
-    /// Grade is clamped to +- this fraction before the Minetti polynomial.
-    pub grade_clamp: f64,
-    /// Width of the centred rolling mean that smooths altitude (s).
-    pub altitude_smooth_s: f64,
-
-    // --- 3. Per activity ---------------------------------------------------------------------
-    /// Warm-up excluded from the steady portion (s of moving time).
-    pub warmup_s: f64,
-    /// Minimum steady portion for decoupling (s).
-    pub decoupling_min_steady_s: f64,
-    /// Minimum steady portion for the drift slopes and `drift_pct` (s). METRICS.md does not
-    /// say; a slope in bpm/h over less than the decoupling span is mostly noise, so the default
-    /// is the same 20 min.
-    pub drift_min_steady_s: f64,
-    /// Minimum steady portion for EF (s). METRICS.md does not say; default 5 min.
-    pub ef_min_steady_s: f64,
-    /// Coefficient of variation of the 30 s means of GAP speed over the steady portion's
-    /// running segments above which the activity is `unsteady` (METRICS.md section 3b) ...
-    pub unsteady_cv: f64,
-    /// ... and at or below which its decoupling quality is `steady` (else `variable`).
-    pub steady_cv: f64,
-    /// Steadiness is judged on means of GAP speed over blocks of this many seconds.
-    pub steadiness_block_s: f64,
-
-    // --- 3a. Effort without heart rate ------------------------------------------------------
-    /// A span faster than this (m/s) is not running (a GPS jump, a ride): left out of the
-    /// mean-maximal speeds and the pace zones.
-    pub not_running_span_m_s: f64,
-    /// A run whose median moving speed is over this (m/s) is `not_running_speed`.
-    pub not_running_median_m_s: f64,
-    /// Pace zone P2 starts at this fraction of the threshold speed ...
-    pub pace_p2_from: f64,
-    /// ... and P3 above this one.
-    pub pace_p3_from: f64,
-    /// Session type `hard` when P3 time is at least this (s) ...
-    pub hard_p3_s: f64,
-    /// ... or P2 + P3 time is at least this (s).
-    pub hard_p2_p3_s: f64,
-    /// `easy` when not hard and P1 holds at least this share of the steady portion's running.
-    pub easy_p1_share: f64,
-    /// Fast repetitions: spans of steadiness blocks above P3 lasting at least this long (s);
-    /// two or more make a session one "with P3 repetitions".
-    pub fast_rep_min_s: f64,
-    /// Critical speed is fitted on the best efforts of this many days before a run.
-    pub cs_days: f64,
-    /// The fit is accepted when D' is within these bounds (m) ...
-    pub cs_d_prime_min_m: f64,
-    pub cs_d_prime_max_m: f64,
-    /// ... and the best 3 min speed is at least this multiple of the best 20 min speed ...
-    pub cs_min_ratio_3_20: f64,
-    /// ... and the critical speed is at least this multiple of the habitual speed (not in
-    /// METRICS.md: an easy runner's hilly runs pass the other two rules with a "critical
-    /// speed" below the pace they run every day; see docs/METRICS.md 3a).
-    pub cs_min_over_habit: f64,
-    /// Habit rule: threshold speed = habitual speed / this ...
-    pub habit_ratio: f64,
-    /// ... the habitual speed being the median over the runs of at least `habit_min_run_s` in
-    /// the `habit_days` before a run.
-    pub habit_days: f64,
-    pub habit_min_run_s: f64,
-    /// LTHR estimate: the highest mean HR over `lthr_effort_s` of running at at least this
-    /// fraction of the threshold speed, in the `cs_days` before the latest run.
-    pub lthr_effort_speed_frac: f64,
-    pub lthr_effort_s: f64,
-
-    // --- 3b. Run-walk -------------------------------------------------------------------------
-    /// Walking: running cadence under this (steps/min) ...
-    pub walk_cadence_spm: f64,
-    /// ... for at least this long (s).
-    pub walk_min_s: f64,
-    /// Without cadence: GAP speed under this (m/s) ...
-    pub walk_speed_m_s: f64,
-    /// ... and under this fraction of the run's median moving GAP speed.
-    pub walk_speed_ratio: f64,
-    /// A run with at least this share of walking is `run_walk`.
-    pub run_walk_min_share: f64,
-    /// A run-walk run's steady metrics skip this long at the start of each running segment (s).
-    pub walk_recovery_s: f64,
-    /// Lower bounds of Z2..Z5 as fractions of LTHR (Friel, running).
-    pub lthr_zone_bounds: [f64; 4],
-    /// Lower bounds of Z2..Z5 as fractions of HRmax. METRICS.md names the model without cuts;
-    /// the default is the common 60/70/80/90 %.
-    pub hr_max_zone_bounds: [f64; 4],
-    /// Lower bounds of Z2..Z5 as fractions of heart-rate reserve (Karvonen). Default 60/70/80/90 %.
-    pub karvonen_zone_bounds: [f64; 4],
-    /// Seiler S2 starts at this fraction of LTHR (aerobic threshold).
-    pub seiler_s2_from_lthr: f64,
-    /// Seiler S3 starts at this fraction of LTHR.
-    pub seiler_s3_from_lthr: f64,
-    /// `hard` when S3 time is at least this (s) ...
-    pub hard_s3_s: f64,
-    /// ... or S2 + S3 time is at least this (s).
-    pub hard_s2_s3_s: f64,
-    /// `easy` when not hard and S1 holds at least this share of the steady portion.
-    pub easy_s1_share: f64,
-    /// `long` needs at least this moving time (s) ...
-    pub long_min_s: f64,
-    /// ... and at least this multiple of the median run of the previous `long_history_days`.
-    pub long_ratio: f64,
-    /// History window for the `long` median (days), used by [`crate::compute_all`].
-    pub long_history_days: f64,
-    /// Banister TRIMP constants.
-    pub trimp_k1_male: f64,
-    pub trimp_k2_male: f64,
-    pub trimp_k1_female: f64,
-    pub trimp_k2_female: f64,
-
-    // --- 4. Across activities: per-activity spans ----------------------------------------------
-    /// The easy-run window (METRICS.md: minutes 10-40 of moving time) starts at this moving
-    /// second ...
-    pub window_from_s: f64,
-    /// ... and ends before this one.
-    pub window_to_s: f64,
-    /// The window needs at least this many seconds with valid HR and GAP speed (15 min).
-    pub window_min_s: f64,
-    /// The early signal's span (minutes 5-15) starts at this moving second ...
-    pub early_from_s: f64,
-    /// ... and ends before this one.
-    pub early_to_s: f64,
-    /// The early span needs at least this many seconds with valid HR and GAP speed.
-    /// METRICS.md does not say; default 8 of its 10 minutes.
-    pub early_min_s: f64,
-
-    // --- 4. Across activities: easy-run baseline ---------------------------------------------
-    /// The baseline is fitted on the easy runs of this many days before each run.
-    pub baseline_days: f64,
-    /// ... of which there must be at least this many (else `insufficient_baseline`).
-    pub baseline_min_runs: usize,
-    /// Floor of the baseline's robust spread sigma (bpm).
-    pub sigma_floor_bpm: f64,
-    /// `elevated` when the elevation is at least this (bpm) ...
-    pub elevated_min_bpm: f64,
-    /// ... and at least this many sigma.
-    pub elevated_sigmas: f64,
-    /// An elevated run on a day at least this much warmer (degC) than the median of the
-    /// baseline period is marked `warm_day`.
-    pub warm_day_delta_c: f64,
-    /// `stride_unsteady` when the cadence CV is more than this many robust spreads above the
-    /// baseline median ...
-    pub stride_sigmas: f64,
-    /// ... with the spread floored at this CV. METRICS.md does not say; 0.003 is about 0.5
-    /// steps/min of extra scatter at 170 steps/min, well below what a runner can feel.
-    pub stride_cv_sigma_floor: f64,
-
-    // --- 4. Across activities: recovery after a hard session ---------------------------------
-    /// An easy run counts as recovered when its elevation is at most this (bpm) ...
-    pub recovered_min_bpm: f64,
-    /// ... or this many sigma, whichever is larger.
-    pub recovered_sigmas: f64,
-    /// `absorbed` when recovered within this many hours of the session's end.
-    pub absorbed_within_h: f64,
-    /// Easy runs up to this many hours after the session's end decide the verdict (5 d).
-    pub recovery_window_h: f64,
-
-    // --- 4. Across activities: load and weeks -------------------------------------------------
-    /// Time constant of fitness (CTL), days.
-    pub ctl_days: f64,
-    /// Time constant of fatigue (ATL), days.
-    pub atl_days: f64,
-    /// `too_many_hard` when a week holds more than this many hard sessions.
-    pub max_hard_per_week: f64,
-    /// `hard_back_to_back` when two hard sessions are closer than this (h, end to start).
-    pub hard_spacing_min_h: f64,
-    /// `too_much_moderate` when the S2 share of the week exceeds this ...
-    pub moderate_s2_share_max: f64,
-    /// ... or moderate sessions exceed this share of the week's runs.
-    pub moderate_runs_share_max: f64,
-    /// `no_true_easy` when easy runs are fewer than this share of the week's runs.
-    pub easy_runs_share_min: f64,
-    /// `load_spike` when the week's load exceeds this multiple of the mean of the weeks before.
-    pub load_spike_ratio: f64,
-    /// Number of weeks before that `load_spike` compares with.
-    pub load_spike_weeks: usize,
-    /// Number of trailing weeks (this one included) of the consistency CV.
-    pub consistency_weeks: usize,
-    /// The polarization index is shown when the S2 and S3 shares are each at least this.
-    pub polarization_min_share: f64,
-
-    // --- 4. Across activities: readiness -------------------------------------------------------
-    /// `hold_back` when form (TSB) is below this.
-    pub readiness_tsb_hold_back: f64,
-    /// `push` needs form (TSB) at least this ...
-    pub readiness_tsb_push: f64,
-    /// ... the last three easy runs within this many sigma of the baseline ...
-    pub readiness_push_sigmas: f64,
-    /// ... the last hard session at least this many hours ago ...
-    pub readiness_hard_rest_h: f64,
-    /// ... and consistency below this.
-    pub readiness_consistency_max: f64,
-    /// A `lingering` hard session holds readiness back while it ended less than this many
-    /// days ago. METRICS.md does not say; default 7 (the 5-day recovery window and two more).
-    pub readiness_lingering_days: f64,
-
-    // --- estimation ----------------------------------------------------------------------------
-    /// HRmax is estimated only from at least this many activities with valid HR.
-    pub estimate_min_activities: usize,
-    /// Percentile of valid HR taken as HRmax.
-    pub estimate_hr_max_percentile: f64,
-    /// LTHR estimate as a fraction of HRmax.
-    pub estimate_lthr_fraction: f64,
-    /// Resting HR when neither the config nor a FIT user profile gives one (bpm).
-    pub default_hr_rest: f64,
+/// What a setting can change, and so which fingerprints leave it out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// An activity's stored metrics and HR pool: in every fingerprint.
+    Activity,
+    /// Only the anchor-dependent metrics, which are re-anchored from the stored HR summary
+    /// rather than recomputed: left out of [`AthleteSettings::anchor_free_fingerprint`].
+    Anchor,
+    /// Only what is computed when stored rows are read: left out of
+    /// [`AthleteSettings::activity_fingerprint`] (see [`AthleteSettings::stored_view`]).
+    Read,
 }
 
-impl Default for AthleteSettings {
-    fn default() -> Self {
-        Self {
-            hr_max: None,
-            hr_rest: None,
-            lthr: None,
-            sex: Sex::Unknown,
-            zone_model: ZoneModel::Lthr,
-            estimated: Estimated::default(),
-            threshold_pace: None,
-            resample_max_gap_s: 5.0,
-            pause_gap_s: 10.0,
-            pause_speed_m_s: 0.3,
-            pause_min_s: 10.0,
-            speed_median_s: 5.0,
-            hr_valid_min_bpm: 30.0,
-            hr_valid_max_bpm: 230.0,
-            spike_bpm: 25.0,
-            spike_window_s: 11.0,
-            cadence_lock_bpm: 3.0,
-            cadence_lock_min_s: 60.0,
-            min_coverage: 0.8,
-            coverage_max_gap_s: 10.0,
-            recording_gap_max_s: 60.0,
-            gps_jump_speed_m_s: hrdrift_ingest::GPS_JUMP_ON_FOOT_M_S,
-            grade_clamp: 0.45,
-            altitude_smooth_s: 30.0,
-            warmup_s: 600.0,
-            decoupling_min_steady_s: 1200.0,
-            drift_min_steady_s: 1200.0,
-            ef_min_steady_s: 300.0,
-            unsteady_cv: 0.25,
-            steady_cv: 0.10,
-            steadiness_block_s: 30.0,
-            not_running_span_m_s: 7.0,
-            not_running_median_m_s: 6.0,
-            pace_p2_from: 0.85,
-            pace_p3_from: 0.97,
-            hard_p3_s: 8.0 * 60.0,
-            hard_p2_p3_s: 40.0 * 60.0,
-            easy_p1_share: 0.85,
-            fast_rep_min_s: 60.0,
-            cs_days: 90.0,
-            cs_d_prime_min_m: 50.0,
-            cs_d_prime_max_m: 400.0,
-            cs_min_ratio_3_20: 1.10,
-            cs_min_over_habit: 1.10,
-            habit_ratio: 0.78,
-            habit_days: 42.0,
-            habit_min_run_s: 1800.0,
-            lthr_effort_speed_frac: 0.95,
-            lthr_effort_s: 1200.0,
-            walk_cadence_spm: 140.0,
-            walk_min_s: 10.0,
-            walk_speed_m_s: 2.0,
-            walk_speed_ratio: 0.65,
-            run_walk_min_share: 0.05,
-            walk_recovery_s: 60.0,
-            lthr_zone_bounds: [0.85, 0.90, 0.95, 1.00],
-            hr_max_zone_bounds: [0.60, 0.70, 0.80, 0.90],
-            karvonen_zone_bounds: [0.60, 0.70, 0.80, 0.90],
-            seiler_s2_from_lthr: 0.89,
-            seiler_s3_from_lthr: 1.0,
-            hard_s3_s: 8.0 * 60.0,
-            hard_s2_s3_s: 25.0 * 60.0,
-            easy_s1_share: 0.85,
-            long_min_s: 75.0 * 60.0,
-            long_ratio: 1.5,
-            long_history_days: 28.0,
-            trimp_k1_male: 0.64,
-            trimp_k2_male: 1.92,
-            trimp_k1_female: 0.86,
-            trimp_k2_female: 1.67,
-            window_from_s: 600.0,
-            window_to_s: 2400.0,
-            window_min_s: 900.0,
-            early_from_s: 300.0,
-            early_to_s: 900.0,
-            early_min_s: 480.0,
-            baseline_days: 42.0,
-            baseline_min_runs: 6,
-            sigma_floor_bpm: 1.5,
-            elevated_min_bpm: 4.0,
-            elevated_sigmas: 2.0,
-            warm_day_delta_c: 8.0,
-            stride_sigmas: 2.0,
-            stride_cv_sigma_floor: 0.003,
-            recovered_min_bpm: 2.0,
-            recovered_sigmas: 1.0,
-            absorbed_within_h: 72.0,
-            recovery_window_h: 120.0,
-            ctl_days: 42.0,
-            atl_days: 7.0,
-            max_hard_per_week: 2.0,
-            hard_spacing_min_h: 44.0,
-            moderate_s2_share_max: 0.25,
-            moderate_runs_share_max: 0.40,
-            easy_runs_share_min: 0.5,
-            load_spike_ratio: 1.3,
-            load_spike_weeks: 4,
-            consistency_weeks: 4,
-            polarization_min_share: 0.01,
-            readiness_tsb_hold_back: -30.0,
-            readiness_tsb_push: -10.0,
-            readiness_push_sigmas: 1.0,
-            readiness_hard_rest_h: 48.0,
-            readiness_consistency_max: 0.2,
-            readiness_lingering_days: 7.0,
-            estimate_min_activities: 20,
-            estimate_hr_max_percentile: 99.5,
-            estimate_lthr_fraction: 0.9,
-            default_hr_rest: 50.0,
+/// Declares the settings once, so that one added or changed cannot be missed in the struct, its
+/// `Default`, the ranges `validate` and `sanitized` check or the fingerprints.
+///
+/// An entry is `name: type = default;`, or `name: f64 = default, min..=max;` for a threshold
+/// with a range to check; `[Read]` or `[Anchor]` before the name gives its [`Scope`] (else
+/// `Activity`). The order of the entries is the serialized order, which the fingerprints hash.
+macro_rules! settings {
+    (@scope) => { Scope::Activity };
+    (@scope $scope:ident) => { Scope::$scope };
+    (@one $range:expr) => { 1 };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[doc = $doc:literal])*
+                $([$scope:ident])?
+                $field:ident: $ty:ty = $default:expr $(, $range:expr)?;
+            )*
         }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                $(#[doc = $doc])*
+                #[doc = ""]
+                #[doc = concat!(
+                    "Default `", stringify!($default), "`",
+                    $(", accepted `", stringify!($range), "`",)?
+                    "."
+                )]
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $($field: $default,)* }
+            }
+        }
+
+        /// Number of numeric thresholds checked by [`AthleteSettings::validate`].
+        const NUMERIC: usize = 0 $($(+ settings!(@one $range))?)*;
+
+        impl $name {
+            /// Every numeric threshold with its range, in field order.
+            fn numeric_in_field_order(&mut self) -> [(&'static str, &mut f64, f64, f64); NUMERIC] {
+                [$($((stringify!($field), &mut self.$field, *$range.start(), *$range.end()),)?)*]
+            }
+
+            /// A copy with every setting of `scope` at its default.
+            fn with_defaults(&self, scope: Scope) -> Self {
+                let d = Self::default();
+                let s = self.clone();
+                Self {
+                    $($field: if settings!(@scope $($scope)?) == scope {
+                        d.$field
+                    } else {
+                        s.$field
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+settings! {
+    /// Everything the per-activity metrics depend on besides the activity itself.
+    ///
+    /// All thresholds default to the values in METRICS.md; the few that METRICS.md leaves open
+    /// (the %HRmax and Karvonen zone cuts, the minimum steady time for EF and drift) are documented
+    /// on their fields.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct AthleteSettings {
+        /// Maximum heart rate, bpm.
+        [Anchor] hr_max: Option<f64> = None;
+        /// Resting heart rate, bpm.
+        [Anchor] hr_rest: Option<f64> = None;
+        /// Lactate-threshold heart rate, bpm.
+        [Anchor] lthr: Option<f64> = None;
+        [Anchor] sex: Sex = Sex::Unknown;
+        [Anchor] zone_model: ZoneModel = ZoneModel::Lthr;
+        /// Which of `hr_max`, `hr_rest`, `lthr` were estimated (set by
+        /// [`AthleteSettings::estimate`]).
+        [Anchor] estimated: Estimated = Estimated::default();
+        /// Threshold pace (`4:15/km`, `6:50/mi`): the speed a session's type is measured against
+        /// (METRICS.md section 3a). Without it, the threshold speed is estimated from the runs.
+        [Read] threshold_pace: Option<crate::pace::Pace> = None;
+
+        // --- 1. Samples and cleaning -------------------------------------------------------------
+        /// Resampling to 1 Hz fills gaps between samples up to this long (s), and after a longer
+        /// gap (or a dropout) a valid HR reading covers this much. At most 60. The grid fills
+        /// recording gaps up to `recording_gap_max_s` too, whichever is longer.
+        resample_max_gap_s: f64 = 5.0, 0.0..=60.0;
+        /// Without timer events, a gap between samples longer than this is a pause (s).
+        pause_gap_s: f64 = 10.0, 1.0..=86_400.0;
+        /// Without timer events, speed under this ...
+        pause_speed_m_s: f64 = 0.3, 0.0..=10.0;
+        /// ... for at least this long is a pause (s).
+        pause_min_s: f64 = 10.0, 0.0..=86_400.0;
+        /// Width of the centred rolling median that smooths speed (s).
+        speed_median_s: f64 = 5.0, 0.0..=60.0;
+        /// Lowest valid heart rate (bpm); lower values (and zero) are dropouts.
+        hr_valid_min_bpm: f64 = 30.0, 1.0..=300.0;
+        /// Highest valid heart rate (bpm).
+        hr_valid_max_bpm: f64 = 230.0, 1.0..=300.0;
+        /// A sample further than this from the centred rolling median is a spike (bpm).
+        spike_bpm: f64 = 25.0, 0.0..=300.0;
+        /// Width of the centred rolling median used for spikes (s).
+        spike_window_s: f64 = 11.0, 1.0..=61.0;
+        /// HR within this of steps/min ...
+        cadence_lock_bpm: f64 = 3.0, 0.0..=50.0;
+        /// ... for at least this long in a row is a cadence lock (s).
+        cadence_lock_min_s: f64 = 60.0, 1.0..=86_400.0;
+        /// Minimum HR coverage (valid-HR moving time / moving time) for any HR metric.
+        min_coverage: f64 = 0.8, 0.0..=1.0;
+        /// For HR coverage, valid HR readings at most this far apart on the moving clock cover the
+        /// time between them; after a longer gap only the first `resample_max_gap_s` counts (s).
+        /// METRICS.md does not say coverage is counted on the 1 Hz grid; this reading keeps
+        /// smart-recording files (a sample every 1-12 s) from failing the coverage gate with a
+        /// working strap. Default 10 s, the gap METRICS.md treats as continuous movement without
+        /// timer events. See [`crate::clean`], step 8.
+        coverage_max_gap_s: f64 = 10.0, 0.0..=3600.0;
+        /// A gap between two samples on the moving clock up to this long is a recording gap (smart
+        /// recording writes a sample every 1-12 s or more while the runner moves on): the 1 Hz
+        /// grid is interpolated across it, so every mean weighs a reading by the time it holds, and
+        /// two valid HR readings either side of it cover it (s). Longer gaps stay holes. Not in
+        /// METRICS.md, whose 5 s no-fill rule would weigh a smart-recording file's readings by
+        /// their sampling; see docs/METRICS.md section 1. At most 300.
+        recording_gap_max_s: f64 = 60.0, 0.0..=300.0;
+        /// Between two positions of a run, walk or hike, a speed above this is a GPS jump: left out
+        /// of the distance and of speed from positions (m/s). Other sports use 40 m/s.
+        gps_jump_speed_m_s: f64 = hrdrift_ingest::GPS_JUMP_ON_FOOT_M_S, 1.0..=100.0;
+
+        // --- 2. GAP ------------------------------------------------------------------------------
+        /// Grade is clamped to +- this fraction before the Minetti polynomial.
+        grade_clamp: f64 = 0.45, 0.0..=0.45;
+        /// Width of the centred rolling mean that smooths altitude (s).
+        altitude_smooth_s: f64 = 30.0, 0.0..=600.0;
+
+        // --- 3. Per activity ---------------------------------------------------------------------
+        /// Warm-up excluded from the steady portion (s of moving time).
+        warmup_s: f64 = 600.0, 0.0..=86_400.0;
+        /// Minimum steady portion for decoupling (s).
+        decoupling_min_steady_s: f64 = 1200.0, 0.0..=86_400.0;
+        /// Minimum steady portion for the drift slopes and `drift_pct` (s). METRICS.md does not
+        /// say; a slope in bpm/h over less than the decoupling span is mostly noise, so the default
+        /// is the same 20 min.
+        drift_min_steady_s: f64 = 1200.0, 0.0..=86_400.0;
+        /// Minimum steady portion for EF (s). METRICS.md does not say; default 5 min.
+        ef_min_steady_s: f64 = 300.0, 0.0..=86_400.0;
+        /// Coefficient of variation of the 30 s means of GAP speed over the steady portion's
+        /// running segments above which the activity is `unsteady` (METRICS.md section 3b) ...
+        unsteady_cv: f64 = 0.25, 0.0..=10.0;
+        /// ... and at or below which its decoupling quality is `steady` (else `variable`).
+        steady_cv: f64 = 0.10, 0.0..=10.0;
+        /// Steadiness is judged on means of GAP speed over blocks of this many seconds.
+        steadiness_block_s: f64 = 30.0, 5.0..=600.0;
+
+        // --- 3a. Effort without heart rate ------------------------------------------------------
+        /// A span faster than this (m/s) is not running (a GPS jump, a ride): left out of the
+        /// mean-maximal speeds and the pace zones.
+        not_running_span_m_s: f64 = 7.0, 1.0..=100.0;
+        /// A run whose median moving speed is over this (m/s) is `not_running_speed`.
+        not_running_median_m_s: f64 = 6.0, 1.0..=100.0;
+        /// Pace zone P2 starts at this fraction of the threshold speed ...
+        [Read] pace_p2_from: f64 = 0.85, 0.1..=2.0;
+        /// ... and P3 above this one.
+        [Read] pace_p3_from: f64 = 0.97, 0.1..=2.0;
+        /// Session type `hard` when P3 time is at least this (s) ...
+        [Read] hard_p3_s: f64 = 8.0 * 60.0, 0.0..=86_400.0;
+        /// ... or P2 + P3 time is at least this (s).
+        [Read] hard_p2_p3_s: f64 = 40.0 * 60.0, 0.0..=86_400.0;
+        /// `easy` when not hard and P1 holds at least this share of the steady portion's running.
+        [Read] easy_p1_share: f64 = 0.85, 0.0..=1.0;
+        /// Fast repetitions: spans of steadiness blocks above P3 lasting at least this long (s);
+        /// two or more make a session one "with P3 repetitions".
+        [Read] fast_rep_min_s: f64 = 60.0, 1.0..=3600.0;
+        /// Critical speed is fitted on the best efforts of this many days before a run.
+        [Read] cs_days: f64 = 90.0, 1.0..=3650.0;
+        /// The fit is accepted when D' is within these bounds (m) ...
+        [Read] cs_d_prime_min_m: f64 = 50.0, 0.0..=10_000.0;
+        [Read] cs_d_prime_max_m: f64 = 400.0, 0.0..=10_000.0;
+        /// ... and the best 3 min speed is at least this multiple of the best 20 min speed ...
+        [Read] cs_min_ratio_3_20: f64 = 1.10, 1.0..=3.0;
+        /// ... and the critical speed is at least this multiple of the habitual speed (not in
+        /// METRICS.md: an easy runner's hilly runs pass the other two rules with a "critical
+        /// speed" below the pace they run every day; see docs/METRICS.md 3a).
+        [Read] cs_min_over_habit: f64 = 1.10, 0.0..=3.0;
+        /// Habit rule: threshold speed = habitual speed / this ...
+        [Read] habit_ratio: f64 = 0.78, 0.1..=1.5;
+        /// ... the habitual speed being the median over the runs of at least `habit_min_run_s` in
+        /// the `habit_days` before a run.
+        [Read] habit_days: f64 = 42.0, 1.0..=3650.0;
+        [Read] habit_min_run_s: f64 = 1800.0, 0.0..=86_400.0;
+        /// LTHR estimate: the highest mean HR over `lthr_effort_s` of running at at least this
+        /// fraction of the threshold speed, in the `cs_days` before the latest run.
+        [Read] lthr_effort_speed_frac: f64 = 0.95, 0.1..=2.0;
+        lthr_effort_s: f64 = 1200.0, 60.0..=7200.0;
+
+        // --- 3b. Run-walk ------------------------------------------------------------------------
+        /// Walking: running cadence under this (steps/min) ...
+        walk_cadence_spm: f64 = 140.0, 0.0..=300.0;
+        /// ... for at least this long (s).
+        walk_min_s: f64 = 10.0, 0.0..=3600.0;
+        /// Without cadence: GAP speed under this (m/s) ...
+        walk_speed_m_s: f64 = 2.0, 0.0..=10.0;
+        /// ... and under this fraction of the run's median moving GAP speed.
+        walk_speed_ratio: f64 = 0.65, 0.0..=1.0;
+        /// A run with at least this share of walking is `run_walk`.
+        run_walk_min_share: f64 = 0.05, 0.0..=1.0;
+        /// A run-walk run's steady metrics skip this long at the start of each running segment (s).
+        walk_recovery_s: f64 = 60.0, 0.0..=3600.0;
+        /// Lower bounds of Z2..Z5 as fractions of LTHR (Friel, running).
+        [Anchor] lthr_zone_bounds: [f64; 4] = [0.85, 0.90, 0.95, 1.00];
+        /// Lower bounds of Z2..Z5 as fractions of HRmax. METRICS.md names the model without cuts;
+        /// the default is the common 60/70/80/90 %.
+        [Anchor] hr_max_zone_bounds: [f64; 4] = [0.60, 0.70, 0.80, 0.90];
+        /// Lower bounds of Z2..Z5 as fractions of heart-rate reserve (Karvonen). Default
+        /// 60/70/80/90 %.
+        [Anchor] karvonen_zone_bounds: [f64; 4] = [0.60, 0.70, 0.80, 0.90];
+        /// Seiler S2 starts at this fraction of LTHR (aerobic threshold).
+        [Anchor] seiler_s2_from_lthr: f64 = 0.89, 0.0..=2.0;
+        /// Seiler S3 starts at this fraction of LTHR.
+        [Anchor] seiler_s3_from_lthr: f64 = 1.0, 0.0..=2.0;
+        /// `hard` when S3 time is at least this (s) ...
+        [Anchor] hard_s3_s: f64 = 8.0 * 60.0, 0.0..=86_400.0;
+        /// ... or S2 + S3 time is at least this (s).
+        [Anchor] hard_s2_s3_s: f64 = 25.0 * 60.0, 0.0..=86_400.0;
+        /// `easy` when not hard and S1 holds at least this share of the steady portion.
+        [Anchor] easy_s1_share: f64 = 0.85, 0.0..=1.0;
+        /// `long` needs at least this moving time (s) ...
+        [Read] long_min_s: f64 = 75.0 * 60.0, 0.0..=864_000.0;
+        /// ... and at least this multiple of the median run of the previous `long_history_days`.
+        [Read] long_ratio: f64 = 1.5, 0.0..=100.0;
+        /// History window for the `long` median (days), used by [`crate::compute_all`].
+        [Read] long_history_days: f64 = 28.0, 0.0..=3650.0;
+        /// Banister TRIMP constants.
+        trimp_k1_male: f64 = 0.64, 0.0..=10.0;
+        trimp_k2_male: f64 = 1.92, 0.0..=10.0;
+        trimp_k1_female: f64 = 0.86, 0.0..=10.0;
+        trimp_k2_female: f64 = 1.67, 0.0..=10.0;
+
+        // --- 4. Across activities: per-activity spans --------------------------------------------
+        /// The easy-run window (METRICS.md: minutes 10-40 of moving time) starts at this moving
+        /// second ...
+        window_from_s: f64 = 600.0, 0.0..=86_400.0;
+        /// ... and ends before this one.
+        window_to_s: f64 = 2400.0, 0.0..=86_400.0;
+        /// The window needs at least this many seconds with valid HR and GAP speed (15 min).
+        window_min_s: f64 = 900.0, 1.0..=86_400.0;
+        /// The early signal's span (minutes 5-15) starts at this moving second ...
+        early_from_s: f64 = 300.0, 0.0..=86_400.0;
+        /// ... and ends before this one.
+        early_to_s: f64 = 900.0, 0.0..=86_400.0;
+        /// The early span needs at least this many seconds with valid HR and GAP speed.
+        /// METRICS.md does not say; default 8 of its 10 minutes.
+        early_min_s: f64 = 480.0, 1.0..=86_400.0;
+
+        // --- 4. Across activities: easy-run baseline ---------------------------------------------
+        /// The baseline is fitted on the easy runs of this many days before each run.
+        [Read] baseline_days: f64 = 42.0, 1.0..=3650.0;
+        /// ... of which there must be at least this many (else `insufficient_baseline`).
+        [Read] baseline_min_runs: usize = 6;
+        /// Floor of the baseline's robust spread sigma (bpm).
+        [Read] sigma_floor_bpm: f64 = 1.5, 0.01..=50.0;
+        /// `elevated` when the elevation is at least this (bpm) ...
+        [Read] elevated_min_bpm: f64 = 4.0, 0.0..=100.0;
+        /// ... and at least this many sigma.
+        [Read] elevated_sigmas: f64 = 2.0, 0.0..=20.0;
+        /// An elevated run on a day at least this much warmer (degC) than the median of the
+        /// baseline period is marked `warm_day`.
+        [Read] warm_day_delta_c: f64 = 8.0, 0.0..=100.0;
+        /// `stride_unsteady` when the cadence CV is more than this many robust spreads above the
+        /// baseline median ...
+        [Read] stride_sigmas: f64 = 2.0, 0.0..=20.0;
+        /// ... with the spread floored at this CV. METRICS.md does not say; 0.003 is about 0.5
+        /// steps/min of extra scatter at 170 steps/min, well below what a runner can feel.
+        [Read] stride_cv_sigma_floor: f64 = 0.003, 1e-6..=1.0;
+
+        // --- 4. Across activities: recovery after a hard session ---------------------------------
+        /// An easy run counts as recovered when its elevation is at most this (bpm) ...
+        [Read] recovered_min_bpm: f64 = 2.0, 0.0..=100.0;
+        /// ... or this many sigma, whichever is larger.
+        [Read] recovered_sigmas: f64 = 1.0, 0.0..=20.0;
+        /// `absorbed` when recovered within this many hours of the session's end.
+        [Read] absorbed_within_h: f64 = 72.0, 0.0..=8760.0;
+        /// Easy runs up to this many hours after the session's end decide the verdict (5 d).
+        [Read] recovery_window_h: f64 = 120.0, 0.0..=8760.0;
+
+        // --- 4. Across activities: load and weeks ------------------------------------------------
+        /// Time constant of fitness (CTL), days.
+        [Read] ctl_days: f64 = 42.0, 1.0..=3650.0;
+        /// Time constant of fatigue (ATL), days.
+        [Read] atl_days: f64 = 7.0, 1.0..=3650.0;
+        /// `too_many_hard` when a week holds more than this many hard sessions.
+        [Read] max_hard_per_week: f64 = 2.0, 0.0..=100.0;
+        /// `hard_back_to_back` when two hard sessions are closer than this (h, end to start).
+        [Read] hard_spacing_min_h: f64 = 44.0, 0.0..=8760.0;
+        /// `too_much_moderate` when the S2 share of the week exceeds this ...
+        [Read] moderate_s2_share_max: f64 = 0.25, 0.0..=1.0;
+        /// ... or moderate sessions exceed this share of the week's runs.
+        [Read] moderate_runs_share_max: f64 = 0.40, 0.0..=1.0;
+        /// `no_true_easy` when easy runs are fewer than this share of the week's runs.
+        [Read] easy_runs_share_min: f64 = 0.5, 0.0..=1.0;
+        /// `load_spike` when the week's load exceeds this multiple of the mean of the weeks before.
+        [Read] load_spike_ratio: f64 = 1.3, 0.0..=100.0;
+        /// Number of weeks before that `load_spike` compares with.
+        [Read] load_spike_weeks: usize = 4;
+        /// Number of trailing weeks (this one included) of the consistency CV.
+        [Read] consistency_weeks: usize = 4;
+        /// The polarization index is shown when the S2 and S3 shares are each at least this.
+        [Read] polarization_min_share: f64 = 0.01, 1e-6..=1.0;
+
+        // --- 4. Across activities: readiness -----------------------------------------------------
+        /// `hold_back` when form (TSB) is below this.
+        [Read] readiness_tsb_hold_back: f64 = -30.0, -1000.0..=1000.0;
+        /// `push` needs form (TSB) at least this ...
+        [Read] readiness_tsb_push: f64 = -10.0, -1000.0..=1000.0;
+        /// ... the last three easy runs within this many sigma of the baseline ...
+        [Read] readiness_push_sigmas: f64 = 1.0, 0.0..=20.0;
+        /// ... the last hard session at least this many hours ago ...
+        [Read] readiness_hard_rest_h: f64 = 48.0, 0.0..=8760.0;
+        /// ... and consistency below this.
+        [Read] readiness_consistency_max: f64 = 0.2, 0.0..=100.0;
+        /// A `lingering` hard session holds readiness back while it ended less than this many
+        /// days ago. METRICS.md does not say; default 7 (the 5-day recovery window and two more).
+        [Read] readiness_lingering_days: f64 = 7.0, 0.0..=3650.0;
+
+        // --- estimation --------------------------------------------------------------------------
+        /// HRmax is estimated only from at least this many activities with valid HR.
+        estimate_min_activities: usize = 20;
+        /// Percentile of valid HR taken as HRmax.
+        estimate_hr_max_percentile: f64 = 99.5, 0.0..=100.0;
+        /// LTHR estimate as a fraction of HRmax.
+        estimate_lthr_fraction: f64 = 0.9, 0.1..=1.0;
+        /// Resting HR when neither the config nor a FIT user profile gives one (bpm).
+        default_hr_rest: f64 = 50.0, 20.0..=150.0;
     }
 }
 
@@ -466,271 +432,23 @@ pub enum SettingsError {
     ZoneBoundsNotIncreasing { name: &'static str },
 }
 
-/// Number of numeric thresholds checked by [`AthleteSettings::validate`].
-const NUMERIC: usize = 95;
-
 impl AthleteSettings {
     /// Every numeric threshold with its plausible range. Out-of-range values are reported by
     /// [`AthleteSettings::validate`] and replaced by their default in
     /// [`AthleteSettings::sanitized`], so that no setting can make a metric NaN or a loop unbounded.
     fn numeric_mut(&mut self) -> [(&'static str, &mut f64, f64, f64); NUMERIC] {
-        [
-            (
-                "resample_max_gap_s",
-                &mut self.resample_max_gap_s,
-                0.0,
-                60.0,
-            ),
-            ("pause_gap_s", &mut self.pause_gap_s, 1.0, 86_400.0),
-            ("pause_speed_m_s", &mut self.pause_speed_m_s, 0.0, 10.0),
-            ("pause_min_s", &mut self.pause_min_s, 0.0, 86_400.0),
-            ("speed_median_s", &mut self.speed_median_s, 0.0, 60.0),
-            ("hr_valid_min_bpm", &mut self.hr_valid_min_bpm, 1.0, 300.0),
-            ("hr_valid_max_bpm", &mut self.hr_valid_max_bpm, 1.0, 300.0),
-            ("spike_bpm", &mut self.spike_bpm, 0.0, 300.0),
-            ("spike_window_s", &mut self.spike_window_s, 1.0, 61.0),
-            ("cadence_lock_bpm", &mut self.cadence_lock_bpm, 0.0, 50.0),
-            (
-                "cadence_lock_min_s",
-                &mut self.cadence_lock_min_s,
-                1.0,
-                86_400.0,
-            ),
-            ("min_coverage", &mut self.min_coverage, 0.0, 1.0),
-            (
-                "coverage_max_gap_s",
-                &mut self.coverage_max_gap_s,
-                0.0,
-                3600.0,
-            ),
-            (
-                "recording_gap_max_s",
-                &mut self.recording_gap_max_s,
-                0.0,
-                300.0,
-            ),
-            (
-                "gps_jump_speed_m_s",
-                &mut self.gps_jump_speed_m_s,
-                1.0,
-                100.0,
-            ),
-            ("grade_clamp", &mut self.grade_clamp, 0.0, 0.45),
-            ("altitude_smooth_s", &mut self.altitude_smooth_s, 0.0, 600.0),
-            ("warmup_s", &mut self.warmup_s, 0.0, 86_400.0),
-            (
-                "decoupling_min_steady_s",
-                &mut self.decoupling_min_steady_s,
-                0.0,
-                86_400.0,
-            ),
-            (
-                "drift_min_steady_s",
-                &mut self.drift_min_steady_s,
-                0.0,
-                86_400.0,
-            ),
-            ("ef_min_steady_s", &mut self.ef_min_steady_s, 0.0, 86_400.0),
-            ("unsteady_cv", &mut self.unsteady_cv, 0.0, 10.0),
-            ("steady_cv", &mut self.steady_cv, 0.0, 10.0),
-            (
-                "steadiness_block_s",
-                &mut self.steadiness_block_s,
-                5.0,
-                600.0,
-            ),
-            (
-                "not_running_span_m_s",
-                &mut self.not_running_span_m_s,
-                1.0,
-                100.0,
-            ),
-            (
-                "not_running_median_m_s",
-                &mut self.not_running_median_m_s,
-                1.0,
-                100.0,
-            ),
-            ("pace_p2_from", &mut self.pace_p2_from, 0.1, 2.0),
-            ("pace_p3_from", &mut self.pace_p3_from, 0.1, 2.0),
-            ("hard_p3_s", &mut self.hard_p3_s, 0.0, 86_400.0),
-            ("hard_p2_p3_s", &mut self.hard_p2_p3_s, 0.0, 86_400.0),
-            ("easy_p1_share", &mut self.easy_p1_share, 0.0, 1.0),
-            ("fast_rep_min_s", &mut self.fast_rep_min_s, 1.0, 3600.0),
-            ("cs_days", &mut self.cs_days, 1.0, 3650.0),
-            (
-                "cs_d_prime_min_m",
-                &mut self.cs_d_prime_min_m,
-                0.0,
-                10_000.0,
-            ),
-            (
-                "cs_d_prime_max_m",
-                &mut self.cs_d_prime_max_m,
-                0.0,
-                10_000.0,
-            ),
-            ("cs_min_ratio_3_20", &mut self.cs_min_ratio_3_20, 1.0, 3.0),
-            ("cs_min_over_habit", &mut self.cs_min_over_habit, 0.0, 3.0),
-            ("habit_ratio", &mut self.habit_ratio, 0.1, 1.5),
-            ("habit_days", &mut self.habit_days, 1.0, 3650.0),
-            ("habit_min_run_s", &mut self.habit_min_run_s, 0.0, 86_400.0),
-            (
-                "lthr_effort_speed_frac",
-                &mut self.lthr_effort_speed_frac,
-                0.1,
-                2.0,
-            ),
-            ("lthr_effort_s", &mut self.lthr_effort_s, 60.0, 7200.0),
-            ("walk_cadence_spm", &mut self.walk_cadence_spm, 0.0, 300.0),
-            ("walk_min_s", &mut self.walk_min_s, 0.0, 3600.0),
-            ("walk_speed_m_s", &mut self.walk_speed_m_s, 0.0, 10.0),
-            ("walk_speed_ratio", &mut self.walk_speed_ratio, 0.0, 1.0),
-            ("run_walk_min_share", &mut self.run_walk_min_share, 0.0, 1.0),
-            ("walk_recovery_s", &mut self.walk_recovery_s, 0.0, 3600.0),
-            (
-                "seiler_s2_from_lthr",
-                &mut self.seiler_s2_from_lthr,
-                0.0,
-                2.0,
-            ),
-            (
-                "seiler_s3_from_lthr",
-                &mut self.seiler_s3_from_lthr,
-                0.0,
-                2.0,
-            ),
-            ("hard_s3_s", &mut self.hard_s3_s, 0.0, 86_400.0),
-            ("hard_s2_s3_s", &mut self.hard_s2_s3_s, 0.0, 86_400.0),
-            ("easy_s1_share", &mut self.easy_s1_share, 0.0, 1.0),
-            ("long_min_s", &mut self.long_min_s, 0.0, 864_000.0),
-            ("long_ratio", &mut self.long_ratio, 0.0, 100.0),
-            (
-                "long_history_days",
-                &mut self.long_history_days,
-                0.0,
-                3650.0,
-            ),
-            (
-                "estimate_hr_max_percentile",
-                &mut self.estimate_hr_max_percentile,
-                0.0,
-                100.0,
-            ),
-            (
-                "estimate_lthr_fraction",
-                &mut self.estimate_lthr_fraction,
-                0.1,
-                1.0,
-            ),
-            ("default_hr_rest", &mut self.default_hr_rest, 20.0, 150.0),
-            ("trimp_k1_male", &mut self.trimp_k1_male, 0.0, 10.0),
-            ("trimp_k2_male", &mut self.trimp_k2_male, 0.0, 10.0),
-            ("trimp_k1_female", &mut self.trimp_k1_female, 0.0, 10.0),
-            ("trimp_k2_female", &mut self.trimp_k2_female, 0.0, 10.0),
-            ("window_from_s", &mut self.window_from_s, 0.0, 86_400.0),
-            ("window_to_s", &mut self.window_to_s, 0.0, 86_400.0),
-            ("window_min_s", &mut self.window_min_s, 1.0, 86_400.0),
-            ("early_from_s", &mut self.early_from_s, 0.0, 86_400.0),
-            ("early_to_s", &mut self.early_to_s, 0.0, 86_400.0),
-            ("early_min_s", &mut self.early_min_s, 1.0, 86_400.0),
-            ("baseline_days", &mut self.baseline_days, 1.0, 3650.0),
-            ("sigma_floor_bpm", &mut self.sigma_floor_bpm, 0.01, 50.0),
-            ("elevated_min_bpm", &mut self.elevated_min_bpm, 0.0, 100.0),
-            ("elevated_sigmas", &mut self.elevated_sigmas, 0.0, 20.0),
-            ("warm_day_delta_c", &mut self.warm_day_delta_c, 0.0, 100.0),
-            ("stride_sigmas", &mut self.stride_sigmas, 0.0, 20.0),
-            (
-                "stride_cv_sigma_floor",
-                &mut self.stride_cv_sigma_floor,
-                1e-6,
-                1.0,
-            ),
-            ("recovered_min_bpm", &mut self.recovered_min_bpm, 0.0, 100.0),
-            ("recovered_sigmas", &mut self.recovered_sigmas, 0.0, 20.0),
-            (
-                "absorbed_within_h",
-                &mut self.absorbed_within_h,
-                0.0,
-                8760.0,
-            ),
-            (
-                "recovery_window_h",
-                &mut self.recovery_window_h,
-                0.0,
-                8760.0,
-            ),
-            ("ctl_days", &mut self.ctl_days, 1.0, 3650.0),
-            ("atl_days", &mut self.atl_days, 1.0, 3650.0),
-            ("max_hard_per_week", &mut self.max_hard_per_week, 0.0, 100.0),
-            (
-                "hard_spacing_min_h",
-                &mut self.hard_spacing_min_h,
-                0.0,
-                8760.0,
-            ),
-            (
-                "moderate_s2_share_max",
-                &mut self.moderate_s2_share_max,
-                0.0,
-                1.0,
-            ),
-            (
-                "moderate_runs_share_max",
-                &mut self.moderate_runs_share_max,
-                0.0,
-                1.0,
-            ),
-            (
-                "easy_runs_share_min",
-                &mut self.easy_runs_share_min,
-                0.0,
-                1.0,
-            ),
-            ("load_spike_ratio", &mut self.load_spike_ratio, 0.0, 100.0),
-            (
-                "polarization_min_share",
-                &mut self.polarization_min_share,
-                1e-6,
-                1.0,
-            ),
-            (
-                "readiness_tsb_hold_back",
-                &mut self.readiness_tsb_hold_back,
-                -1000.0,
-                1000.0,
-            ),
-            (
-                "readiness_tsb_push",
-                &mut self.readiness_tsb_push,
-                -1000.0,
-                1000.0,
-            ),
-            (
-                "readiness_push_sigmas",
-                &mut self.readiness_push_sigmas,
-                0.0,
-                20.0,
-            ),
-            (
-                "readiness_hard_rest_h",
-                &mut self.readiness_hard_rest_h,
-                0.0,
-                8760.0,
-            ),
-            (
-                "readiness_consistency_max",
-                &mut self.readiness_consistency_max,
-                0.0,
-                100.0,
-            ),
-            (
-                "readiness_lingering_days",
-                &mut self.readiness_lingering_days,
-                0.0,
-                3650.0,
-            ),
-        ]
+        let mut t = self.numeric_in_field_order();
+        // `validate` names the first setting out of range, and before the settings were declared
+        // once it checked the estimation thresholds (the last fields) before the TRIMP constants:
+        // kept, so that a config with several bad values is still told of the same one first.
+        let trimp = t.iter().position(|e| e.0 == "trimp_k1_male");
+        let estimation = t.iter().position(|e| e.0 == "estimate_hr_max_percentile");
+        if let (Some(trimp), Some(estimation)) = (trimp, estimation)
+            && trimp < estimation
+        {
+            t[trimp..].rotate_right(NUMERIC - estimation);
+        }
+        t
     }
 }
 
@@ -920,58 +638,7 @@ impl AthleteSettings {
     /// its default: what one activity's stored metrics and HR pool can depend on.
     #[must_use]
     pub fn stored_view(&self) -> AthleteSettings {
-        let d = AthleteSettings::default();
-        AthleteSettings {
-            baseline_days: d.baseline_days,
-            baseline_min_runs: d.baseline_min_runs,
-            sigma_floor_bpm: d.sigma_floor_bpm,
-            elevated_min_bpm: d.elevated_min_bpm,
-            elevated_sigmas: d.elevated_sigmas,
-            warm_day_delta_c: d.warm_day_delta_c,
-            stride_sigmas: d.stride_sigmas,
-            stride_cv_sigma_floor: d.stride_cv_sigma_floor,
-            recovered_min_bpm: d.recovered_min_bpm,
-            recovered_sigmas: d.recovered_sigmas,
-            absorbed_within_h: d.absorbed_within_h,
-            recovery_window_h: d.recovery_window_h,
-            ctl_days: d.ctl_days,
-            atl_days: d.atl_days,
-            max_hard_per_week: d.max_hard_per_week,
-            hard_spacing_min_h: d.hard_spacing_min_h,
-            moderate_s2_share_max: d.moderate_s2_share_max,
-            moderate_runs_share_max: d.moderate_runs_share_max,
-            easy_runs_share_min: d.easy_runs_share_min,
-            load_spike_ratio: d.load_spike_ratio,
-            load_spike_weeks: d.load_spike_weeks,
-            consistency_weeks: d.consistency_weeks,
-            polarization_min_share: d.polarization_min_share,
-            readiness_tsb_hold_back: d.readiness_tsb_hold_back,
-            readiness_tsb_push: d.readiness_tsb_push,
-            readiness_push_sigmas: d.readiness_push_sigmas,
-            readiness_hard_rest_h: d.readiness_hard_rest_h,
-            readiness_consistency_max: d.readiness_consistency_max,
-            readiness_lingering_days: d.readiness_lingering_days,
-            long_min_s: d.long_min_s,
-            long_ratio: d.long_ratio,
-            long_history_days: d.long_history_days,
-            threshold_pace: None,
-            pace_p2_from: d.pace_p2_from,
-            pace_p3_from: d.pace_p3_from,
-            hard_p3_s: d.hard_p3_s,
-            hard_p2_p3_s: d.hard_p2_p3_s,
-            easy_p1_share: d.easy_p1_share,
-            fast_rep_min_s: d.fast_rep_min_s,
-            cs_days: d.cs_days,
-            cs_d_prime_min_m: d.cs_d_prime_min_m,
-            cs_d_prime_max_m: d.cs_d_prime_max_m,
-            cs_min_ratio_3_20: d.cs_min_ratio_3_20,
-            cs_min_over_habit: d.cs_min_over_habit,
-            habit_ratio: d.habit_ratio,
-            habit_days: d.habit_days,
-            habit_min_run_s: d.habit_min_run_s,
-            lthr_effort_speed_frac: d.lthr_effort_speed_frac,
-            ..self.clone()
-        }
+        self.with_defaults(Scope::Read)
     }
 
     /// [`AthleteSettings::activity_fingerprint`] without what only the anchor-dependent metrics
@@ -979,25 +646,7 @@ impl AthleteSettings {
     /// thresholds): what a [`crate::HrSummary`] depends on.
     #[must_use]
     pub fn anchor_free_fingerprint(&self) -> String {
-        let d = AthleteSettings::default();
-        AthleteSettings {
-            hr_max: None,
-            hr_rest: None,
-            lthr: None,
-            estimated: Estimated::default(),
-            sex: d.sex,
-            zone_model: d.zone_model,
-            lthr_zone_bounds: d.lthr_zone_bounds,
-            hr_max_zone_bounds: d.hr_max_zone_bounds,
-            karvonen_zone_bounds: d.karvonen_zone_bounds,
-            seiler_s2_from_lthr: d.seiler_s2_from_lthr,
-            seiler_s3_from_lthr: d.seiler_s3_from_lthr,
-            hard_s3_s: d.hard_s3_s,
-            hard_s2_s3_s: d.hard_s2_s3_s,
-            easy_s1_share: d.easy_s1_share,
-            ..self.clone()
-        }
-        .activity_fingerprint()
+        self.with_defaults(Scope::Anchor).activity_fingerprint()
     }
 
     /// A short stable fingerprint of the settings (FNV-1a 64 of their JSON form), so an output
