@@ -19,6 +19,7 @@ use polars_core::prelude::*;
 use rayon::prelude::*;
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::StoreError;
 use crate::tables::{self, ActivityRow, SAMPLE_COLUMNS};
@@ -54,6 +55,10 @@ const OWN: [&str; 5] = [ID, POOL_FINGERPRINT, FINGERPRINT, POOL, SUMMARY];
 /// The column of the tables before the metrics were typed (one JSON text per row).
 const OLD_JSON: &str = "metrics_json";
 
+/// Rows per row group of `metrics.parquet`: a group's rows are parsed to JSON values to be
+/// typed, several times their text (4,096 rows at a time added 50 MB to an import's peak).
+pub(crate) const GROUP_ROWS: usize = 512;
+
 /// The types of a table's JSON columns, over all its rows: every row group of the file is
 /// built with them, so the groups share one schema.
 pub(crate) struct Layout {
@@ -74,6 +79,7 @@ impl Layout {
     /// The types over `rows`, and over `shape` first (its fields come first too).
     pub(crate) fn of(rows: &[MetricsRow], shape: Option<&MetricsRow>) -> PolarsResult<Self> {
         let (mut pool, mut summary, mut metrics) = (Kind::Null, Kind::Null, Kind::Null);
+        let mut closed: HashSet<String> = HashSet::new();
         for r in shape.into_iter().chain(rows) {
             let widen = |k: &mut Kind, what: &str, text: &str| -> PolarsResult<()> {
                 k.widen(&parse(text)).map_err(
@@ -87,13 +93,21 @@ impl Layout {
                 widen(&mut pool, "pool", &r.pool)?;
                 widen(&mut summary, "HR summary", &r.hr_summary)?;
             }
-            // Metrics that are not an object are none (as a damaged text is).
-            let m = parse(&r.metrics_json);
-            if m.is_object() {
-                metrics.widen(&m).map_err(|e| {
-                    polars_err!(ComputeError: "the metrics of activity {} mix types: {e}", r.id)
-                })?;
+            let after_shape = shape.is_some_and(|s| !std::ptr::eq(r, s));
+            if !after_shape {
+                // What the shape leaves open stays open: a map typed by its first keys must
+                // still take the keys of the rows after.
+                if let Kind::Struct(fields) = &metrics {
+                    closed = fields
+                        .iter()
+                        .filter(|(_, k)| k.is_closed())
+                        .map(|(n, _)| n.clone())
+                        .collect();
+                }
             }
+            widen_metrics(&mut metrics, &r.metrics_json, &closed).map_err(
+                |e| polars_err!(ComputeError: "the metrics of activity {} mix types: {e}", r.id),
+            )?;
         }
         let metrics = match metrics {
             Kind::Null => Vec::new(),
@@ -111,10 +125,33 @@ impl Layout {
     }
 }
 
+/// Widens the metrics' kind over one row's metrics. Fields in `closed` (those the shape typed
+/// whole) are only scanned, not parsed: typing a table parsed every row twice, which cost an
+/// import a tenth of its time.
+fn widen_metrics(kind: &mut Kind, text: &str, closed: &HashSet<String>) -> Result<(), String> {
+    if !closed.is_empty()
+        && let Ok(raw) = serde_json::from_str::<HashMap<&str, &RawValue>>(text)
+    {
+        let mut m = serde_json::Map::new();
+        for (k, v) in raw.into_iter().filter(|(k, _)| !closed.contains(*k)) {
+            m.insert(k.to_owned(), parse(v.get()));
+        }
+        return kind.widen(&Value::Object(m));
+    }
+    // Metrics that are not an object are none (as a damaged text is).
+    let m = parse(text);
+    if m.is_object() {
+        kind.widen(&m)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn metrics_frame(rows: &[MetricsRow], layout: &Layout) -> PolarsResult<DataFrame> {
     let text = |name: &str, f: &dyn Fn(&MetricsRow) -> &str| {
         Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
     };
+    // Not in parallel: the import's committer thread writes metrics parts while the decode
+    // workers, on rayon's pool, wait for it; a parallel iterator here waited for them.
     let parsed = |f: &dyn Fn(&MetricsRow) -> &str| -> Vec<Value> {
         rows.iter().map(|r| parse(f(r))).collect()
     };
@@ -332,5 +369,51 @@ fn activity_from_row(r: &ActivityRow, samples: Samples) -> Activity {
         rr_ms: Vec::new(),
         profile_hr_rest: r.profile_hr_rest,
         profile_hr_max: r.profile_hr_max,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, metrics: &str) -> MetricsRow {
+        MetricsRow {
+            id: id.to_owned(),
+            pool_fingerprint: String::new(),
+            pool: String::new(),
+            fingerprint: String::new(),
+            metrics_json: metrics.to_owned(),
+            hr_summary: String::new(),
+        }
+    }
+
+    /// After a shape, a map it left empty takes every row's keys, though the first row's
+    /// already typed it; a field the shape typed whole is not parsed again.
+    #[test]
+    fn a_map_the_shape_left_open_takes_the_keys_of_every_row() {
+        let shape = row("", r#"{"n":1,"absent":{},"w":{"a":0.5}}"#);
+        let rows = [
+            row("a", r#"{"n":2,"absent":{"x":"why"},"w":{"a":1.5}}"#),
+            row(
+                "b",
+                r#"{"n":3,"absent":{"y":"why not"},"w":null,"new":true}"#,
+            ),
+        ];
+        let layout = Layout::of(&rows, Some(&shape)).unwrap();
+        let names: Vec<&str> = layout.metrics.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["absent", "n", "w", "new"]);
+        let absent = &layout.metrics[0].1;
+        assert_eq!(
+            absent,
+            &Kind::Struct(vec![("x".into(), Kind::Str), ("y".into(), Kind::Str)])
+        );
+        let df = metrics_frame(&rows, &layout).unwrap();
+        let back = rows_of(&df).unwrap();
+        let json = |t: &str| serde_json::from_str::<Value>(t).unwrap();
+        assert_eq!(
+            json(&back[1].metrics_json),
+            json(r#"{"n":3,"absent":{"y":"why not"},"new":true}"#)
+        );
     }
 }

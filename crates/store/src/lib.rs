@@ -534,7 +534,7 @@ impl Store {
         let tmp = staging.join(METRICS);
         let layout = derived::Layout::of(rows, self.metrics_shape.as_ref())
             .map_err(StoreError::parquet(&tmp))?;
-        tables::write_parquet_chunked(&tmp, rows.len(), |r| {
+        tables::write_parquet_groups(&tmp, rows.len(), derived::GROUP_ROWS, |r| {
             derived::metrics_frame(&rows[r], &layout)
         })?;
         let path = self.dir.join(METRICS);
@@ -675,7 +675,7 @@ impl Store {
             let tmp = staging.join(format!("{METRICS_PARTS}-{part_name}"));
             let layout = derived::Layout::of(&metrics, self.metrics_shape.as_ref())
                 .map_err(StoreError::parquet(&tmp))?;
-            tables::write_parquet_chunked(&tmp, metrics.len(), |r| {
+            tables::write_parquet_groups(&tmp, metrics.len(), derived::GROUP_ROWS, |r| {
                 derived::metrics_frame(&metrics[r], &layout)
             })?;
             drop(metrics);

@@ -472,12 +472,20 @@ pub fn write_parquet_chunked(
     rows: usize,
     frame: impl Fn(std::ops::Range<usize>) -> PolarsResult<DataFrame>,
 ) -> Result<(), StoreError> {
+    write_parquet_groups(path, rows, CHUNK_ROWS, frame)
+}
+
+/// [`write_parquet_chunked`] in groups of `group` rows.
+pub fn write_parquet_groups(
+    path: &Path,
+    rows: usize,
+    group: usize,
+    frame: impl Fn(std::ops::Range<usize>) -> PolarsResult<DataFrame>,
+) -> Result<(), StoreError> {
+    let group = group.max(1);
     // An empty table still gets its one (empty) group, for its schema.
-    let starts = (0..rows.max(1)).step_by(CHUNK_ROWS);
-    write_parquet_frames(
-        path,
-        starts.map(|lo| frame(lo..(lo + CHUNK_ROWS).min(rows))),
-    )
+    let starts = (0..rows.max(1)).step_by(group);
+    write_parquet_frames(path, starts.map(|lo| frame(lo..(lo + group).min(rows))))
 }
 
 /// Writes `frames`, each as one or more row groups, as a Parquet file (zstd), and fsyncs it. The

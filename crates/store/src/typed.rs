@@ -84,6 +84,17 @@ impl Kind {
         }
     }
 
+    /// Whether no value can widen the kind further: every field and item has a type, and no
+    /// object is empty (an empty one may be a map whose keys are still to come).
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Kind::Null => false,
+            Kind::List(inner) => inner.is_closed(),
+            Kind::Struct(fields) => !fields.is_empty() && fields.iter().all(|(_, k)| k.is_closed()),
+            Kind::Bool | Kind::Int | Kind::Str | Kind::Float => true,
+        }
+    }
+
     fn leaf(&mut self, k: Kind) -> Result<(), String> {
         match (&*self, &k) {
             (Kind::Null, _) | (Kind::Int, Kind::Float) => *self = k,
