@@ -25,11 +25,13 @@
 //!   reader opens the store can cost that reader the part's rows; metrics are derived, and it
 //!   recomputes them.)
 
+mod commit;
 pub mod derived;
 pub mod error;
 mod fsutil;
 pub mod import;
 pub mod memory;
+mod metrics_cache;
 pub mod tables;
 mod typed;
 
@@ -41,6 +43,7 @@ use hrdrift_ingest::{Activity, Warning};
 use polars_core::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use commit::Staged;
 pub use derived::MetricsRow;
 pub use error::StoreError;
 pub use tables::{ActivityRow, SourceRow};
@@ -307,74 +310,6 @@ impl Store {
         self.count
     }
 
-    /// Reads the metrics cache: `metrics.parquet`, then the metrics parts in the order they were
-    /// written, a later row replacing an earlier one of the same activity. Derived data: what
-    /// cannot be read is recomputed, never a reason to refuse the store.
-    fn load_metrics(&mut self) {
-        self.metrics.clear();
-        self.metrics_problem = None;
-        self.metrics_behind = false;
-        let mut files = vec![METRICS.to_owned()];
-        files.extend(self.metrics_parts().map(str::to_owned));
-        let mut at: HashMap<String, usize> = HashMap::new();
-        for rel in files {
-            let path = self.dir.join(&rel);
-            if !path.exists() {
-                continue;
-            }
-            let frame = if self.summaries {
-                tables::read_parquet(&path)
-            } else {
-                tables::read_parquet_except(&path, derived::SUMMARY)
-            };
-            match frame
-                .and_then(|df| derived::metrics_from_frame(&df).map_err(StoreError::parquet(&path)))
-            {
-                Ok(rows) => {
-                    for r in rows {
-                        match at.get(&r.id) {
-                            Some(&i) => self.metrics[i] = r,
-                            None => {
-                                at.insert(r.id.clone(), self.metrics.len());
-                                self.metrics.push(r);
-                            }
-                        }
-                    }
-                }
-                Err(e) => {
-                    self.metrics_problem.get_or_insert_with(|| e.to_string());
-                }
-            }
-        }
-    }
-
-    /// The metrics parts the manifest names, oldest first (their names sort by generation).
-    fn metrics_parts(&self) -> impl Iterator<Item = &str> {
-        let mut parts: Vec<&str> = self
-            .manifest
-            .parts
-            .iter()
-            .map(String::as_str)
-            .filter(|p| is_metrics_part(p))
-            .collect();
-        parts.sort_unstable();
-        parts.into_iter()
-    }
-
-    /// Reads the metrics cache again when an import published metrics since it was read (a
-    /// publish does not keep their rows in memory).
-    pub fn reload_metrics(&mut self) {
-        if self.metrics_behind {
-            self.load_metrics();
-        }
-    }
-
-    /// How many metrics parts wait to be folded into `metrics.parquet`.
-    #[must_use]
-    pub fn metrics_parts_count(&self) -> usize {
-        self.metrics_parts().count()
-    }
-
     /// Deletes staging leftovers and part files the manifest does not name.
     fn clean(&self) -> Result<(), StoreError> {
         let staging = self.dir.join(STAGING);
@@ -414,107 +349,10 @@ impl Store {
         &self.sources
     }
 
-    /// The cached per-activity metrics (possibly stale or incomplete; see [`MetricsRow`]). After
-    /// an import, without the rows it staged until [`Store::reload_metrics`].
-    #[must_use]
-    pub fn metrics(&self) -> &[MetricsRow] {
-        &self.metrics
-    }
-
-    /// Why the metrics cache could not be read, if it could not.
-    #[must_use]
-    pub fn metrics_problem(&self) -> Option<&str> {
-        self.metrics_problem.as_deref()
-    }
-
     /// Whether this handle holds the write lock.
     #[must_use]
     pub fn is_writable(&self) -> bool {
         self._lock.is_some()
-    }
-
-    /// Replaces the cached metrics of the activities in `rows` and drops those of activities no
-    /// longer in the store, writing `metrics.parquet` atomically.
-    ///
-    /// # Errors
-    /// The store was opened read-only, or the write failed (the old table then stays).
-    pub fn put_metrics(&mut self, rows: Vec<MetricsRow>) -> Result<(), StoreError> {
-        if self._lock.is_none() {
-            return Err(StoreError::ReadOnly {
-                path: self.dir.clone(),
-            });
-        }
-        // The parts are folded into the table below: their rows must be in it.
-        self.reload_metrics();
-        // Rows are moved, not copied: at the end of a large import they are tens of MB. On a
-        // failed write the merged rows stay in memory; they are derived, and the file is as it was.
-        let order: HashMap<&str, usize> = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
-            .collect();
-        let mut merged: Vec<MetricsRow> = std::mem::take(&mut self.metrics);
-        let fresh: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        merged.retain(|m| order.contains_key(m.id.as_str()) && !fresh.contains(m.id.as_str()));
-        drop(fresh);
-        let mut rows = rows;
-        rows.retain(|r| order.contains_key(r.id.as_str()));
-        merged.append(&mut rows);
-        merged.sort_by_key(|m| order.get(m.id.as_str()).copied().unwrap_or(usize::MAX));
-        // Two rows for one id (a caller's duplicate): the later one wins, as a map would have it.
-        merged.dedup_by(|later, earlier| {
-            let same = later.id == earlier.id;
-            if same {
-                std::mem::swap(later, earlier);
-            }
-            same
-        });
-        drop(order);
-        let written = self.write_metrics(&merged);
-        self.metrics = merged;
-        written?;
-        self.metrics_problem = None;
-        self.fold_metrics_parts()
-    }
-
-    /// Gives the types of the metrics columns: `example` is never written, but its JSON parts
-    /// type the columns with the rows written, so a field no row has a value for yet still has
-    /// its own type (without it, such a column is text: all the store can tell of a null).
-    pub fn set_metrics_shape(&mut self, example: MetricsRow) {
-        self.metrics_shape = Some(example);
-    }
-
-    /// Changes the cached metrics rows in place, in parallel: `change` returns whether it
-    /// changed its row. Returns how many it changed; the next [`Store::put_metrics`] writes them.
-    ///
-    /// Re-anchoring every row of a large store through [`Store::put_metrics`] alone held each
-    /// row twice, the stored one and its new one, at the end of an import (issue 7).
-    pub fn update_metrics(&mut self, change: impl Fn(&mut MetricsRow) -> bool + Sync) -> usize {
-        use rayon::prelude::*;
-        self.metrics
-            .par_iter_mut()
-            .map(|m| usize::from(change(m)))
-            .sum()
-    }
-
-    /// Drops the metrics parts from the store once `metrics.parquet` holds their rows. A crash
-    /// before the manifest is written leaves them named: read over the new table, their rows
-    /// are at worst stale, and recomputed.
-    fn fold_metrics_parts(&mut self) -> Result<(), StoreError> {
-        let folded: Vec<String> = self.metrics_parts().map(str::to_owned).collect();
-        if folded.is_empty() {
-            return Ok(());
-        }
-        let mut manifest = self.manifest.clone();
-        manifest.parts.retain(|p| !folded.contains(p));
-        self.write_manifest(&manifest)?;
-        self.manifest = manifest;
-        for rel in folded {
-            // Unnamed now: a file that cannot be removed here is removed by the next writer.
-            let _ = fs::remove_file(self.dir.join(rel));
-        }
-        Ok(())
     }
 
     fn write_manifest(&self, manifest: &Manifest) -> Result<(), StoreError> {
@@ -526,19 +364,6 @@ impl Store {
             message: e.to_string(),
         })?;
         fsutil::write_atomic(&mpath, &staging, &text).map_err(StoreError::io(&mpath))
-    }
-
-    fn write_metrics(&self, rows: &[MetricsRow]) -> Result<(), StoreError> {
-        let staging = self.dir.join(STAGING);
-        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
-        let tmp = staging.join(METRICS);
-        let layout = derived::Layout::of(rows, self.metrics_shape.as_ref())
-            .map_err(StoreError::parquet(&tmp))?;
-        tables::write_parquet_groups(&tmp, rows.len(), derived::GROUP_ROWS, |r| {
-            derived::metrics_frame(&rows[r], &layout)
-        })?;
-        let path = self.dir.join(METRICS);
-        fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))
     }
 
     /// Reads the activities whose ids are in `want` back from the sample parts and hands each
@@ -600,205 +425,6 @@ impl Store {
             .and_then(|c| c.str().map(|s| s.equal(id.as_str())))
             .map_err(StoreError::parquet(&path))?;
         df.filter(&mask).map_err(StoreError::parquet(&path))
-    }
-
-    /// Writes the samples of `pending` as new part files, which are not yet in the store:
-    /// [`Store::publish`] adds them. Parts staged and never published (a crash, an error) are
-    /// deleted by the next writer.
-    ///
-    /// Staging many batches and publishing them at once is what lets an import keep its memory
-    /// bounded (the samples go to disk batch by batch) without rewriting the whole activities
-    /// table after every batch.
-    ///
-    /// # Errors
-    /// Any write failure (disk full, read-only); the store is as it was.
-    pub fn stage(&mut self, mut pending: Vec<Pending>) -> Result<Staged, StoreError> {
-        let staging = self.dir.join(STAGING);
-        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
-        for d in PART_DIRS {
-            fs::create_dir_all(self.dir.join(d)).map_err(StoreError::io(self.dir.join(d)))?;
-        }
-        // Numbered before anything is written, so a failed stage never reuses its number.
-        self.staged_generation = self.staged_generation.max(self.manifest.generation) + 1;
-        let generation = self.staged_generation;
-        let part_name = format!("part-{generation:08}.parquet");
-        let samples_part = format!("samples/{part_name}");
-        let now_ms = chrono::Utc::now().timestamp_millis();
-
-        // The new rows are made before the samples are moved out of the activities into the
-        // part frames.
-        let mut stats = CommitStats::default();
-        let rows: Vec<ActivityRow> = pending
-            .iter()
-            .map(|p| {
-                stats.activities += 1;
-                stats.samples += p.activity.samples.len();
-                ActivityRow::from_activity(
-                    &p.activity,
-                    &p.source_hash,
-                    &p.warnings,
-                    &samples_part,
-                    now_ms,
-                )
-            })
-            .collect();
-        let metrics: Vec<MetricsRow> = pending
-            .iter_mut()
-            .filter_map(|p| p.metrics.take())
-            .collect();
-        let has_data = pending.iter().any(|p| {
-            !p.activity.samples.is_empty()
-                || !p.activity.rr_ms.is_empty()
-                || !p.activity.samples.developer.is_empty()
-        });
-        let mut parts = Vec::new();
-        if has_data {
-            let mut activities: Vec<&mut Activity> =
-                pending.iter_mut().map(|p| &mut p.activity).collect();
-            let frames =
-                tables::sample_frames(&mut activities).map_err(StoreError::parquet(&staging))?;
-            drop(pending);
-            let (samples, dev, rr) = frames;
-            for (dir, mut df) in PART_DIRS.into_iter().zip([samples, dev, rr]) {
-                if df.height() == 0 && dir != "samples" {
-                    continue;
-                }
-                let tmp = staging.join(format!("{dir}-{part_name}"));
-                tables::write_parquet(&mut df, &tmp)?;
-                let rel = format!("{dir}/{part_name}");
-                fsutil::rename_durable(&tmp, &self.dir.join(&rel))
-                    .map_err(StoreError::io(self.dir.join(&rel)))?;
-                parts.push(rel);
-            }
-        }
-        if !metrics.is_empty() {
-            let tmp = staging.join(format!("{METRICS_PARTS}-{part_name}"));
-            let layout = derived::Layout::of(&metrics, self.metrics_shape.as_ref())
-                .map_err(StoreError::parquet(&tmp))?;
-            tables::write_parquet_groups(&tmp, metrics.len(), derived::GROUP_ROWS, |r| {
-                derived::metrics_frame(&metrics[r], &layout)
-            })?;
-            drop(metrics);
-            let rel = format!("{METRICS_PARTS}/{part_name}");
-            fsutil::rename_durable(&tmp, &self.dir.join(&rel))
-                .map_err(StoreError::io(self.dir.join(&rel)))?;
-            parts.push(rel);
-        }
-        Ok(Staged {
-            rows,
-            parts,
-            generation,
-            stats,
-        })
-    }
-
-    /// Adds staged parts and their activities, newly seen sources, and drops the `replaced`
-    /// activities (stored or staged), as one new generation: either all of it is in the store
-    /// afterwards, or (after a crash at any point) none of it.
-    ///
-    /// # Errors
-    /// Any write failure (disk full, read-only); the store is then as it was, and the staged
-    /// parts are left for the next writer to delete.
-    pub fn publish(
-        &mut self,
-        staged: Vec<Staged>,
-        new_sources: Vec<SourceRow>,
-        replaced: &[String],
-    ) -> Result<CommitStats, StoreError> {
-        let mut stats = CommitStats::default();
-        let mut parts = self.manifest.parts.clone();
-        let mut generation = self.manifest.generation;
-        let mut new_rows: Vec<ActivityRow> = Vec::new();
-        let mut new_metrics = false;
-        for s in staged {
-            new_metrics |= s.parts.iter().any(|p| is_metrics_part(p));
-            stats.activities += s.stats.activities;
-            stats.samples += s.stats.samples;
-            parts.extend(s.parts);
-            generation = generation.max(s.generation);
-            new_rows.extend(s.rows);
-        }
-        if new_rows.is_empty() && new_sources.is_empty() && replaced.is_empty() {
-            return Ok(stats);
-        }
-        let staging = self.dir.join(STAGING);
-        fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
-        // activities.parquet is the commit point: once it is renamed in, the new parts are
-        // referenced and kept. sources.parquet and the manifest follow; if a crash skips them,
-        // `load` repairs the manifest from the parts the activities reference, and the files
-        // whose sources row was lost are recognised by the activities' `source_hash`.
-        //
-        // Both tables are rewritten from their files, a row group at a time, with the new rows
-        // merged in: they need not be in memory (`release_rows`). `self` changes only once
-        // everything is written.
-        let replaced: HashSet<&str> = replaced.iter().map(String::as_str).collect();
-        new_rows.sort_by(row_order);
-        let apath = self.dir.join(ACTIVITIES);
-        let atmp = staging.join(ACTIVITIES);
-        let old = read_table(&apath)?;
-        let mut count = 0;
-        tables::write_parquet_frames(
-            &atmp,
-            merge_activities(old.as_ref(), &new_rows, &replaced, &mut count),
-        )?;
-        drop(old);
-        fsutil::rename_durable(&atmp, &apath).map_err(StoreError::io(&apath))?;
-
-        let spath = self.dir.join(SOURCES);
-        let stmp = staging.join(SOURCES);
-        let old = read_table(&spath)?;
-        // Through rows rather than as read: every frame then has the schema `sources_frame`
-        // gives, which the writer takes from the first one (a table another version or tool
-        // wrote may differ in its types).
-        let old_chunks = old.iter().flat_map(|df| {
-            (0..df.height()).step_by(tables::CHUNK_ROWS).map(|lo| {
-                let rows = tables::sources_from_frame(&df.slice(lo as i64, tables::CHUNK_ROWS))?;
-                tables::sources_frame(&rows.iter().collect::<Vec<_>>())
-            })
-        });
-        let new_chunks = new_sources
-            .chunks(tables::CHUNK_ROWS)
-            .map(|c| tables::sources_frame(&c.iter().collect::<Vec<_>>()));
-        let empty = std::iter::once_with(|| tables::sources_frame(&[]));
-        tables::write_parquet_frames(&stmp, old_chunks.chain(new_chunks).chain(empty))?;
-        drop(old);
-        fsutil::rename_durable(&stmp, &spath).map_err(StoreError::io(&spath))?;
-
-        let manifest = Manifest {
-            schema_version: SCHEMA_VERSION,
-            generation,
-            parts,
-            written_by: format!("hrdrift {}", env!("CARGO_PKG_VERSION")),
-        };
-        self.write_manifest(&manifest)?;
-
-        if !self.released {
-            self.rows.extend(new_rows);
-            self.rows.retain(|r| !replaced.contains(r.id.as_str()));
-            self.rows.sort_by(row_order);
-            self.sources.extend(new_sources);
-        }
-        self.count = count;
-        self.metrics_behind |= new_metrics;
-        self.manifest = manifest;
-        Ok(stats)
-    }
-}
-
-/// Sample parts written by [`Store::stage`], with the rows of their activities, waiting for
-/// [`Store::publish`].
-pub struct Staged {
-    rows: Vec<ActivityRow>,
-    parts: Vec<String>,
-    generation: u64,
-    stats: CommitStats,
-}
-
-impl Staged {
-    /// Activities in these parts.
-    #[must_use]
-    pub fn activities(&self) -> usize {
-        self.rows.len()
     }
 }
 
