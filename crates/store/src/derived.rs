@@ -79,31 +79,33 @@ impl Layout {
     /// The types over `rows`, and over `shape` first (its fields come first too).
     pub(crate) fn of(rows: &[MetricsRow], shape: Option<&MetricsRow>) -> PolarsResult<Self> {
         let (mut pool, mut summary, mut metrics) = (Kind::Null, Kind::Null, Kind::Null);
+        let widen = |k: &mut Kind, r: &MetricsRow, what: &str, text: &str| -> PolarsResult<()> {
+            k.widen(&parse(text)).map_err(
+                |e| polars_err!(ComputeError: "the {what} of activity {} mix types: {e}", r.id),
+            )
+        };
+        // The fields the shape types whole are only scanned in the rows; what it leaves open
+        // (a map, typed by its first keys, must still take the keys of the rows after) is parsed.
         let mut closed: HashSet<String> = HashSet::new();
-        for r in shape.into_iter().chain(rows) {
-            let widen = |k: &mut Kind, what: &str, text: &str| -> PolarsResult<()> {
-                k.widen(&parse(text)).map_err(
-                    |e| polars_err!(ComputeError: "the {what} of activity {} mix types: {e}", r.id),
-                )
-            };
+        if let Some(s) = shape {
+            widen(&mut pool, s, "pool", &s.pool)?;
+            widen(&mut summary, s, "HR summary", &s.hr_summary)?;
+            widen(&mut metrics, s, "metrics", &s.metrics_json)?;
+            if let Kind::Struct(fields) = &metrics {
+                closed = fields
+                    .iter()
+                    .filter(|(_, k)| k.is_closed())
+                    .map(|(n, _)| n.clone())
+                    .collect();
+            }
+        }
+        for r in rows {
             // The shape's pool and summary have every field their type has (they hold no
             // maps): parsing every row's again, the longest texts of a row, only to find the
             // same types cost an import of GPX files a tenth of its time.
-            if shape.is_none() || std::ptr::eq(r, shape.unwrap_or(r)) {
-                widen(&mut pool, "pool", &r.pool)?;
-                widen(&mut summary, "HR summary", &r.hr_summary)?;
-            }
-            let after_shape = shape.is_some_and(|s| !std::ptr::eq(r, s));
-            if !after_shape {
-                // What the shape leaves open stays open: a map typed by its first keys must
-                // still take the keys of the rows after.
-                if let Kind::Struct(fields) = &metrics {
-                    closed = fields
-                        .iter()
-                        .filter(|(_, k)| k.is_closed())
-                        .map(|(n, _)| n.clone())
-                        .collect();
-                }
+            if shape.is_none() {
+                widen(&mut pool, r, "pool", &r.pool)?;
+                widen(&mut summary, r, "HR summary", &r.hr_summary)?;
             }
             widen_metrics(&mut metrics, &r.metrics_json, &closed).map_err(
                 |e| polars_err!(ComputeError: "the metrics of activity {} mix types: {e}", r.id),
@@ -408,6 +410,10 @@ mod tests {
             absent,
             &Kind::Struct(vec![("x".into(), Kind::Str), ("y".into(), Kind::Str)])
         );
+        // Without a shape every row is parsed whole: the map takes every row's keys too.
+        let unshaped = Layout::of(&rows, None).unwrap();
+        let absent_of = |l: &Layout| l.metrics.iter().find(|(n, _)| n == "absent").cloned();
+        assert_eq!(absent_of(&unshaped), absent_of(&layout));
         let df = metrics_frame(&rows, &layout).unwrap();
         let back = rows_of(&df).unwrap();
         let json = |t: &str| serde_json::from_str::<Value>(t).unwrap();

@@ -289,7 +289,7 @@ impl Text {
                 }
             }
             Text::Str(ca) => ca.get(i).is_some_and(|t| {
-                out.push_str(&serde_json::Value::from(t).to_string());
+                out.push_str(&serde_json::to_string(t).unwrap_or_default());
                 true
             }),
             Text::List {
