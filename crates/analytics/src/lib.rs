@@ -38,6 +38,7 @@ mod row;
 pub mod settings;
 mod stats;
 mod summary;
+pub mod time;
 pub mod zones;
 
 use hrdrift_ingest::Activity;

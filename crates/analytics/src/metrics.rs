@@ -36,7 +36,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use hrdrift_ingest::Activity;
 
 use crate::clean::{self, Clean};
@@ -45,6 +44,7 @@ use crate::load;
 use crate::settings::AthleteSettings;
 use crate::stats::{self, FitError, Moments, finite};
 pub use crate::summary::HrSummary;
+use crate::time::rfc3339;
 use crate::zones;
 
 pub use crate::row::*;
@@ -109,12 +109,6 @@ fn put<T>(slot: &mut Option<T>, absent: &mut BTreeMap<String, String>, name: &st
             absent.insert(name.to_owned(), why.to_owned());
         }
     }
-}
-
-fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |d| {
-        d.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-    })
 }
 
 /// Sums over the steady portion, gathered in one pass.

@@ -84,6 +84,18 @@ pub enum SessionClass {
     Hard,
 }
 
+impl SessionClass {
+    /// The name JSON gives it, which the texts use too.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Easy => "easy",
+            Self::Moderate => "moderate",
+            Self::Hard => "hard",
+        }
+    }
+}
+
 /// The anchors a row was computed with, so a reader need not look the config up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsUsed {

@@ -12,7 +12,7 @@ use polars_core::prelude::*;
 use polars_io::prelude::*;
 
 use crate::Exit;
-use crate::text::rfc3339;
+use crate::text::rfc3339_secs;
 use hrdrift_store::tables::SAMPLE_COLUMNS;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
@@ -91,7 +91,7 @@ fn write_csv(acts: &[Activity], out: &mut dyn Write) -> std::io::Result<()> {
 /// Millisecond precision only where the file has it.
 fn rfc3339_ms(ms: i64) -> String {
     if ms % 1000 == 0 {
-        rfc3339(ms)
+        rfc3339_secs(ms)
     } else {
         chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| {
             t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -119,7 +119,7 @@ fn write_json(acts: &[Activity], out: &mut dyn Write) -> anyhow::Result<()> {
         "schema_version": 1,
         "source": acts.first().map(|a| a.source.clone()),
         "activities": acts.iter().map(|a| serde_json::json!({
-            "id": a.id, "sport": a.sport, "start": rfc3339(a.start_ms), "samples": a.samples.len(),
+            "id": a.id, "sport": a.sport, "start": rfc3339_secs(a.start_ms), "samples": a.samples.len(),
         })).collect::<Vec<_>>(),
         "columns": column_names().collect::<Vec<_>>(),
         "samples": samples,

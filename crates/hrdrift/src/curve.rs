@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::Exit;
 use crate::history::When;
-use crate::text::rfc3339;
+use crate::text::rfc3339_secs;
 
 /// Version of the JSON `curve --json` prints.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -45,8 +45,8 @@ pub fn run(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     if w.json {
         let out = CurveJson {
             schema_version: SCHEMA_VERSION,
-            as_of: rfc3339(now),
-            since: rfc3339(since),
+            as_of: rfc3339_secs(now),
+            since: rfc3339_secs(since),
             points,
             previous,
         };
@@ -59,8 +59,8 @@ pub fn run(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     }
     println!(
         "Best GAP pace per duration, {} to {} (the period before in brackets)",
-        &rfc3339(since)[..10],
-        &rfc3339(now)[..10]
+        &rfc3339_secs(since)[..10],
+        &rfc3339_secs(now)[..10]
     );
     for p in &points {
         let before = previous

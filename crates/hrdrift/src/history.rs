@@ -8,7 +8,8 @@ use hrdrift_analytics::history::{EasyRun, HardSession, History, Week, analyze_hi
 use serde::Serialize;
 
 use crate::Exit;
-use crate::text::{ms_of, num, pace, verdict_name};
+use crate::text::{num, pace, rfc3339_secs};
+use hrdrift_analytics::time::{day_ms, ms_of};
 
 /// Version of the JSON `trends`, `weeks` and `readiness` print. 2: `easy_runs` lists every
 /// steady run (session type easy, or moderate without fast repetitions) with its
@@ -106,8 +107,8 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     if w.json {
         let out = TrendsJson {
             schema_version: SCHEMA_VERSION,
-            as_of: crate::text::rfc3339(now),
-            since: (since > i64::MIN).then(|| crate::text::rfc3339(since)),
+            as_of: rfc3339_secs(now),
+            since: (since > i64::MIN).then(|| rfc3339_secs(since)),
             easy_runs: easy,
             hard_sessions: hard,
         };
@@ -148,7 +149,7 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
                 "{:<10}  {:<12}  {:<10}  {}",
                 date_of(&s.start),
                 &s.id[..s.id.len().min(12)],
-                verdict_name(s.verdict),
+                s.verdict.name(),
                 words::hard_note(s, &d.settings)
             );
         }
@@ -168,7 +169,7 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
     let since = w.since_ms(Some("12w"))?;
     let (d, h) = load(store_dir, now)?;
-    let monday_ms = |week: &Week| ms_of(&format!("{}T00:00:00Z", week.monday));
+    let monday_ms = |week: &Week| day_ms(&week.monday);
     // A week is shown when any of it falls in the period.
     let weeks: Vec<&Week> = h
         .weeks
@@ -180,13 +181,13 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             .days
             .iter()
             .filter(|day| {
-                let t = ms_of(&format!("{}T00:00:00Z", day.date));
+                let t = day_ms(&day.date);
                 t + 86_400_000 > since && t <= now
             })
             .collect();
         let out = WeeksJson {
             schema_version: SCHEMA_VERSION,
-            as_of: crate::text::rfc3339(now),
+            as_of: rfc3339_secs(now),
             weeks,
             days,
         };
@@ -233,12 +234,7 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             }
         );
     }
-    if let Some(day) = h
-        .days
-        .iter()
-        .rev()
-        .find(|day| ms_of(&format!("{}T00:00:00Z", day.date)) <= now)
-    {
+    if let Some(day) = h.days.iter().rev().find(|day| day_ms(&day.date) <= now) {
         println!(
             "\n{}: fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0}",
             day.date, day.ctl, day.atl, day.tsb
@@ -260,15 +256,11 @@ struct ReadinessJson<'a> {
 pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
     let (_, h) = load(store_dir, now)?;
-    let today = h
-        .days
-        .iter()
-        .rev()
-        .find(|day| ms_of(&format!("{}T00:00:00Z", day.date)) <= now);
+    let today = h.days.iter().rev().find(|day| day_ms(&day.date) <= now);
     if w.json {
         let out = ReadinessJson {
             schema_version: SCHEMA_VERSION,
-            as_of: crate::text::rfc3339(now),
+            as_of: rfc3339_secs(now),
             readiness: &h.readiness,
             ctl: today.map(|d| d.ctl),
             atl: today.map(|d| d.atl),
@@ -280,7 +272,7 @@ pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let (name, sentence) = words::verdict_words(h.readiness.verdict);
     println!(
         "Readiness {}: {} ({sentence})",
-        crate::text::rfc3339(now).get(..10).unwrap_or_default(),
+        rfc3339_secs(now).get(..10).unwrap_or_default(),
         name.to_uppercase().replace('_', " ")
     );
     for r in &h.readiness.reasons {

@@ -6,7 +6,7 @@ use hrdrift_store::ActivityRow;
 use serde::Serialize;
 
 use crate::Exit;
-use crate::text::{hms, local_time, num, rfc3339};
+use crate::text::{hms, local_time, num, rfc3339_secs};
 
 /// Version of the JSON this command prints; bumped on any change a script could notice.
 /// 2: each activity carries its metrics (the fields of `show --json`) beside its metadata.
@@ -46,8 +46,8 @@ struct JsonDevice<'a> {
 fn to_json(r: &ActivityRow) -> JsonActivity<'_> {
     JsonActivity {
         id: &r.id,
-        start: rfc3339(r.start_ms),
-        end: rfc3339(r.end_ms),
+        start: rfc3339_secs(r.start_ms),
+        end: rfc3339_secs(r.end_ms),
         utc_offset_s: r.utc_offset_s,
         sport: r.sport.as_deref(),
         sub_sport: r.sub_sport.as_deref(),
@@ -113,7 +113,9 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     for r in rows {
         let m = by_id.get(r.id.as_str()).copied();
         let source = r.source.rsplit(['/', '\\']).next().unwrap_or(&r.source);
-        let class = m.and_then(|m| m.class).map_or("-", crate::text::class_name);
+        let class = m
+            .and_then(|m| m.class)
+            .map_or("-", hrdrift_analytics::SessionClass::name);
         let long = if m.and_then(|m| m.long) == Some(true) {
             "+long"
         } else {

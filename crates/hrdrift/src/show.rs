@@ -148,7 +148,7 @@ fn friel(pct: f64) -> &'static str {
 fn print_table(m: &ActivityMetrics, source: &str) {
     let mut kind = vec![
         m.class
-            .map_or("unclassified", crate::text::class_name)
+            .map_or("unclassified", hrdrift_analytics::SessionClass::name)
             .to_owned(),
     ];
     if m.long == Some(true) {

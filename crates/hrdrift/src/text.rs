@@ -1,8 +1,8 @@
 //! Number formatting shared by the terminal tables.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use hrdrift_analytics::SessionClass;
-use hrdrift_analytics::history::Verdict;
+pub use hrdrift_analytics::history::words::num;
+pub use hrdrift_analytics::time::rfc3339_secs;
 
 /// `h:mm:ss`.
 #[must_use]
@@ -25,20 +25,6 @@ pub fn pace(speed_m_s: Option<f64>) -> String {
     }
 }
 
-/// A value with `digits` decimals, or `-`.
-#[must_use]
-pub fn num(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
-}
-
-/// RFC 3339 in UTC, the form every JSON time in hrdrift takes.
-#[must_use]
-pub fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| {
-        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    })
-}
-
 /// The local time where the file told the offset (`2024-05-01 06:30`), else UTC with a `Z`.
 #[must_use]
 pub fn local_time(ms: i64, utc_offset_s: Option<i32>) -> String {
@@ -49,12 +35,6 @@ pub fn local_time(ms: i64, utc_offset_s: Option<i32>) -> String {
     }
 }
 
-/// UTC ms of an RFC 3339 time (`i64::MIN` when it does not parse, so it sorts first).
-#[must_use]
-pub fn ms_of(rfc3339: &str) -> i64 {
-    DateTime::parse_from_rfc3339(rfc3339).map_or(i64::MIN, |t| t.timestamp_millis())
-}
-
 /// The end of `--as-of` day (UTC ms), or now.
 #[must_use]
 pub fn as_of_ms(as_of: Option<NaiveDate>) -> i64 {
@@ -62,16 +42,6 @@ pub fn as_of_ms(as_of: Option<NaiveDate>) -> i64 {
         || Utc::now().timestamp_millis(),
         |t| t.and_utc().timestamp_millis(),
     )
-}
-
-/// The JSON name of a session class.
-#[must_use]
-pub fn class_name(c: SessionClass) -> &'static str {
-    match c {
-        SessionClass::Easy => "easy",
-        SessionClass::Moderate => "moderate",
-        SessionClass::Hard => "hard",
-    }
 }
 
 /// Where a threshold speed came from, in words.
@@ -106,36 +76,26 @@ pub fn effort_words(m: &hrdrift_analytics::ActivityMetrics) -> String {
             None => "type unknown".to_owned(),
         };
     };
-    let hr = m.hr_class.map_or_else(String::new, |h| {
-        format!("; heart rate says {}", class_name(h))
-    });
+    let hr = m
+        .hr_class
+        .map_or_else(String::new, |h| format!("; heart rate says {}", h.name()));
     let mut out = match (m.class_basis, m.threshold_speed_m_s, m.gap_speed_m_s) {
         (Some(ClassBasis::Pace), Some(vt), Some(v)) if vt > 0.0 => format!(
             "{} by pace ({} GAP, {:.0} % of your threshold {}){hr}",
-            class_name(class),
+            class.name(),
             hrdrift_analytics::pace::per_km(v),
             v / vt * 100.0,
             hrdrift_analytics::pace::per_km(vt)
         ),
         (Some(ClassBasis::Hr), _, _) => {
-            format!("{} by heart rate (no speed in the file)", class_name(class))
+            format!("{} by heart rate (no speed in the file)", class.name())
         }
-        _ => class_name(class).to_owned(),
+        _ => class.name().to_owned(),
     };
     if m.flags.iter().any(|f| f == flag::EFFORT_MISMATCH) {
         out.push_str(": easy effort, high heart rate");
     }
     out
-}
-
-/// The JSON name of a recovery verdict.
-#[must_use]
-pub fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Absorbed => "absorbed",
-        Verdict::Lingering => "lingering",
-        Verdict::Unknown => "unknown",
-    }
 }
 
 #[cfg(test)]
@@ -149,7 +109,7 @@ mod tests {
         assert_eq!(pace(Some(0.0)), "-");
         assert_eq!(num(Some(1.234), 1), "1.2");
         assert_eq!(num(None, 1), "-");
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_secs(0), "1970-01-01T00:00:00Z");
         assert_eq!(local_time(0, Some(3600)), "1970-01-01 01:00");
     }
 }

@@ -68,12 +68,13 @@ pub mod words;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::clean::is_running;
 use crate::metrics::{ActivityMetrics, long_flag};
 use crate::settings::AthleteSettings;
+use crate::time::rfc3339;
 
 pub use robust::{TheilSen, ewma_step, theil_sen};
 
@@ -182,6 +183,18 @@ pub enum Verdict {
     Absorbed,
     Lingering,
     Unknown,
+}
+
+impl Verdict {
+    /// The name JSON gives it, which the texts use too.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Absorbed => "absorbed",
+            Self::Lingering => "lingering",
+            Self::Unknown => "unknown",
+        }
+    }
 }
 
 /// One hard session and what the easy runs after it say.
@@ -442,12 +455,6 @@ pub(crate) fn week_label(day: i64) -> String {
 /// The Monday (local day number) of a day's ISO week. 1970-01-01 was a Thursday.
 pub(crate) fn monday_of(day: i64) -> i64 {
     day - (day + 3).rem_euclid(7)
-}
-
-pub(crate) fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(String::new, |d| {
-        d.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-    })
 }
 
 /// Everything of METRICS.md section 4 for one athlete's rows (any order), as of `now_ms`

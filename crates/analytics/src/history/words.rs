@@ -2,7 +2,6 @@
 //! nightly job alerts on. Every number a sentence names comes from the settings the results
 //! were computed with, so the words always match the rule that was applied.
 
-use chrono::DateTime;
 use serde::Serialize;
 
 use super::robust::theil_sen;
@@ -10,16 +9,13 @@ use super::{EasyRun, HardSession, History, ReadinessVerdict, Verdict, Week};
 use crate::metrics::SessionClass;
 use crate::pace::per_km;
 use crate::settings::AthleteSettings;
+use crate::time::{day_ms, ms_of};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// UTC ms of an RFC 3339 time; `i64::MIN` when it is not one.
-fn ms_of(rfc3339: &str) -> i64 {
-    DateTime::parse_from_rfc3339(rfc3339).map_or(i64::MIN, |t| t.timestamp_millis())
-}
-
 /// A number with `digits` decimals, or `-`.
-fn num(v: Option<f64>, digits: usize) -> String {
+#[must_use]
+pub fn num(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
 }
 
@@ -201,6 +197,20 @@ pub fn verdict_words(v: ReadinessVerdict) -> (&'static str, &'static str) {
     }
 }
 
+/// Every code [`warnings`] gives: readiness, the latest steady run, lingering hard sessions, then
+/// every weekly flag (`week_flag`). `nightly --fail-on` chooses among these.
+pub const WARNING_CODES: [&str; 9] = [
+    "hold_back",
+    "elevated",
+    "lingering",
+    "stride_unsteady",
+    super::week_flag::TOO_MANY_HARD,
+    super::week_flag::HARD_BACK_TO_BACK,
+    super::week_flag::TOO_MUCH_MODERATE,
+    super::week_flag::NO_TRUE_EASY,
+    super::week_flag::LOAD_SPIKE,
+];
+
 /// A warning sign found as of a moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
@@ -286,7 +296,7 @@ pub fn warnings(h: &History, s: &AthleteSettings, now_ms: i64) -> Vec<Warning> {
     }
     let today = now_ms.div_euclid(MS_PER_DAY);
     let this_monday = super::monday_of(today);
-    let monday = |w: &Week| ms_of(&format!("{}T00:00:00Z", w.monday)).div_euclid(MS_PER_DAY);
+    let monday = |w: &Week| day_ms(&w.monday).div_euclid(MS_PER_DAY);
     if let Some(w) = h
         .weeks
         .iter()
