@@ -5,6 +5,10 @@
 //! linear function of distance gets exactly that grade, even where the window is cut short at
 //! the ends of the series or at a data gap.
 
+use std::ops::Range;
+
+use crate::stats::centred_windows;
+
 /// Minetti's energy cost of running on grade `i` (fraction), J/kg/m.
 #[must_use]
 pub fn minetti_cost(i: f64) -> f64 {
@@ -58,14 +62,7 @@ pub(crate) fn grades(
     }
     // Smoothed (altitude, distance) pairs.
     let mut smooth: Vec<Option<(f64, f64)>> = Vec::with_capacity(n);
-    let (mut lo, mut hi) = (0_usize, 0_usize);
-    for i in 0..n {
-        while lo < n && t_s[lo] < t_s[i] - half {
-            lo += 1;
-        }
-        while hi < n && t_s[hi] <= t_s[i] + half {
-            hi += 1;
-        }
+    for Range { start: lo, end: hi } in centred_windows(t_s, half) {
         let c = pc[hi] - pc[lo];
         smooth.push((c > 0).then(|| {
             let cf = f64::from(c);

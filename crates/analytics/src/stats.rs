@@ -1,7 +1,9 @@
-//! Small numeric helpers: means, least squares, percentiles, short medians.
+//! Small numeric helpers: means, least squares, percentiles, short medians, centred windows.
 //!
 //! Every function returns `None` rather than a NaN or an infinity, so callers can turn "cannot be
 //! computed" into an absent metric.
+
+use std::ops::Range;
 
 /// Running sums for a mean and a variance without storing the values.
 #[derive(Debug, Clone, Copy, Default)]
@@ -138,6 +140,23 @@ pub(crate) fn percentile(values: &mut Vec<f64>, p: f64) -> Option<f64> {
     let hi = (lo + 1).min(values.len() - 1);
     let frac = rank - rank.floor();
     finite(values[lo] + (values[hi] - values[lo]) * frac)
+}
+
+/// For each point of a series on increasing times `t_s`, the index range of the points within
+/// `half` of it either side (the point itself included), both ends moving forward only, so a
+/// whole series costs one pass.
+pub(crate) fn centred_windows(t_s: &[f64], half: f64) -> impl Iterator<Item = Range<usize>> + '_ {
+    let n = t_s.len();
+    let (mut lo, mut hi) = (0_usize, 0_usize);
+    (0..n).map(move |i| {
+        while lo < n && t_s[lo] < t_s[i] - half {
+            lo += 1;
+        }
+        while hi < n && t_s[hi] <= t_s[i] + half {
+            hi += 1;
+        }
+        lo..hi
+    })
 }
 
 /// Median of a short slice, sorted in place (no allocation).

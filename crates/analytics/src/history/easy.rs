@@ -68,6 +68,14 @@ struct Base<'a> {
     early: Option<&'a WindowStats>,
 }
 
+/// The eligible runs of a run's baseline period, with what judging against them needs.
+#[derive(Clone, Copy)]
+struct Baseline<'b, 'a> {
+    runs: &'b [(i64, Base<'a>)],
+    min_runs: usize,
+    s: &'b AthleteSettings,
+}
+
 /// The entries of a time-sorted `(start_ms, _)` list in `[start - span, start)`.
 fn before<T: Copy>(list: &[(i64, T)], start: i64, span_ms: i64) -> &[(i64, T)] {
     let lo = list.partition_point(|r| r.0 < start.saturating_sub(span_ms));
@@ -100,7 +108,6 @@ pub(crate) fn easy_runs<'a>(runs: &[Placed<'a>], s: &AthleteSettings) -> Vec<Eas
 
     let mut out = Vec::new();
     for p in runs.iter().filter(|p| is_steady_run(p.m)) {
-        let mut absent = BTreeMap::new();
         let w = p.m.window.as_ref().filter(|w| w.is_finite());
         let mut run = EasyRun {
             id: p.m.id.clone(),
@@ -142,15 +149,19 @@ pub(crate) fn easy_runs<'a>(runs: &[Placed<'a>], s: &AthleteSettings) -> Vec<Eas
                     "vertical_oscillation_delta_mm",
                     "step_length_delta_mm",
                 ] {
-                    absent.insert(k.to_owned(), why.clone());
+                    run.absent.insert(k.to_owned(), why.clone());
                 }
             }
             Ok(w) => {
-                let base = before(&eligible_list, p.start_ms, span);
-                run.baseline_runs = base.len();
-                e_sigma = elevation(&mut run, &mut absent, w, base, min_runs, s);
-                early(&mut run, &mut absent, p, base, min_runs, s);
-                stride(&mut run, &mut absent, w, base, min_runs, s);
+                let base = Baseline {
+                    runs: before(&eligible_list, p.start_ms, span),
+                    min_runs,
+                    s,
+                };
+                run.baseline_runs = base.runs.len();
+                e_sigma = elevation(&mut run, w, base);
+                early(&mut run, p, base);
+                stride(&mut run, w, base);
             }
         }
         if run.elevated == Some(true)
@@ -181,10 +192,9 @@ pub(crate) fn easy_runs<'a>(runs: &[Placed<'a>], s: &AthleteSettings) -> Vec<Eas
                         .cloned()
                         .unwrap_or_else(|| row_reason::TOO_SHORT.to_owned())
                 };
-                absent.insert(name.to_owned(), why);
+                run.absent.insert(name.to_owned(), why);
             }
         }
-        run.absent = absent;
         out.push(Easy {
             p: *p,
             e_sigma,
@@ -195,18 +205,11 @@ pub(crate) fn easy_runs<'a>(runs: &[Placed<'a>], s: &AthleteSettings) -> Vec<Eas
 }
 
 /// The main elevation; returns `(e, sigma)`.
-fn elevation(
-    run: &mut EasyRun,
-    absent: &mut BTreeMap<String, String>,
-    w: &WindowStats,
-    base: &[(i64, Base<'_>)],
-    min_runs: usize,
-    s: &AthleteSettings,
-) -> Option<(f64, f64)> {
-    let fit = (base.len() >= min_runs)
+fn elevation(run: &mut EasyRun, w: &WindowStats, base: Baseline<'_, '_>) -> Option<(f64, f64)> {
+    let fit = (base.runs.len() >= base.min_runs)
         .then(|| {
-            let x: Vec<f64> = base.iter().map(|b| b.1.w.gap_speed_m_s).collect();
-            let y: Vec<f64> = base.iter().map(|b| b.1.w.hr_bpm).collect();
+            let x: Vec<f64> = base.runs.iter().map(|b| b.1.w.gap_speed_m_s).collect();
+            let y: Vec<f64> = base.runs.iter().map(|b| b.1.w.hr_bpm).collect();
             theil_sen(&x, &y)
         })
         .flatten();
@@ -218,21 +221,22 @@ fn elevation(
             "sigma_bpm",
             "predicted_hr_bpm",
         ] {
-            absent.insert(k.to_owned(), reason::INSUFFICIENT_BASELINE.to_owned());
+            run.absent
+                .insert(k.to_owned(), reason::INSUFFICIENT_BASELINE.to_owned());
         }
         return None;
     };
-    let sigma = fit.sigma.max(s.sigma_floor_bpm);
+    let sigma = fit.sigma.max(base.s.sigma_floor_bpm);
     let predicted = fit.predict(w.gap_speed_m_s);
     let e = w.hr_bpm - predicted;
     if !(e.is_finite() && predicted.is_finite()) {
-        absent.insert(
+        run.absent.insert(
             "elevation_bpm".to_owned(),
             row_reason::NON_FINITE.to_owned(),
         );
         return None;
     }
-    let elevated = e >= s.elevated_min_bpm.max(s.elevated_sigmas * sigma);
+    let elevated = e >= base.s.elevated_min_bpm.max(base.s.elevated_sigmas * sigma);
     run.predicted_hr_bpm = Some(predicted);
     run.elevation_bpm = Some(e);
     run.sigma_bpm = Some(sigma);
@@ -245,29 +249,26 @@ fn elevation(
 }
 
 /// The early signal: minutes 5-15 against their own line from the same baseline runs.
-fn early(
-    run: &mut EasyRun,
-    absent: &mut BTreeMap<String, String>,
-    p: &Placed<'_>,
-    base: &[(i64, Base<'_>)],
-    min_runs: usize,
-    s: &AthleteSettings,
-) {
+fn early(run: &mut EasyRun, p: &Placed<'_>, base: Baseline<'_, '_>) {
     let Some(own) = p.m.early.as_ref().filter(|e| e.is_finite()) else {
         let why =
             p.m.absent
                 .get("early")
                 .cloned()
                 .unwrap_or_else(|| row_reason::TOO_SHORT.to_owned());
-        absent.insert("early_elevation_bpm".to_owned(), why);
+        run.absent.insert("early_elevation_bpm".to_owned(), why);
         return;
     };
     let (x, y): (Vec<f64>, Vec<f64>) = base
+        .runs
         .iter()
         .filter_map(|b| b.1.early.map(|e| (e.gap_speed_m_s, e.hr_bpm)))
         .unzip();
-    let Some(fit) = (x.len() >= min_runs).then(|| theil_sen(&x, &y)).flatten() else {
-        absent.insert(
+    let Some(fit) = (x.len() >= base.min_runs)
+        .then(|| theil_sen(&x, &y))
+        .flatten()
+    else {
+        run.absent.insert(
             "early_elevation_bpm".to_owned(),
             reason::INSUFFICIENT_BASELINE.to_owned(),
         );
@@ -275,15 +276,15 @@ fn early(
     };
     let e = own.hr_bpm - fit.predict(own.gap_speed_m_s);
     if !e.is_finite() {
-        absent.insert(
+        run.absent.insert(
             "early_elevation_bpm".to_owned(),
             row_reason::NON_FINITE.to_owned(),
         );
         return;
     }
     run.early_elevation_bpm = Some(e);
-    let sigma = fit.sigma.max(s.sigma_floor_bpm);
-    if e >= s.elevated_min_bpm.max(s.elevated_sigmas * sigma) {
+    let sigma = fit.sigma.max(base.s.sigma_floor_bpm);
+    if e >= base.s.elevated_min_bpm.max(base.s.elevated_sigmas * sigma) {
         run.flags.push(run_flag::EARLY_ELEVATED.to_owned());
     }
 }
@@ -297,35 +298,29 @@ type Dynamic<'r> = (
 );
 
 /// Cadence CV and running dynamics against the baseline medians.
-fn stride(
-    run: &mut EasyRun,
-    absent: &mut BTreeMap<String, String>,
-    w: &WindowStats,
-    base: &[(i64, Base<'_>)],
-    min_runs: usize,
-    s: &AthleteSettings,
-) {
+fn stride(run: &mut EasyRun, w: &WindowStats, base: Baseline<'_, '_>) {
     let values = |f: fn(&WindowStats) -> Option<f64>| -> Vec<f64> {
-        base.iter().filter_map(|b| f(b.1.w)).collect()
+        base.runs.iter().filter_map(|b| f(b.1.w)).collect()
     };
     match w.cadence_cv {
         None => {
-            absent.insert(
+            run.absent.insert(
                 "stride_unsteady".to_owned(),
                 reason::NOT_RECORDED.to_owned(),
             );
         }
         Some(cv) => {
             let b = values(|w| w.cadence_cv);
-            match median_and_spread(&b).filter(|_| b.len() >= min_runs) {
+            match median_and_spread(&b).filter(|_| b.len() >= base.min_runs) {
                 None => {
-                    absent.insert(
+                    run.absent.insert(
                         "stride_unsteady".to_owned(),
                         reason::INSUFFICIENT_BASELINE.to_owned(),
                     );
                 }
                 Some((med, spread)) => {
-                    let unsteady = cv > med + s.stride_sigmas * spread.max(s.stride_cv_sigma_floor);
+                    let unsteady =
+                        cv > med + base.s.stride_sigmas * spread.max(base.s.stride_cv_sigma_floor);
                     run.stride_unsteady = Some(unsteady);
                     if unsteady {
                         run.flags.push(run_flag::STRIDE_UNSTEADY.to_owned());
@@ -356,14 +351,16 @@ fn stride(
     ];
     for (name, own, get, slot) in dynamics {
         let Some(own) = own else {
-            absent.insert(name.to_owned(), reason::NOT_RECORDED.to_owned());
+            run.absent
+                .insert(name.to_owned(), reason::NOT_RECORDED.to_owned());
             continue;
         };
         let b = values(get);
-        match median(&b).filter(|_| b.len() >= min_runs) {
+        match median(&b).filter(|_| b.len() >= base.min_runs) {
             Some(med) => *slot = Some(own - med),
             None => {
-                absent.insert(name.to_owned(), reason::INSUFFICIENT_BASELINE.to_owned());
+                run.absent
+                    .insert(name.to_owned(), reason::INSUFFICIENT_BASELINE.to_owned());
             }
         }
     }

@@ -135,20 +135,20 @@ fn spikes_and_dropouts_are_excluded_not_invented() {
     assert_close(m.decoupling_pct, 0.0, 1e-9);
 }
 
-#[test]
-fn cadence_lock_is_detected_and_removed() {
-    // Steps 172/min throughout; for 120 s the sensor reads 171 instead of 150.
-    let hr = |k: i64| {
-        Some(if (1000..1120).contains(&k) {
-            171.0
-        } else {
-            150.0
-        })
-    };
+/// Metrics of a run at 150 bpm and 172 steps/min whose HR reads 171 over the seconds `near`,
+/// close enough to the step rate to be the sensor locked on to cadence.
+fn near_the_step_rate(near: std::ops::Range<i64>) -> ActivityMetrics {
+    let hr = |k: i64| Some(if near.contains(&k) { 171.0 } else { 150.0 });
     let a = Run::new(SECS, hr, |_| Some(3.0))
         .with_cad(|_| Some(172.0))
         .activity();
-    let m = compute(&a, &settings(), &CTX);
+    compute(&a, &settings(), &CTX)
+}
+
+#[test]
+fn cadence_lock_is_detected_and_removed() {
+    // Steps 172/min throughout; for 120 s the sensor reads 171 instead of 150.
+    let m = near_the_step_rate(1000..1120);
     assert!(
         m.flags.iter().any(|f| f == flag::HR_CADENCE_LOCK),
         "{:?}",
@@ -161,17 +161,7 @@ fn cadence_lock_is_detected_and_removed() {
     assert_close(m.avg_hr, 150.0, 1e-12);
 
     // 30 s near the step rate is not a lock.
-    let hr = |k: i64| {
-        Some(if (1000..1030).contains(&k) {
-            171.0
-        } else {
-            150.0
-        })
-    };
-    let a = Run::new(SECS, hr, |_| Some(3.0))
-        .with_cad(|_| Some(172.0))
-        .activity();
-    let m = compute(&a, &settings(), &CTX);
+    let m = near_the_step_rate(1000..1030);
     assert!(!m.flags.iter().any(|f| f == flag::HR_CADENCE_LOCK));
     assert_eq!(m.valid_hr_s, 4200.0);
 }

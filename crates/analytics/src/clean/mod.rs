@@ -15,9 +15,10 @@
 //!    `speed_median_s` (at most [`MAX_MEDIAN_SIDE`] samples either side, so dense files stay
 //!    linear).
 //! 3. Pauses: the activity's timer pauses when it has any. Otherwise a gap longer than
-//!    `pause_gap_s` is a pause only where its progress does not account for it ([`gap_pause`]:
-//!    smart recording leaves gaps while the runner moves on), and a span of smoothed speed under
-//!    `pause_speed_m_s` lasting `pause_min_s` or more is a pause unless the cadence shows steps.
+//!    `pause_gap_s` is a pause only where its progress does not account for it
+//!    ([`pauses::gap_pause`]: smart recording leaves gaps while the runner moves on), and a span
+//!    of smoothed speed under `pause_speed_m_s` lasting `pause_min_s` or more is a pause unless
+//!    the cadence shows steps.
 //!    A span of slow samples `a..=b` pauses the time from sample `a` to the sample after `b`.
 //!    With timer pauses, a gap in the samples while the timer ran is moving time without data.
 //! 4. The moving clock: wall time minus paused time. Samples strictly inside a pause are dropped.
@@ -64,31 +65,21 @@
 //!    the moving clock (straight across each pause: GPS wander while standing is no distance),
 //!    else the integral of speed over the grid.
 
-use hrdrift_ingest::{Activity, Track, jump_speed_m_s, track};
+mod pauses;
+mod samples;
+mod speed;
+mod valid_hr;
+
+use hrdrift_ingest::{Activity, jump_speed_m_s, track};
 use serde::{Deserialize, Serialize};
 
 use crate::gap;
 use crate::settings::AthleteSettings;
-use crate::stats::median_in_place;
+use pauses::pauses;
+use samples::{ALT, CAD, DIST, HR, LAT, LON, raw};
+use speed::{progress, speed};
+use valid_hr::{Gaps, cadence_lock, hr_covered_ms, spike_mask};
 
-/// Channel slots of [`Raw::ch`].
-const HR: usize = 0;
-const SPEED: usize = 1;
-const DIST: usize = 2;
-const LAT: usize = 3;
-const LON: usize = 4;
-const ALT: usize = 5;
-const CAD: usize = 6;
-const CHANNELS: usize = 7;
-
-/// Sanity bounds: beyond these a value is a decoding error, not a runner.
-const MAX_SPEED_M_S: f64 = 100.0;
-const MAX_DISTANCE_M: f64 = 1.0e8;
-const ALTITUDE_RANGE_M: (f64, f64) = (-1000.0, 10_000.0);
-const MAX_CADENCE_SPM: f64 = 400.0;
-/// Cadence (steps or revolutions per minute) at or above this means moving, whatever the
-/// speed: a walk's cadence is about 100, a runner standing still records none.
-const MOVING_CADENCE: f64 = 40.0;
 /// HR is a partial channel (step 5 fills the grid between its readings) when fewer than this
 /// share of the samples carry a valid reading.
 const PARTIAL_HR_SHARE: f64 = 0.9;
@@ -117,12 +108,6 @@ pub struct CleanStats {
     pub gps_jumps: usize,
 }
 
-/// Samples sorted, de-duplicated and range-checked.
-struct Raw {
-    t: Vec<i64>,
-    ch: [Vec<Option<f64>>; CHANNELS],
-}
-
 /// The cleaned 1 Hz series on the moving clock. All vectors have the same length.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Clean {
@@ -146,306 +131,6 @@ pub(crate) struct Clean {
     pub any_speed: bool,
     pub any_altitude: bool,
     pub cadence_lock: bool,
-}
-
-fn value(ch: Option<&Vec<Option<f64>>>, i: usize, lo: f64, hi: f64) -> Option<f64> {
-    ch.and_then(|c| c.get(i).copied().flatten())
-        .filter(|v| v.is_finite() && *v >= lo && *v <= hi)
-}
-
-/// A channel with the range its values must fall in.
-type Source<'a> = (Option<&'a Vec<Option<f64>>>, f64, f64);
-
-fn raw(activity: &Activity, settings: &AthleteSettings, stats: &mut CleanStats) -> Raw {
-    let s = &activity.samples;
-    let n = s.timestamp_ms.len();
-    stats.samples = n;
-    stats.out_of_order = s.timestamp_ms.windows(2).filter(|w| w[1] < w[0]).count();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&i| s.timestamp_ms[i]);
-    let hr_range = (settings.hr_valid_min_bpm, settings.hr_valid_max_bpm);
-    let sources: [Source<'_>; CHANNELS] = [
-        (s.heart_rate_bpm.as_ref(), f64::NEG_INFINITY, f64::INFINITY),
-        (s.speed_m_s.as_ref(), 0.0, MAX_SPEED_M_S),
-        (s.distance_m.as_ref(), 0.0, MAX_DISTANCE_M),
-        (s.lat.as_ref(), -90.0, 90.0),
-        (s.lon.as_ref(), -180.0, 180.0),
-        (
-            s.altitude_m.as_ref(),
-            ALTITUDE_RANGE_M.0,
-            ALTITUDE_RANGE_M.1,
-        ),
-        (s.cadence_spm.as_ref(), 0.0, MAX_CADENCE_SPM),
-    ];
-    let mut t = Vec::with_capacity(n);
-    let mut ch: [Vec<Option<f64>>; CHANNELS] = std::array::from_fn(|_| Vec::with_capacity(n));
-    for &i in &order {
-        let ts = s.timestamp_ms[i];
-        let merge = t.last() == Some(&ts);
-        if merge {
-            stats.duplicates += 1;
-        } else {
-            t.push(ts);
-        }
-        for (c, (src, lo, hi)) in sources.iter().enumerate() {
-            let mut v = value(*src, i, *lo, *hi);
-            if c == HR {
-                // Zero, missing and out-of-range HR are all dropouts.
-                v = v.filter(|h| *h >= hr_range.0 && *h <= hr_range.1);
-            }
-            if merge {
-                if let Some(slot) = ch[c].last_mut()
-                    && slot.is_none()
-                {
-                    *slot = v;
-                }
-            } else {
-                ch[c].push(v);
-            }
-        }
-    }
-    // A fix at 0,0 is no fix (a leading point before GPS lock); the importer drops these, this
-    // keeps samples stored by older versions out of the track too.
-    let [.., lat, lon, _, _] = &mut ch;
-    for (la, lo) in lat.iter_mut().zip(lon.iter_mut()) {
-        if let (Some(a), Some(b)) = (*la, *lo)
-            && hrdrift_ingest::is_null_island(a, b)
-        {
-            *la = None;
-            *lo = None;
-        }
-    }
-    Raw { t, ch }
-}
-
-fn secs(ms: i64) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let s = ms as f64 / 1000.0;
-    s
-}
-
-/// Rate of change per second of a cumulative quantity (distance) present at some samples, over
-/// a window of `2 x half_ms` centred on each sample (shrunk to the samples that have it at the
-/// ends), the quantity linearly interpolated in time between the samples that carry it. Over a
-/// window, positions that repeat while the GPS waits for its next fix, or a device distance
-/// written every other second, give the runner's speed rather than alternating zeros and
-/// doubles; across a recording gap the rate is the gap's mean speed.
-fn window_rate(t: &[i64], cum: &[Option<f64>], half_ms: i64) -> Vec<Option<f64>> {
-    let pts: Vec<(i64, f64)> = t
-        .iter()
-        .zip(cum)
-        .filter_map(|(t, c)| Some((*t, (*c)?)))
-        .collect();
-    let mut out = vec![None; t.len()];
-    let (Some(&(first, _)), Some(&(last, _))) = (pts.first(), pts.last()) else {
-        return out;
-    };
-    // `at(x, j)`: the quantity at time x, with j a hint that only moves forward.
-    let at = |x: i64, j: &mut usize| -> f64 {
-        while *j + 1 < pts.len() && pts[*j + 1].0 <= x {
-            *j += 1;
-        }
-        let (ta, va) = pts[*j];
-        match pts.get(*j + 1) {
-            Some(&(tb, vb)) if tb > ta && x > ta => {
-                // In i128: timestamps anywhere in i64 must not overflow the difference.
-                #[allow(clippy::cast_precision_loss)]
-                let f = (i128::from(x) - i128::from(ta)) as f64
-                    / (i128::from(tb) - i128::from(ta)) as f64;
-                va + (vb - va) * f
-            }
-            _ => va,
-        }
-    };
-    let (mut jl, mut jr) = (0_usize, 0_usize);
-    for (i, &ti) in t.iter().enumerate() {
-        let lo = ti.saturating_sub(half_ms).max(first);
-        let hi = ti.saturating_add(half_ms).min(last);
-        if hi <= lo || ti < first || ti > last {
-            continue;
-        }
-        let d = at(hi, &mut jr) - at(lo, &mut jl);
-        out[i] =
-            Some(d / secs(hi - lo)).filter(|v| v.is_finite() && (0.0..=MAX_SPEED_M_S).contains(v));
-    }
-    out
-}
-
-/// Distance along the activity at each sample where it is known: the device's distance where
-/// the file carries one, else the track of its positions with GPS jumps left out.
-/// Between two samples that have it, a sample without (a trackpoint with HR but no fix) gets
-/// it interpolated in time, so every gap inside the tracked span can show its progress.
-fn progress(raw: &Raw, track: &Track) -> Vec<Option<f64>> {
-    let mut out = if raw.ch[DIST].iter().any(Option::is_some) {
-        raw.ch[DIST].clone()
-    } else {
-        track.cum_m.clone()
-    };
-    let mut prev: Option<usize> = None;
-    for i in 0..out.len() {
-        let Some(b) = out[i] else { continue };
-        if let Some(p) = prev
-            && i > p + 1
-            && let Some(a) = out[p]
-        {
-            let span = secs(raw.t[i].saturating_sub(raw.t[p]));
-            for (slot, &t) in out[p + 1..i].iter_mut().zip(&raw.t[p + 1..i]) {
-                let f = if span > 0.0 {
-                    secs(t.saturating_sub(raw.t[p])) / span
-                } else {
-                    0.0
-                };
-                *slot = Some(a + (b - a) * f);
-            }
-        }
-        prev = Some(i);
-    }
-    out
-}
-
-/// Raw speed per sample by source priority (device speed, else the rate of [`progress`]), then
-/// the centred rolling median.
-fn speed(raw: &Raw, progress: &[Option<f64>], median_s: f64) -> Vec<Option<f64>> {
-    let n = raw.t.len();
-    let device = &raw.ch[SPEED];
-    let mut speed = device.clone();
-    #[allow(clippy::cast_possible_truncation)]
-    let half_ms = (median_s * 500.0).round() as i64;
-    if device.iter().any(Option::is_none) {
-        let rate = window_rate(&raw.t, progress, half_ms.max(1000));
-        for i in 0..n {
-            speed[i] = speed[i].or(rate[i]);
-        }
-    }
-    let mut out = Vec::with_capacity(n);
-    let mut buf = Vec::with_capacity(2 * MAX_MEDIAN_SIDE + 1);
-    for i in 0..n {
-        if speed[i].is_none() {
-            out.push(None);
-            continue;
-        }
-        buf.clear();
-        // Walk outwards and stop at the window's edge: ~5 samples at 1 Hz, never more than
-        // MAX_MEDIAN_SIDE either side.
-        let within = |j: usize| raw.t[j].saturating_sub(raw.t[i]).saturating_abs() <= half_ms;
-        let lo = i.saturating_sub(MAX_MEDIAN_SIDE);
-        let hi = (i + MAX_MEDIAN_SIDE).min(n - 1);
-        let left = (lo..i).rev().take_while(|&j| within(j));
-        let right = (i..=hi).take_while(|&j| within(j));
-        buf.extend(left.chain(right).filter_map(|j| speed[j]));
-        out.push(median_in_place(&mut buf));
-    }
-    out
-}
-
-/// Sorted, merged open intervals `(start, end)` of paused wall time, in ms.
-fn pauses(
-    raw: &Raw,
-    speed: &[Option<f64>],
-    progress: &[Option<f64>],
-    activity: &Activity,
-    settings: &AthleteSettings,
-) -> (Vec<(i64, i64)>, bool) {
-    let (Some(&t0), Some(&tn)) = (raw.t.first(), raw.t.last()) else {
-        return (Vec::new(), false);
-    };
-    let mut spans: Vec<(i64, i64)> = Vec::new();
-    let timer = !activity.pauses.is_empty();
-    if timer {
-        spans.extend(
-            activity
-                .pauses
-                .iter()
-                .map(|p| (p.start_ms.max(t0), p.end_ms.min(tn))),
-        );
-    } else {
-        #[allow(clippy::cast_possible_truncation)]
-        let gap_ms = (settings.pause_gap_s * 1000.0).round() as i64;
-        #[allow(clippy::cast_possible_truncation)]
-        let slow_ms = (settings.pause_min_s * 1000.0).round() as i64;
-        for (i, w) in raw.t.windows(2).enumerate() {
-            let dt = w[1].saturating_sub(w[0]);
-            if dt <= gap_ms {
-                continue;
-            }
-            if let Some(from) = gap_pause(raw, speed, progress, i, settings) {
-                spans.push((from, w[1]));
-            }
-        }
-        // Steps under way (cadence) mean moving, whatever a frozen GPS says.
-        let stepping = |i: usize| raw.ch[CAD][i].is_some_and(|c| c >= MOVING_CADENCE);
-        let slow =
-            |i: usize| speed[i].is_some_and(|v| v < settings.pause_speed_m_s) && !stepping(i);
-        let n = raw.t.len();
-        let mut i = 0;
-        while i < n {
-            if !slow(i) {
-                i += 1;
-                continue;
-            }
-            let a = i;
-            while i < n && slow(i) {
-                i += 1;
-            }
-            let end = raw.t[i.min(n - 1)];
-            if end.saturating_sub(raw.t[a]) >= slow_ms && end > raw.t[a] {
-                spans.push((raw.t[a], end));
-            }
-        }
-    }
-    spans.retain(|(a, b)| a < b);
-    spans.sort_unstable();
-    let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
-    for (a, b) in spans {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
-        }
-    }
-    (merged, timer)
-}
-
-/// Where the pause in the gap after sample `i` begins (ms), if the gap holds one (step 3 of the
-/// module docs). A gap is a pause only when the distance shows no progress across it: smart
-/// recording leaves gaps of 1-12 s or more while the runner moves on. When it does show
-/// progress, the time that progress takes at the speed either side is moving, and the rest of
-/// the gap, if `pause_min_s` or more, a pause at its end: a watch that stops recording 10 s
-/// before the runner stops for a minute leaves one gap of 70 s with 25 m in it. A gap with
-/// neither distance nor device speed either side tells nothing, and is a pause.
-fn gap_pause(
-    raw: &Raw,
-    speed: &[Option<f64>],
-    progress: &[Option<f64>],
-    i: usize,
-    settings: &AthleteSettings,
-) -> Option<i64> {
-    let (t0, t1) = (raw.t[i], raw.t[i + 1]);
-    let dt = secs(t1.saturating_sub(t0));
-    let floor = settings.pause_speed_m_s;
-    let (Some(a), Some(b)) = (progress[i], progress[i + 1]) else {
-        // No distance: the device's speed either side (a foot pod) still tells, across a
-        // recording gap.
-        let moving = dt <= settings.recording_gap_max_s
-            && [i, i + 1]
-                .iter()
-                .all(|&k| raw.ch[SPEED][k].is_some_and(|v| v >= floor));
-        return (!moving).then_some(t0);
-    };
-    let d = b - a;
-    if d < floor * dt {
-        return Some(t0);
-    }
-    let (Some(va), Some(vb)) = (speed[i], speed[i + 1]) else {
-        return None;
-    };
-    let v = f64::midpoint(va, vb);
-    if v < floor {
-        return None;
-    }
-    let moving_s = d / v;
-    #[allow(clippy::cast_possible_truncation)]
-    let moving_ms = (moving_s * 1000.0).round() as i64;
-    (dt - moving_s >= settings.pause_min_s).then(|| t0.saturating_add(moving_ms))
 }
 
 /// Linear interpolation that never invents a value: both ends must be present.
@@ -715,151 +400,9 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     out
 }
 
-/// The gap lengths of HR coverage (ms): see [`hr_covered_ms`].
-#[derive(Debug, Clone, Copy)]
-struct Gaps {
-    /// Readings at most this far apart cover the time between them.
-    cover_ms: i128,
-    /// After a longer gap, a reading covers this much.
-    fill_ms: i128,
-    /// Readings on consecutive samples (nothing recorded between them) cover a recording gap
-    /// up to this long.
-    recording_ms: i128,
-}
-
-/// Moving time (ms) covered by valid HR readings (step 8 of the module docs): `readings` are
-/// their indices among the samples on the moving clock with their moving times, in increasing
-/// order, `removed_s` the grid seconds (increasing) whose HR
-/// was removed as a spike or cadence lock.
-fn hr_covered_ms(
-    readings: impl Iterator<Item = (usize, i128)>,
-    removed_s: &[i128],
-    moving_ms: i128,
-    gaps: Gaps,
-) -> i128 {
-    // Disjoint, increasing intervals [from, to) of covered moving time.
-    let mut spans: Vec<(i128, i128)> = Vec::new();
-    let mut prev: Option<(usize, i128)> = None;
-    let mut add = |from: i128, gap: i128, adjacent: bool| {
-        let len = if gap <= gaps.cover_ms || (adjacent && gap <= gaps.recording_ms) {
-            gap
-        } else {
-            gap.min(gaps.fill_ms)
-        };
-        let (a, b) = (from.max(0), (from + len).min(moving_ms));
-        if b > a {
-            spans.push((a, b));
-        }
-    };
-    for (k, m) in readings {
-        if let Some((pk, p)) = prev
-            && m > p
-        {
-            add(p, m - p, k == pk + 1);
-        }
-        prev = Some(prev.map_or((k, m), |(pk, p)| if m >= p { (k, m) } else { (pk, p) }));
-    }
-    if let Some((_, p)) = prev {
-        // The last reading: nothing follows, so at most `fill_ms` up to the end.
-        add(p, (moving_ms - p).min(gaps.fill_ms).max(0), false);
-    }
-    let mut total = 0;
-    let mut r = 0;
-    for (a, b) in spans {
-        total += b - a;
-        while r < removed_s.len() && (removed_s[r] + 1) * 1000 <= a {
-            r += 1;
-        }
-        let mut q = r;
-        while q < removed_s.len() && removed_s[q] * 1000 < b {
-            let (lo, hi) = (
-                (removed_s[q] * 1000).max(a),
-                ((removed_s[q] + 1) * 1000).min(b),
-            );
-            total -= (hi - lo).max(0);
-            q += 1;
-        }
-    }
-    total.max(0)
-}
-
-/// Points further than `spike_bpm` from the centred rolling median of valid HR.
-fn spike_mask(t_s: &[f64], hr: &[Option<f64>], settings: &AthleteSettings) -> Vec<bool> {
-    let half = ((settings.spike_window_s - 1.0) / 2.0).max(0.0);
-    let n = t_s.len();
-    let mut mask = vec![false; n];
-    let mut buf = Vec::with_capacity(64);
-    let (mut lo, mut hi) = (0_usize, 0_usize);
-    for i in 0..n {
-        while lo < n && t_s[lo] < t_s[i] - half {
-            lo += 1;
-        }
-        while hi < n && t_s[hi] <= t_s[i] + half {
-            hi += 1;
-        }
-        let Some(h) = hr[i] else { continue };
-        buf.clear();
-        buf.extend(hr[lo..hi].iter().flatten());
-        if let Some(m) = median_in_place(&mut buf) {
-            mask[i] = (h - m).abs() > settings.spike_bpm;
-        }
-    }
-    mask
-}
-
-/// Invalidates HR over spans of at least `cadence_lock_min_s` consecutive seconds where HR is
-/// within `cadence_lock_bpm` of steps/min; returns the seconds removed.
-fn cadence_lock(
-    t_s: &[f64],
-    hr: &mut [Option<f64>],
-    cad: &[Option<f64>],
-    settings: &AthleteSettings,
-) -> usize {
-    let n = t_s.len();
-    let near = |i: usize, hr: &[Option<f64>]| matches!((hr[i], cad[i]), (Some(h), Some(c)) if (h - c).abs() <= settings.cadence_lock_bpm);
-    let mut removed = 0;
-    let mut i = 0;
-    while i < n {
-        if !near(i, hr) {
-            i += 1;
-            continue;
-        }
-        let a = i;
-        i += 1;
-        while i < n && near(i, hr) && t_s[i] - t_s[i - 1] <= 1.0 {
-            i += 1;
-        }
-        #[allow(clippy::cast_precision_loss)]
-        if (i - a) as f64 >= settings.cadence_lock_min_s {
-            for h in &mut hr[a..i] {
-                *h = None;
-            }
-            removed += i - a;
-        }
-    }
-    removed
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn window_rate_evens_out_repeated_positions() {
-        // 3 m/s, the distance written only every other second (the second repeats it).
-        let t: Vec<i64> = (0..20).map(|i| i * 1000).collect();
-        let cum: Vec<Option<f64>> = (0..20).map(|i| Some(f64::from(i / 2 * 2) * 3.0)).collect();
-        let r = window_rate(&t, &cum, 2500);
-        for v in &r[3..17] {
-            let v = v.expect("rate");
-            assert!((v - 3.0).abs() < 0.7, "{v}");
-        }
-        // Across a recording gap the rate is the gap's mean speed.
-        let t = [0, 1000, 13_000, 14_000];
-        let cum = [Some(0.0), Some(3.0), Some(39.0), Some(42.0)];
-        let r = window_rate(&t, &cum, 2500);
-        assert!((r[1].expect("rate") - 3.0).abs() < 1e-9, "{r:?}");
-    }
 
     #[test]
     fn lerp_needs_both_ends() {
