@@ -6,7 +6,7 @@
 //! nothing kept): the ceiling a streaming decoder built on it can approach, timed in the same run.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hrdrift_benches::{fit_fixtures, fixtures_dir};
+use hrdrift_benches::{fit_fixtures, fixtures_dir, megabytes};
 
 fn decode_all(files: &[(String, Vec<u8>)]) -> usize {
     files
@@ -88,7 +88,7 @@ fn bench(c: &mut Criterion) {
     eprintln!(
         "FIT fixtures: {} files, {:.1} MB, {records} records",
         fit.len(),
-        bytes as f64 / 1e6
+        megabytes(bytes)
     );
     let mut g = c.benchmark_group("decode");
     g.sample_size(10);

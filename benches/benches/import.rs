@@ -1,7 +1,7 @@
 //! A whole import (decode, dedup, Parquet store) of a folder of real and generated FIT files.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hrdrift_benches::fit_fixtures;
+use hrdrift_benches::{fit_fixtures, megabytes};
 use hrdrift_store::import::{ImportOptions, import};
 use hrdrift_store::{LockMode, Store};
 
@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
         bytes += b.len();
         std::fs::write(src.path().join(athlete.file_name(i)), b).expect("write");
     }
-    eprintln!("import folder: {:.1} MB", bytes as f64 / 1e6);
+    eprintln!("import folder: {:.1} MB", megabytes(bytes));
     let mut g = c.benchmark_group("import");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(bytes as u64));

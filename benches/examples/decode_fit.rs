@@ -25,7 +25,7 @@ fn main() {
         }
     }
     let s = start.elapsed().as_secs_f64();
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let mb = (bytes * n) as f64 / 1e6;
     println!(
         "{which}: {} files x {n}, {mb:.1} MB, {samples} samples in {s:.2} s = {:.1} MB/s",

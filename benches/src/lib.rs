@@ -29,3 +29,10 @@ pub fn fit_fixtures() -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+/// A byte count in MB for a message; no input comes near 2^52 bytes.
+#[must_use]
+#[expect(clippy::cast_precision_loss)]
+pub fn megabytes(bytes: usize) -> f64 {
+    bytes as f64 / 1e6
+}

@@ -320,7 +320,7 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
             flags.push(name.to_owned());
         }
     }
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let valid_hr_s = c.hr.iter().flatten().count() as f64;
     ActivityMetrics {
         id: activity.id.clone(),
@@ -583,7 +583,7 @@ fn window_stats(
         if !ts.is_sorted() {
             order.sort_by_key(|&j| ts[j]);
         }
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         let max_back_ms = (s.resample_max_gap_s * 1000.0).round().max(1000.0) as i64;
         let mut p = 0_usize;
         for &wall in &c.wall_ms[lo..hi] {

@@ -100,7 +100,7 @@ impl fmt::Display for Pace {
 
 /// `M:SS` of a number of seconds, rounded to the second.
 fn min_sec(seconds: f64) -> String {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let s = seconds.round().clamp(0.0, 1.0e7) as u64;
     format!("{}:{:02}", s / 60, s % 60)
 }

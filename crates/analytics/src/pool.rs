@@ -47,7 +47,7 @@ impl HrPool {
 
     fn add(&mut self, bpm: f64, n: u64) {
         if bpm.is_finite() && bpm >= 0.0 {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let b = bpm.round().min(f64::from(u16::MAX)) as u16;
             *self.counts.entry(b).or_insert(0) += n;
         }
@@ -77,9 +77,9 @@ impl HrPool {
         if n == 0 || !p.is_finite() {
             return None;
         }
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let rank = (p.clamp(0.0, 100.0) / 100.0) * (n - 1) as f64;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let lo = rank.floor() as u64;
         let hi = (lo + 1).min(n - 1);
         let (vlo, vhi) = (self.value_at(lo)?, self.value_at(hi)?);

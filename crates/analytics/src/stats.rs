@@ -60,7 +60,7 @@ pub(crate) fn ols_slope(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     if n < 2 {
         return None;
     }
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let nf = n as f64;
     let mx = x[..n].iter().sum::<f64>() / nf;
     let my = y[..n].iter().sum::<f64>() / nf;
@@ -95,7 +95,7 @@ pub(crate) fn ols2_first_coef(x1: &[f64], x2: &[f64], y: &[f64]) -> Result<f64, 
     if n < 3 {
         return Err(FitError::TooFew);
     }
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let nf = n as f64;
     let m1 = x1[..n].iter().sum::<f64>() / nf;
     let m2 = x2[..n].iter().sum::<f64>() / nf;
@@ -133,9 +133,9 @@ pub(crate) fn percentile(values: &mut Vec<f64>, p: f64) -> Option<f64> {
         return None;
     }
     values.sort_unstable_by(f64::total_cmp);
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let rank = (p.clamp(0.0, 100.0) / 100.0) * (values.len() - 1) as f64;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let lo = rank.floor() as usize;
     let hi = (lo + 1).min(values.len() - 1);
     let frac = rank - rank.floor();

@@ -7,7 +7,7 @@ pub use hrdrift_analytics::time::rfc3339_secs;
 /// `h:mm:ss`.
 #[must_use]
 pub fn hms(s: f64) -> String {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let s = s.max(0.0).round() as u64;
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
@@ -17,7 +17,7 @@ pub fn hms(s: f64) -> String {
 pub fn pace(speed_m_s: Option<f64>) -> String {
     match speed_m_s.filter(|v| v.is_finite() && *v > 0.2) {
         Some(v) => {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let s = (1000.0 / v).round() as u64;
             format!("{}:{:02} /km", s / 60, s % 60)
         }

@@ -216,7 +216,7 @@ impl Activity {
             self.samples.timestamp_ms.first(),
             self.samples.timestamp_ms.last(),
         ) {
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             (Some(a), Some(b)) => (b - a) as f64 / 1000.0,
             _ => 0.0,
         }
@@ -364,7 +364,7 @@ impl Activity {
             // session starts two days before its two hours of samples) would give a duration
             // no sample supports: the start is the first sample's then.
             if self.start_ms < first.saturating_sub(START_SLACK_MS) {
-                #[allow(clippy::cast_precision_loss)]
+                #[expect(clippy::cast_precision_loss)]
                 let h = first.saturating_sub(self.start_ms) as f64 / 3_600_000.0;
                 warnings.push(Warning::new(
                     "start_from_samples",
@@ -545,7 +545,7 @@ impl Fix {
     }
 
     fn secs_to(&self, later: &Fix) -> f64 {
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let s = later.t.saturating_sub(self.t).max(0) as f64 / 1000.0;
         s
     }
@@ -639,7 +639,7 @@ mod tests {
         let t = (0..n)
             .map(|i| i64::try_from(i).unwrap_or(0) * 1000)
             .collect();
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let lat = (0..n)
             .map(|i| Some(lat0 + i as f64 * speed * deg_per_m))
             .collect();

@@ -8,7 +8,7 @@ pub(crate) fn duration(seconds: f64) -> String {
     if !seconds.is_finite() || seconds < 0.0 {
         return ABSENT.to_owned();
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let s = seconds.round().min(1.0e9) as u64;
     let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
     if h > 0 {
@@ -101,7 +101,7 @@ pub(crate) fn curve_duration(seconds: u32) -> String {
 pub(crate) fn pace(speed_m_s: Option<f64>) -> String {
     match speed_m_s.filter(|v| v.is_finite() && *v > 1.0) {
         Some(v) => {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let s = (1000.0 / v).round() as u64;
             format!("{}:{:02}/km", s / 60, s % 60)
         }

@@ -221,7 +221,7 @@ impl Ranged for TickAxis {
 }
 
 /// Days since the Unix epoch of an instant, fractional.
-#[allow(clippy::cast_precision_loss)]
+#[expect(clippy::cast_precision_loss)]
 pub(crate) fn day_of(t: DateTime<Utc>) -> f64 {
     t.timestamp_millis() as f64 / 86_400_000.0
 }
@@ -232,7 +232,7 @@ pub(crate) fn day_of_date(d: NaiveDate) -> f64 {
 }
 
 /// The date of a day number (the inverse of [`day_of_date`], floored).
-#[allow(clippy::cast_possible_truncation)]
+#[expect(clippy::cast_possible_truncation)]
 pub(crate) fn date_of_day(x: f64) -> NaiveDate {
     let days = x.floor().clamp(-1.0e6, 1.0e6) as i64;
     NaiveDate::default() + Duration::days(days)

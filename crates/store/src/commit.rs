@@ -154,7 +154,9 @@ impl Store {
         // wrote may differ in its types).
         let old_chunks = old.iter().flat_map(|df| {
             (0..df.height()).step_by(tables::CHUNK_ROWS).map(|lo| {
-                let rows = tables::sources_from_frame(&df.slice(lo as i64, tables::CHUNK_ROWS))?;
+                let rows = tables::sources_from_frame(
+                    &df.slice(i64::try_from(lo).unwrap_or(i64::MAX), tables::CHUNK_ROWS),
+                )?;
                 tables::sources_frame(&rows.iter().collect::<Vec<_>>())
             })
         });

@@ -313,13 +313,13 @@ where
     members.par_iter().for_each(|row| {
         let (lo, hi) = ranges.get(row.id.as_str()).copied().unwrap_or((0, 0));
         let len = hi - lo;
-        #[allow(clippy::cast_possible_wrap)]
+        #[expect(clippy::cast_possible_wrap)]
         let slice = |c: &ChunkedArray<Float64Type>| -> Vec<Option<f64>> {
             c.slice(lo as i64, len).iter().collect()
         };
         let carried: HashSet<&str> = row.channels.split(',').collect();
         let mut samples = Samples {
-            #[allow(clippy::cast_possible_wrap)]
+            #[expect(clippy::cast_possible_wrap)]
             timestamp_ms: ts
                 .slice(lo as i64, len)
                 .iter()

@@ -177,7 +177,7 @@ fn same_run(a: &Span, b: &Span) -> bool {
     }
     let overlap = a.end_ms.min(b.end_ms) - a.start_ms.max(b.start_ms);
     let shorter = (a.end_ms - a.start_ms).min(b.end_ms - b.start_ms);
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let ratio = if shorter <= 0 {
         1.0
     } else {

@@ -463,7 +463,9 @@ fn merge_activities<'a>(
         let mut chunk: Vec<ActivityRow>;
         let mut rows: Vec<&ActivityRow> = Vec::new();
         if let Some(df) = old.filter(|_| lo < old_height) {
-            chunk = match tables::activities_from_frame(&df.slice(lo as i64, tables::CHUNK_ROWS)) {
+            chunk = match tables::activities_from_frame(
+                &df.slice(i64::try_from(lo).unwrap_or(i64::MAX), tables::CHUNK_ROWS),
+            ) {
                 Ok(r) => r,
                 Err(e) => return Some(Err(e)),
             };

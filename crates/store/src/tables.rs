@@ -94,7 +94,7 @@ impl ActivityRow {
     /// Seconds from start to the last sample.
     #[must_use]
     pub fn duration_s(&self) -> f64 {
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let d = (self.end_ms - self.start_ms) as f64 / 1000.0;
         d.max(0.0)
     }

@@ -5,6 +5,9 @@
 //! Without `out_dir` the files are encoded in memory only (one reused buffer), which measures
 //! the generator rather than the disk.
 
+// Counts of activities, bytes and records, far below 2^52.
+#![allow(clippy::cast_precision_loss)]
+
 use std::path::PathBuf;
 use std::time::Instant;
 

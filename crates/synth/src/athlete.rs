@@ -158,7 +158,7 @@ pub fn population(seed: u64, n: usize, weeks: u32) -> Vec<AthleteConfig> {
         .into_iter()
         .enumerate()
         .map(|(i, stratum)| {
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             let e = e_lo + (e_hi - e_lo) * (stratum as f64 + rng.f64()) / n as f64;
             let lthr = rng.range(150.0, 182.0);
             let hr_max = lthr / rng.range(0.85, 0.91);
@@ -223,7 +223,7 @@ pub fn generate(cfg: &AthleteConfig) -> Athlete {
         .map(|p| truth_run_for(p, phys, cfg.sex))
         .collect();
     let truth = truth::build(cfg.seed, cfg.settings(), phys, &plans, &stats);
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let identity = DeviceIdentity {
         product: 4242,
         serial: 3_000_000_000 + (cfg.seed % 1_000_000) as u32,

@@ -117,7 +117,7 @@ const CRC_TABLES: [[u16; 256]; 8] = {
     let mut t = [[0u16; 256]; 8];
     let mut i = 0;
     while i < 256 {
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         let mut crc = i as u16;
         let mut bit = 0;
         while bit < 8 {
@@ -148,7 +148,7 @@ const CRC_TABLES: [[u16; 256]; 8] = {
 #[must_use]
 pub fn crc16_bytewise(mut crc: u16, bytes: &[u8]) -> u16 {
     for &b in bytes {
-        crc = (crc >> 8) ^ CRC_TABLES[0][usize::from((crc ^ u16::from(b)) as u8)];
+        crc = (crc >> 8) ^ CRC_TABLES[0][usize::from((crc ^ u16::from(b)) & 0xFF)];
     }
     crc
 }
@@ -199,7 +199,7 @@ impl FitWriter {
         self.buf.push(0); // reserved
         self.buf.push(0); // architecture: little-endian
         self.buf.extend_from_slice(&global.to_le_bytes());
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         self.buf.push(fields.len() as u8);
         for fd in fields {
             self.buf.push(fd.num);
@@ -275,7 +275,7 @@ pub fn fit_time(unix_s: i64) -> u32 {
 pub fn semicircles(deg: f64) -> i32 {
     let x = deg * (2_147_483_648.0 / 180.0);
     // Round half away from zero by hand: `f64::round` is a libm call on baseline x86-64.
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let v = (x + 0.5f64.copysign(x)) as i32;
     v
 }
@@ -284,7 +284,7 @@ pub fn semicircles(deg: f64) -> i32 {
 #[must_use]
 pub fn scaled_u32(v: Option<f64>, scale: f64, offset: f64) -> u32 {
     match v {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Some(x) if x.is_finite() => ((x + offset) * scale + 0.5).clamp(0.0, 4_294_967_294.0) as u32,
         _ => invalid::U32,
     }
@@ -294,7 +294,7 @@ pub fn scaled_u32(v: Option<f64>, scale: f64, offset: f64) -> u32 {
 #[must_use]
 pub fn scaled_u16(v: Option<f64>, scale: f64) -> u16 {
     match v {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Some(x) if x.is_finite() => (x * scale + 0.5).clamp(0.0, 65_534.0) as u16,
         _ => invalid::U16,
     }
@@ -586,9 +586,9 @@ impl ActivityEncoder {
                 // fractional_cadence (1/128 units).
                 let strides = (spm / 2.0).min(254.0);
                 // Truncation is floor here: `strides` is not negative.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 let whole = strides as u8;
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 let frac = (((strides - f64::from(whole)) * 128.0 + 0.5) as u8).min(127);
                 w.u8(whole);
                 w.u8(frac);
@@ -696,7 +696,7 @@ mod tests {
     #[test]
     fn sliced_crc_equals_bytewise_crc() {
         let mut r = crate::rng::Rng::new(9, 9);
-        let data: Vec<u8> = (0..1000).map(|_| r.next_u64() as u8).collect();
+        let data: Vec<u8> = (0..1000).map(|_| r.next_u64().to_le_bytes()[0]).collect();
         for len in [0, 1, 7, 8, 9, 63, 64, 65, 999, 1000] {
             for start in [0, 3] {
                 let d = &data[start..len.max(start)];

@@ -374,7 +374,7 @@ fn run_walk_segments(
     // w / (r + w) in WALK_SHARE  <=>  w in [r s0 / (1 - s0), r s1 / (1 - s1)].
     let lo = WALK_BLOCK_S.0.max(r * WALK_SHARE.0 / (1.0 - WALK_SHARE.0));
     let hi = WALK_BLOCK_S.1.min(r * WALK_SHARE.1 / (1.0 - WALK_SHARE.1));
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let walk_s = rng.range(lo, hi.max(lo)).round() as u32;
     let walk_gap = rng.range(WALK_SPEED.0, WALK_SPEED.1);
     let walk_frac = phys.hr_steady(walk_gap, vmax) / phys.lthr;
@@ -538,7 +538,7 @@ pub fn build_plan(cfg: &AthleteConfig, phys: &Physiology) -> Vec<RunPlan> {
                 date.and_time(NaiveTime::from_hms_opt(s.hour, minute, 0).expect("valid time"));
             let start_unix_s = local.and_utc().timestamp() - i64::from(offset);
             let day = (date - cfg.start_date).num_days();
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             let vmax = phys.vmax(day as f64);
 
             let run_type = match s.workout {
@@ -579,7 +579,7 @@ pub fn build_plan(cfg: &AthleteConfig, phys: &Physiology) -> Vec<RunPlan> {
                 .rev()
                 .take_while(|(end, _)| start_unix_s - end < 12 * 86_400)
                 .map(|(end, f)| {
-                    #[allow(clippy::cast_precision_loss)]
+                    #[expect(clippy::cast_precision_loss)]
                     let h = (start_unix_s - end) as f64 / 3600.0;
                     f.at(h)
                 })

@@ -49,7 +49,7 @@ impl Rng {
     /// Uniform in [0, 1).
     pub fn f64(&mut self) -> f64 {
         // 53 high bits: the exact conversion for a double's mantissa.
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let v = (self.next_u64() >> 11) as f64;
         v * (1.0 / 9_007_199_254_740_992.0)
     }
@@ -62,9 +62,7 @@ impl Rng {
     /// Uniform integer in [0, n); `n` must be positive.
     pub fn below(&mut self, n: u32) -> u32 {
         // Lemire's multiply-shift: bias is below 2^-32, irrelevant here.
-        #[allow(clippy::cast_possible_truncation)]
-        let v = (((self.next_u64() >> 32) * u64::from(n)) >> 32) as u32;
-        v
+        (((self.next_u64() >> 32) * u64::from(n)) >> 32) as u32
     }
 
     /// True with probability `p`.
@@ -78,7 +76,7 @@ impl Rng {
     pub fn fast_normal(&mut self) -> f64 {
         let x = self.next_u64();
         let sum = (x & 0xFFFF) + ((x >> 16) & 0xFFFF) + ((x >> 32) & 0xFFFF) + (x >> 48);
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let u = sum as f64 * (1.0 / 65_536.0);
         (u - 2.0) * 3.0f64.sqrt()
     }

@@ -261,7 +261,7 @@ impl TruthStats {
     /// Mean moving time (s) of the elevation seconds.
     #[must_use]
     pub fn elev_mean_t_s(&self) -> Option<f64> {
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         (self.elev_n > 0).then(|| self.elev_t_sum as f64 / f64::from(self.elev_n))
     }
 
@@ -367,7 +367,11 @@ impl Acc {
         let elapsed = f64::from(end_elapsed - self.start_elapsed);
         let timer = elapsed - f64::from(self.paused_s);
         let dist = end_distance - self.start_distance;
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
         let avg_hr =
             (self.hr_n > 0).then(|| (self.hr_sum as f64 / f64::from(self.hr_n)).round() as u8);
         fe::Totals {
@@ -527,7 +531,7 @@ impl<'a> FitSink<'a> {
             hr += amp;
             self.stats.hr_spikes += 1;
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let v = (hr + 0.5).clamp(30.0, 240.0) as u8;
         Some(v)
     }
@@ -622,7 +626,7 @@ impl Sink for FitSink<'_> {
         let spm = s.cadence_spm + 1.5 * self.plan.stride_noise_factor * self.rng.fast_normal();
         self.temp_wander = 0.995 * self.temp_wander + 0.05 * self.rng.fast_normal();
         let dyn_speed = s.speed_m_s.max(0.5);
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         let temp = {
             let t = self.plan.temperature_c + self.temp_wander;
             (t + 0.5f64.copysign(t)).clamp(-60.0, 80.0) as i8

@@ -417,7 +417,7 @@ pub fn build(
             .iter()
             .take_while(|a| a.start <= end + Duration::hours(120))
             .filter_map(|a| {
-                #[allow(clippy::cast_precision_loss)]
+                #[expect(clippy::cast_precision_loss)]
                 let h = (a.start - end).num_seconds() as f64 / 3600.0;
                 a.expected_e_bpm.map(|e| (h, e))
             })
@@ -495,7 +495,7 @@ fn weekly(plans: &[RunPlan], acts: &[ActivityTruth]) -> Vec<WeekTruth> {
             .iter()
             .filter(|a| a.session_type == SessionClass::Hard)
             .collect();
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let min_spacing = hard
             .windows(2)
             .map(|p| (p[1].start - p[0].end).num_seconds() as f64 / 3600.0)
@@ -510,12 +510,11 @@ fn weekly(plans: &[RunPlan], acts: &[ActivityTruth]) -> Vec<WeekTruth> {
         let total = f64::from(moving_s.max(1));
         let zone_shares = zones.map(|z| f64::from(z) / total);
         let load: f64 = runs.iter().map(|a| a.hrtss).sum();
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let n = runs.len() as f64;
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let frac = |k: usize| k as f64 / n;
         let prev: Vec<f64> = out.iter().rev().take(4).map(|w| w.load_hrtss).collect();
-        #[allow(clippy::cast_precision_loss)]
         let load_spike = prev.len() == 4 && load > 1.3 * prev.iter().sum::<f64>() / 4.0;
         let flags = WeekFlags {
             too_many_hard: hard.len() > 2,

@@ -189,12 +189,12 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         }
         moving.push((i, i128::from(t) - i128::from(t0) - paused_before));
     }
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let moving_s = moving_ms as f64 / 1000.0;
     out.moving_s = moving_s;
 
     // 5. The 1 Hz grid.
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let fill_ms = i128::from((settings.resample_max_gap_s * 1000.0).round() as i64);
     let cap = raw
         .t
@@ -213,7 +213,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         // k is below 2^64 / 1000 and off and span below 300 s, so all fit in i64, whose
         // conversion to f64 is one instruction (i128's is a library call, on the hottest loop
         // of the import now that recording gaps are filled).
-        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        #[expect(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
         let (kf, f) = (
             k as i64 as f64,
             if off == 0 {
@@ -230,7 +230,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         alt.push(lerp(raw.ch[ALT][a], raw.ch[ALT][b], f));
         cad.push(lerp(raw.ch[CAD][a], raw.ch[CAD][b], f));
     };
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let recording_ms = i128::from((settings.recording_gap_max_s * 1000.0).round() as i64);
     let fill_to_ms = fill_ms.max(recording_ms);
     for (idx, &(a, ma)) in moving.iter().enumerate() {
@@ -261,7 +261,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     // seconds between a sample with HR and one without empty, although coverage (step 8)
     // counts them as covered. They are filled from the HR readings either side, under the
     // same rule as coverage: readings at most `coverage_max_gap_s` apart (or the 5 s fill).
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let cover_ms = i128::from((settings.coverage_max_gap_s * 1000.0).round() as i64);
     let readings: Vec<(i128, f64)> = moving
         .iter()
@@ -270,7 +270,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     // Only where HR is a partial channel (under `PARTIAL_HR_SHARE` of the samples carry it):
     // in a file that records HR with every sample, a sample without it is a dropout, which
     // METRICS.md excludes rather than invents.
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let partial = (readings.len() as f64) < PARTIAL_HR_SHARE * moving.len() as f64;
     if partial {
         let max_ms = cover_ms.max(fill_ms);
@@ -279,7 +279,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
             if h.is_some() {
                 continue;
             }
-            #[allow(clippy::cast_possible_truncation)]
+            #[expect(clippy::cast_possible_truncation)]
             let ms = (t_s[j] as i128) * 1000;
             while r + 1 < readings.len() && readings[r + 1].0 <= ms {
                 r += 1;
@@ -289,7 +289,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
                 && b.0 > ms
                 && b.0 - a.0 <= max_ms
             {
-                #[allow(clippy::cast_precision_loss)]
+                #[expect(clippy::cast_precision_loss)]
                 let f = (ms - a.0) as f64 / (b.0 - a.0) as f64;
                 *h = lerp(Some(a.1), Some(b.1), f);
             }
@@ -315,7 +315,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     }
 
     // 8. HR coverage time on the moving clock.
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let removed_s: Vec<i128> = t_s
         .iter()
         .zip(&removed)
@@ -339,7 +339,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
             recording_ms,
         },
     );
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let hr_covered_s = covered_ms as f64 / 1000.0;
     out.hr_covered_s = hr_covered_s;
 

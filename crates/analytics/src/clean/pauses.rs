@@ -30,9 +30,9 @@ pub(super) fn pauses(
                 .map(|p| (p.start_ms.max(t0), p.end_ms.min(tn))),
         );
     } else {
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         let gap_ms = (settings.pause_gap_s * 1000.0).round() as i64;
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         let slow_ms = (settings.pause_min_s * 1000.0).round() as i64;
         for (i, w) in raw.t.windows(2).enumerate() {
             let dt = w[1].saturating_sub(w[0]);
@@ -114,7 +114,7 @@ pub(super) fn gap_pause(
         return None;
     }
     let moving_s = d / v;
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let moving_ms = (moving_s * 1000.0).round() as i64;
     (dt - moving_s >= settings.pause_min_s).then(|| t0.saturating_add(moving_ms))
 }

@@ -99,7 +99,7 @@ pub(super) fn raw(activity: &Activity, settings: &AthleteSettings, stats: &mut C
 }
 
 pub(super) fn secs(ms: i64) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let s = ms as f64 / 1000.0;
     s
 }

@@ -31,7 +31,7 @@ fn window_rate(t: &[i64], cum: &[Option<f64>], half_ms: i64) -> Vec<Option<f64>>
         match pts.get(*j + 1) {
             Some(&(tb, vb)) if tb > ta && x > ta => {
                 // In i128: timestamps anywhere in i64 must not overflow the difference.
-                #[allow(clippy::cast_precision_loss)]
+                #[expect(clippy::cast_precision_loss)]
                 let f = (i128::from(x) - i128::from(ta)) as f64
                     / (i128::from(tb) - i128::from(ta)) as f64;
                 va + (vb - va) * f
@@ -91,7 +91,7 @@ pub(super) fn speed(raw: &Raw, progress: &[Option<f64>], median_s: f64) -> Vec<O
     let n = raw.t.len();
     let device = &raw.ch[SPEED];
     let mut speed = device.clone();
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let half_ms = (median_s * 500.0).round() as i64;
     if device.iter().any(Option::is_none) {
         let rate = window_rate(&raw.t, progress, half_ms.max(1000));

@@ -110,7 +110,7 @@ pub(super) fn cadence_lock(
         while i < n && near(i, hr) && t_s[i] - t_s[i - 1] <= 1.0 {
             i += 1;
         }
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         if (i - a) as f64 >= settings.cadence_lock_min_s {
             for h in &mut hr[a..i] {
                 *h = None;

@@ -61,7 +61,7 @@ pub(crate) fn blocks(c: &Clean, p: &Parts, s: &AthleteSettings) -> Vec<f64> {
         if t < s.warmup_s {
             continue;
         }
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         let b = ((t - s.warmup_s) / width).floor() as i64;
         if cur.as_ref().is_none_or(|(k, _)| *k != b) {
             flush(cur.take(), &mut out);
@@ -99,7 +99,7 @@ pub(crate) fn summary(
     let n = c.t_s.len();
     // Running speeds are at most `not_running_span_m_s` (at most 100 m/s): a few hundred
     // bins, indexed directly (a map lookup per second showed in profiles).
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let bins = (s.not_running_span_m_s / BIN_M_S)
         .ceil()
         .clamp(1.0, 10_000.0) as usize
@@ -107,7 +107,7 @@ pub(crate) fn summary(
     let mut hist = vec![[0_u32; 2]; bins];
     for i in 0..n {
         if let Some(g) = running_gap(c, p, s, i) {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let k = ((g / BIN_M_S).floor().max(0.0) as usize).min(bins - 1);
             hist[k][0] += 1;
             if c.t_s[i] >= s.warmup_s {
@@ -119,11 +119,11 @@ pub(crate) fn summary(
         .filter(|&i| c.t_s[i] >= s.window_from_s && c.t_s[i] < s.window_to_s && p.uses(i))
         .filter_map(|i| c.gap[i])
         .collect();
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let window_s = window.len() as f64;
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let walk_s = p.walking.iter().filter(|w| **w).count() as f64;
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let grid_s = n as f64;
     EffortSummary {
         best_gap_m_s: best_speeds(c, s),
@@ -194,7 +194,7 @@ fn best_speeds(c: &Clean, s: &AthleteSettings) -> [Option<f64>; 7] {
             if len < d {
                 continue;
             }
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             let top = (d..=len)
                 .map(|e| prefix[e] - prefix[e - d])
                 .fold(f64::NEG_INFINITY, f64::max)
@@ -208,7 +208,7 @@ fn best_speeds(c: &Clean, s: &AthleteSettings) -> [Option<f64>; 7] {
 }
 
 fn lthr_front(c: &Clean, p: &Parts, s: &AthleteSettings) -> Vec<[f64; 2]> {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let d = s.lthr_effort_s.round().max(1.0) as usize;
     let mut steps: BTreeMap<i64, f64> = BTreeMap::new();
     let mut cur: Option<(i64, f64)> = None;
@@ -230,11 +230,11 @@ fn lthr_front(c: &Clean, p: &Parts, s: &AthleteSettings) -> Vec<[f64; 2]> {
                     hn -= 1.0;
                 }
             }
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             if i + 1 >= a + d && hn >= 0.9 * d as f64 {
                 let v = gsum / d as f64;
                 let h = hsum / hn;
-                #[allow(clippy::cast_possible_truncation)]
+                #[expect(clippy::cast_possible_truncation)]
                 let k = (v / FRONT_STEP_M_S).floor() as i64;
                 // The step changes slowly along a run: keep its running maximum and touch the
                 // map only when it changes, not once per second.
@@ -259,7 +259,7 @@ fn lthr_front(c: &Clean, p: &Parts, s: &AthleteSettings) -> Vec<[f64; 2]> {
     let mut top = f64::NEG_INFINITY;
     for (k, h) in steps.into_iter().rev() {
         if h > top && h.is_finite() {
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             front.push([k as f64 * FRONT_STEP_M_S, h]);
             top = h;
         }

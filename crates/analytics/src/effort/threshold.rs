@@ -60,7 +60,7 @@ pub fn cs_fit(best: &[Option<f64>; 7], s: &AthleteSettings) -> Option<CsFit> {
     let points: Vec<[f64; 2]> = CS_POINTS
         .iter()
         .filter_map(|&k| {
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             best[k].map(|v| [BEST_DURATIONS_S[k] as f64, v])
         })
         .collect();
@@ -98,7 +98,7 @@ pub(super) struct Row {
 /// The trailing window `(from, to]` of a sorted list by end time.
 pub(super) fn trailing(rows: &[Row], upto: usize, span_ms: f64) -> impl Iterator<Item = &Row> {
     let end = rows[upto].end_ms;
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let from = end.saturating_sub(span_ms as i64);
     rows[..=upto]
         .iter()
@@ -185,7 +185,7 @@ mod tests {
         for (cs, dp) in [(4.0, 200.0), (3.2, 120.0), (5.1, 350.0)] {
             let mut best = [None; 7];
             for (k, &d) in BEST_DURATIONS_S.iter().enumerate() {
-                #[allow(clippy::cast_precision_loss)]
+                #[expect(clippy::cast_precision_loss)]
                 let t = d as f64;
                 best[k] = Some((dp + cs * t) / t);
             }
@@ -203,7 +203,7 @@ mod tests {
         // An easy runner: every best effort within 3 % of the others.
         let mut best = [None; 7];
         for (k, &d) in BEST_DURATIONS_S.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             let t = d as f64;
             best[k] = Some((30.0 + 3.0 * t) / t);
         }
@@ -217,7 +217,7 @@ mod tests {
         // D' of 1 km.
         let mut big = [None; 7];
         for (k, &d) in BEST_DURATIONS_S.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             let t = d as f64;
             big[k] = Some((1000.0 + 4.0 * t) / t);
         }

@@ -69,7 +69,7 @@ pub(crate) fn parts(c: &Clean, s: &AthleteSettings, running: bool) -> Parts {
         }
         i = j;
     }
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let (walk_s, grid_s) = (walking.iter().filter(|w| **w).count() as f64, n as f64);
     let walk_share = walk_s / grid_s;
     let run_walk = walk_share >= s.run_walk_min_share && walk_s > 0.0;

@@ -56,7 +56,7 @@ fn eligible<'a>(p: &Placed<'a>, s: &AthleteSettings) -> Result<&'a WindowStats, 
 }
 
 fn baseline_ms(s: &AthleteSettings) -> i64 {
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let ms = (s.baseline_days * 86_400_000.0).round() as i64;
     ms.clamp(MS_PER_DAY / 24, 3650 * MS_PER_DAY)
 }

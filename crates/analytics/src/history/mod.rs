@@ -384,7 +384,7 @@ pub(crate) struct Placed<'a> {
 impl Placed<'_> {
     /// Hours from `self`'s end to `later`'s start.
     pub(crate) fn hours_to(&self, later_start_ms: i64) -> f64 {
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let h = later_start_ms.saturating_sub(self.end_ms) as f64 / MS_PER_HOUR;
         h
     }
@@ -405,7 +405,7 @@ fn start_of(m: &ActivityMetrics) -> Option<i64> {
 
 fn place(m: &ActivityMetrics) -> Option<Placed<'_>> {
     let start_ms = start_of(m)?;
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let moving_ms = (finite(Some(m.moving_s)).unwrap_or(0.0).clamp(0.0, 1.0e9) * 1000.0) as i64;
     let end_ms = if m.end_ms >= start_ms && m.end_ms < PLAUSIBLE_MS.1 {
         m.end_ms
@@ -520,7 +520,7 @@ pub fn fill_long_rows(rows: &mut [ActivityMetrics], settings: &AthleteSettings) 
         .filter_map(|(m, st)| st.map(|st| (st, m.moving_s)))
         .collect();
     runs.sort_by_key(|r| r.0);
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let window_ms = (s.long_history_days * 86_400_000.0).round() as i64;
     let mut buf = Vec::new();
     for (m, st) in rows.iter_mut().zip(starts) {

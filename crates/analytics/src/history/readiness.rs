@@ -30,7 +30,6 @@ fn local_date(p: &Placed<'_>) -> String {
     date_label(p.day)
 }
 
-#[allow(clippy::too_many_lines)]
 pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) -> Readiness {
     if x.runs.is_empty() && x.days.is_empty() {
         return Readiness {
@@ -59,7 +58,7 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
         .rev()
         .find(|d| d.date <= today_label)
         .map(|d| d.tsb);
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let lingering_ms = (s.readiness_lingering_days * 86_400_000.0) as i64;
     let lingering: Vec<&Hard<'_>> = x
         .hard
@@ -109,7 +108,7 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
         }
     }
     let n_elevated = last3.iter().filter(|r| r.elevated_not_warm()).count();
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     if n_elevated >= 2 {
         hold.push(reason(
             "easy_runs_elevated",
@@ -122,7 +121,7 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
         ));
     }
     for h in &lingering {
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let ago_h = now_ms.saturating_sub(h.p.end_ms) as f64 / 3_600_000.0;
         hold.push(reason(
             "hard_session_lingering",
@@ -197,7 +196,7 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
         match worst {
             _ if last3.len() < 3 => reason(
                 "easy_runs_on_baseline",
-                #[allow(clippy::cast_precision_loss)]
+                #[expect(clippy::cast_precision_loss)]
                 Some(last3.len() as f64),
                 Some(3.0),
                 format!(
@@ -231,7 +230,7 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
             "every recent hard session was absorbed or is still being judged".to_owned(),
         ),
     ));
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let hard_ago_h = last_hard.map(|h| now_ms.saturating_sub(h.p.end_ms) as f64 / 3_600_000.0);
     checks.push((
         hard_ago_h.is_none_or(|h| h >= s.readiness_hard_rest_h),

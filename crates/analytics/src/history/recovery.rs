@@ -51,7 +51,7 @@ pub(crate) fn hard_sessions<'a>(
                     })
                 })
                 .collect();
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             let open = (now_ms.saturating_sub(p.end_ms) as f64) < window_h * 3_600_000.0;
             let (verdict, recovery_h, deciding, why) = decide(&seen, any_easy, open, s);
             let mut absent = BTreeMap::new();

@@ -145,7 +145,7 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
         let v = |name: &str| i.map_or(0.0, |i| get(name, i));
         let mut absent = BTreeMap::new();
         let mut flags = Vec::new();
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let count = |name: &str| v(name).round().max(0.0) as usize;
         let (runs_n, easy_n, moderate_n, hard_n) = (
             count("runs"),
@@ -159,7 +159,7 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
         let shares = (zone_total > 0.0)
             .then(|| zones.map(|z| z / zone_total))
             .filter(|sh| sh.iter().all(|v| v.is_finite()));
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let per_run = |k: usize| (runs_n > 0).then(|| k as f64 / runs_n as f64);
         let moderate_share = per_run(moderate_n);
         let easy_share = per_run(easy_n);
@@ -168,7 +168,7 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
         let spike_n = s.load_spike_weeks.max(1);
         let load_spike = (load_hist.len() >= spike_n)
             .then(|| {
-                #[allow(clippy::cast_precision_loss)]
+                #[expect(clippy::cast_precision_loss)]
                 let mean =
                     load_hist[load_hist.len() - spike_n..].iter().sum::<f64>() / spike_n as f64;
                 (mean > 0.0).then_some(load > s.load_spike_ratio * mean)
@@ -212,7 +212,7 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
                 "fewer_than_two_hard_sessions".to_owned(),
             );
         }
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let too_many_hard = hard_n as f64 > s.max_hard_per_week;
         for (on, name) in [
             (too_many_hard, week_flag::TOO_MANY_HARD),
@@ -263,7 +263,7 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
 
 /// Population coefficient of variation; `None` when the mean is not positive.
 fn cv(v: &[f64]) -> Option<f64> {
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
     if mean.is_nan() || mean <= 0.0 {

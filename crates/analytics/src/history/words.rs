@@ -276,7 +276,7 @@ pub fn warnings(h: &History, s: &AthleteSettings, now_ms: i64) -> Vec<Warning> {
             });
         }
     }
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let lingering_ms = (s.readiness_lingering_days * 86_400_000.0) as i64;
     for hs in &h.hard_sessions {
         let end = ms_of(&hs.end);
@@ -334,7 +334,7 @@ pub struct BaselineLine {
 /// `None` with fewer than `baseline_min_runs`.
 #[must_use]
 pub fn current_baseline(h: &History, s: &AthleteSettings, now_ms: i64) -> Option<BaselineLine> {
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let from = now_ms - (s.baseline_days * 86_400_000.0) as i64;
     let (xs, ys): (Vec<f64>, Vec<f64>) = h
         .easy_runs

@@ -249,7 +249,6 @@ const BEST_GAP_S: [u32; 7] = [60, 180, 300, 600, 1200, 1800, 3600];
 /// Metrics absent when `unsteady`.
 const UNSTEADY_GATED: [&str; 3] = ["decoupling_pct", "drift_bpm_per_h", "drift_pct"];
 
-#[allow(clippy::too_many_lines)]
 fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings, rep: &mut Report) {
     let r_absent: BTreeMap<String, String> = r["absent"]
         .as_object()
@@ -609,7 +608,7 @@ fn compare_file(file: &str, m: &ActivityMetrics, r: &Value, s: &AthleteSettings,
         }
     }
     rep.compared += 1;
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let lock = m.cleaning.hr_cadence_lock_s as f64;
     let r_lock = num(&r["cleaning"], "hr_cadence_lock_s").unwrap_or(0.0);
     if (lock - r_lock).abs() > 30.0 {

@@ -1,5 +1,14 @@
 //! The `hrdrift` binary end to end: what a user types, what they see, the exit codes.
 
+// Counts and indices of test data (thousands of samples at most) turned into floats and back:
+// the casts the workspace's lints question cannot lose anything here.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+
 mod analysis;
 mod cli;
 mod crash;

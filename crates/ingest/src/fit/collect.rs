@@ -22,9 +22,9 @@ fn num(v: &Value) -> Option<f64> {
         Value::UInt16(x) | Value::UInt16z(x) => Some(f64::from(*x)),
         Value::SInt32(x) => Some(f64::from(*x)),
         Value::UInt32(x) | Value::UInt32z(x) => Some(f64::from(*x)),
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         Value::SInt64(x) => Some(*x as f64),
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         Value::UInt64(x) | Value::UInt64z(x) => Some(*x as f64),
         Value::Float32(x) => Some(f64::from(*x)).filter(|x| x.is_finite()),
         Value::Float64(x) => Some(*x).filter(|x| x.is_finite()),
@@ -213,7 +213,7 @@ impl Collector {
                                 self.device.product = Some(p);
                             }
                         }
-                        "serial_number" => self.device.serial = num(f.value()).map(|x| x as u64),
+                        "serial_number" => self.device.serial = num(f.value()).map(serial),
                         _ => {}
                     }
                 }
@@ -641,6 +641,13 @@ fn timer_pauses(events: &mut [(i64, bool)]) -> Vec<Pause> {
         }
     }
     out
+}
+
+/// A serial number from the float the field decodes to: a FIT `uint32z`, so whole and in range;
+/// `as` saturates anything else rather than wrapping.
+#[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn serial(x: f64) -> u64 {
+    x as u64
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ const CRC_TABLE: [u16; 256] = {
     let mut i = 0;
     while i < 256 {
         // The SDK's two nibble steps from a CRC whose low byte is `i` and whose high byte is 0.
+        #[expect(clippy::cast_possible_truncation, reason = "i < 256")]
         let mut crc = i as u16;
         let mut k = 0;
         while k < 2 {
@@ -62,7 +63,7 @@ mod tests {
             0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
         ];
         let data: Vec<u8> = (0u32..4096)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11).to_le_bytes()[0])
             .collect();
         let mut sdk = 0u16;
         for &b in &data {

@@ -530,7 +530,7 @@ fn data(buf: &[u8], st: &mut State, c: &mut Collector) -> Result<usize, Stop> {
     }
     if let Some(raw) = ts_raw {
         // A valid uint32: `fitparser` takes it as the new base for compressed timestamps.
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         let raw = raw as i64;
         st.base_ts = raw;
         v.t = Some((FIT_EPOCH_S + raw) * 1000);

@@ -1,5 +1,14 @@
 //! Integration tests of the ingest crate on real files.
 
+// Counts and indices of test data (thousands of samples at most) turned into floats and back:
+// the casts the workspace's lints question cannot lose anything here.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+
 mod bad_input;
 mod containers;
 mod fit_fast;

@@ -9,7 +9,7 @@ pub(super) fn pace_of(speed_m_s: f64) -> Option<f64> {
 
 /// "5:30" for 330 s.
 pub(super) fn pace_label(s_per_km: f64) -> String {
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation)]
     let total = s_per_km.round().clamp(0.0, 5999.0) as i64;
     format!("{}:{:02}", total / 60, total % 60)
 }

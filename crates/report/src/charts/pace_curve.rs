@@ -49,7 +49,7 @@ pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
         .x_desc("Duration held (log scale)")
         .y_desc("Best grade-adjusted pace (min/km, faster up)")
         .x_label_formatter(&|x| {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let s = (x.exp() * 60.0).round().clamp(0.0, 1.0e6) as u32;
             curve_duration(s)
         })
@@ -64,7 +64,7 @@ pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
             let (a, b) = ((pair[0].1, pair[0].2), (pair[1].1, pair[1].2));
             let (pa, pb) = (chart.backend_coord(&a), chart.backend_coord(&b));
             let px = f64::from(pa.0 - pb.0).hypot(f64::from(pa.1 - pb.1));
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let pieces = (px / 20.0).round().clamp(1.0, 500.0) as u32 * 2 + 1;
             dashes.extend(dashed(&[a, b], pieces, style));
         }

@@ -76,7 +76,7 @@ pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
         .x_desc("Week starting (Monday)")
         .y_desc("Moving time (h)")
         .x_label_formatter(&|x| {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let i = x.round().max(0.0) as usize;
             mondays
                 .get(i)

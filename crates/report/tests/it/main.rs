@@ -2,6 +2,14 @@
 //! and failure modes, escaping, and the page in a real (headless Chromium) browser.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Counts and indices of test data (thousands of samples at most) turned into floats and back:
+// the casts the workspace's lints question cannot lose anything here.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
 
 mod browser;
 mod charts;

@@ -24,7 +24,7 @@ impl Lcg {
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss)]
         let u = (self.0 >> 11) as f64 / (1u64 << 53) as f64;
         2.0 * u - 1.0
     }
@@ -36,7 +36,6 @@ fn at(d: NaiveDate, hour: u32) -> DateTime<Utc> {
 
 /// The full synthetic input: 26 weeks ending on Sunday 2026-03-01.
 #[must_use]
-#[allow(clippy::too_many_lines)]
 pub fn athlete() -> ReportInput {
     let mut rng = Lcg(42);
     let first_monday = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap_or_default();

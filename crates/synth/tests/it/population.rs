@@ -171,7 +171,7 @@ fn easy_hr_sits_at_the_athletes_fraction_of_lthr() {
             let along = (1.0 - e) / (1.0 - q) * (g / vt - q);
             // HR sags in a timer pause or a walk and takes a minute or two to come back
             // (about 1 bpm over the window per pause).
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss)]
             let tol = 0.004 + 0.008 * t.pauses as f64 + if t.run_walk { 0.006 } else { 0.0 };
             assert!(
                 (dev - along).abs() < tol,

@@ -92,7 +92,7 @@ pub(super) fn scalar(b: &[u8], base: Base, big: bool) -> Option<f64> {
             v
         }};
     }
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let out = match base {
         Base::Enum | Base::U8 | Base::Byte | Base::Unknown => {
             let v = *b.first()?;
