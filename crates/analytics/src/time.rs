@@ -38,11 +38,23 @@ mod tests {
 
     #[test]
     fn round_trips_and_refuses() {
-        assert_eq!(rfc3339(1_500), "1970-01-01T00:00:01.500Z");
-        assert_eq!(rfc3339_secs(1_500), "1970-01-01T00:00:01Z");
-        assert_eq!(ms_of(&rfc3339(1_700_000_000_123)), 1_700_000_000_123);
-        assert_eq!(ms_of("yesterday"), i64::MIN);
+        for (written, ms) in [
+            (rfc3339(1_500), "1970-01-01T00:00:01.500Z"),
+            (rfc3339_secs(1_500), "1970-01-01T00:00:01Z"),
+            (rfc3339(i64::MAX), ""),
+        ] {
+            assert_eq!(written, ms);
+        }
+        for (text, ms) in [
+            ("2023-11-14T22:13:20.123Z", 1_700_000_000_123),
+            ("2023-11-15T00:13:20.123+02:00", 1_700_000_000_123),
+            ("yesterday", i64::MIN),
+        ] {
+            assert_eq!(ms_of(text), ms, "{text}");
+            if ms != i64::MIN {
+                assert_eq!(ms_of(&rfc3339(ms)), ms);
+            }
+        }
         assert_eq!(day_ms("1970-01-02"), 86_400_000);
-        assert_eq!(rfc3339(i64::MAX), "");
     }
 }
