@@ -31,6 +31,19 @@ import sys
 import xml.etree.ElementTree as ET
 from importlib import metadata
 
+from decoding import (
+    CAD_NAMES,
+    HR_NAMES,
+    TEMP_NAMES,
+    child_named,
+    extension_values,
+    local_name,
+    parse_float,
+    parse_int,
+    parse_iso_time,
+    sdk_read,
+)
+
 GENERATOR = "tests/expected/gen_expected.py"
 
 
@@ -46,60 +59,6 @@ def rfc3339(value):
         value = value.replace(tzinfo=_dt.timezone.utc)
     value = value.astimezone(_dt.timezone.utc).replace(microsecond=0)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def local_name(tag):
-    """Strip '{namespace}' and any 'prefix:' from an element tag."""
-    if not isinstance(tag, str):  # comments / processing instructions
-        return ""
-    if "}" in tag:
-        tag = tag.rsplit("}", 1)[1]
-    if ":" in tag:
-        tag = tag.rsplit(":", 1)[1]
-    return tag
-
-
-def parse_int(text):
-    if text is None:
-        return None
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    if math.isnan(value) or math.isinf(value):
-        return None
-    return int(value)
-
-
-def parse_float(text):
-    if text is None:
-        return None
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    if math.isnan(value) or math.isinf(value):
-        return None
-    return value
-
-
-def parse_iso_time(text):
-    """Parse an ISO 8601 / XML dateTime string; returns an aware UTC datetime or None."""
-    if text is None:
-        return None
-    s = text.strip()
-    if not s:
-        return None
-    if s.endswith(("Z", "z")):
-        s = s[:-1] + "+00:00"
-    # fromisoformat (3.11) handles fractions of any length and offsets.
-    try:
-        value = _dt.datetime.fromisoformat(s)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value.astimezone(_dt.timezone.utc)
 
 
 def list_files(root, subdirs, suffix):
@@ -179,16 +138,7 @@ def fit_expected(path):
         result.setdefault("exception", "check_integrity: %s" % exc)
 
     try:
-        decoder = Decoder(Stream.from_file(path))
-        messages, errors = decoder.read(
-            apply_scale_and_offset=True,
-            convert_datetimes_to_dates=True,
-            convert_types_to_strings=True,
-            enable_crc_check=True,
-            expand_sub_fields=True,
-            expand_components=True,
-            merge_heart_rates=False,
-        )
+        messages, errors = sdk_read(path)
         result["sdk_errors"] = [str(e) for e in errors]
     except Exception as exc:  # noqa: BLE001
         result["exception"] = str(exc)
@@ -359,24 +309,11 @@ def _fit_summarise(messages, result):
 # GPX (gpxpy, with ElementTree fallback)
 # --------------------------------------------------------------------------
 
-HR_NAMES = {"hr", "heartrate"}
-CAD_NAMES = {"cad", "cadence"}
-TEMP_NAMES = {"atemp", "temp", "temperature"}
-
-
 def _ext_values(elements):
-    """First hr / cad / temp value found (recursively) in a point's extension elements."""
-    hr = cad = temp = None
-    for top in elements:
-        for el in top.iter():
-            name = local_name(el.tag).lower()
-            if hr is None and name in HR_NAMES:
-                hr = parse_int(el.text)
-            elif cad is None and name in CAD_NAMES:
-                cad = parse_int(el.text)
-            elif temp is None and name in TEMP_NAMES:
-                temp = parse_float(el.text)
-    return hr, cad, temp
+    """First hr / cad (integers) / temp value found (recursively) in a point's extension elements."""
+    return extension_values(
+        elements, ((HR_NAMES, parse_int), (CAD_NAMES, parse_int), (TEMP_NAMES, parse_float))
+    )
 
 
 def _gpx_empty():
@@ -476,13 +413,6 @@ def _gpx_fallback(path, result):
 # TCX (xml.etree.ElementTree)
 # --------------------------------------------------------------------------
 
-def _child(el, name):
-    for c in el:
-        if local_name(c.tag) == name:
-            return c
-    return None
-
-
 def tcx_expected(path):
     result = {
         "trackpoints": 0,
@@ -514,17 +444,17 @@ def tcx_expected(path):
         if local_name(tp.tag) != "Trackpoint":
             continue
         result["trackpoints"] += 1
-        t = _child(tp, "Time")
+        t = child_named(tp, "Time")
         when = parse_iso_time(t.text) if t is not None else None
         if when is not None:
             times.append(when)
-        hrb = _child(tp, "HeartRateBpm")
+        hrb = child_named(tp, "HeartRateBpm")
         if hrb is not None:
-            hr = parse_int(_child(hrb, "Value").text if _child(hrb, "Value") is not None else None)
+            hr = parse_int(child_named(hrb, "Value").text if child_named(hrb, "Value") is not None else None)
             if hr is not None:
                 result["hr_count"] += 1
                 result["hr_sum"] += hr
-        cad = _child(tp, "Cadence")
+        cad = child_named(tp, "Cadence")
         cad_val = parse_int(cad.text) if cad is not None else None
         if cad_val is None:
             for el in tp.iter():
@@ -534,7 +464,7 @@ def tcx_expected(path):
                         break
         if cad_val is not None:
             result["cad_count"] += 1
-        dist = _child(tp, "DistanceMeters")
+        dist = child_named(tp, "DistanceMeters")
         dval = parse_float(dist.text) if dist is not None else None
         if dval is not None:
             result["last_distance_m"] = dval

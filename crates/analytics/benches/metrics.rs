@@ -8,59 +8,28 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hrdrift_analytics::{ActivityContext, AthleteSettings, Sex, analyze, compute_all};
-use hrdrift_ingest::{Activity, Device, Format, Samples};
+use hrdrift_analytics::{ActivityContext, analyze, compute_all};
+use hrdrift_ingest::Activity;
+
+// Only the tests' run builder and settings are used here.
+#[allow(dead_code)]
+#[path = "../tests/it/fixtures.rs"]
+mod fixtures;
 
 /// An hour-long (or `secs`-long) run at 1 Hz with HR, speed, altitude and cadence.
 fn run(secs: i64) -> Activity {
-    let t0 = 1_714_543_200_000_i64;
-    let ks = 0..=secs;
-    let samples = Samples {
-        timestamp_ms: ks.clone().map(|k| t0 + k * 1000).collect(),
-        heart_rate_bpm: Some(
-            ks.clone()
-                .map(|k| Some(140.0 + 10.0 * (k as f64 / 600.0).sin()))
-                .collect(),
-        ),
-        speed_m_s: Some(
-            ks.clone()
-                .map(|k| Some(3.0 + 0.3 * (k as f64 / 97.0).cos()))
-                .collect(),
-        ),
-        altitude_m: Some(
-            ks.clone()
-                .map(|k| Some(200.0 + 20.0 * (k as f64 / 400.0).sin()))
-                .collect(),
-        ),
-        cadence_spm: Some(ks.map(|_| Some(172.0)).collect()),
-        ..Samples::default()
-    };
-    Activity {
-        id: "bench".to_owned(),
-        source: "constructed".to_owned(),
-        format: Format::Fit,
-        sport: Some("running".to_owned()),
-        sub_sport: None,
-        device: Device::default(),
-        start_ms: t0,
-        utc_offset_s: None,
-        laps: Vec::new(),
-        pauses: Vec::new(),
-        samples,
-        rr_ms: Vec::new(),
-        profile_hr_rest: None,
-        profile_hr_max: None,
-    }
+    fixtures::Run::new(
+        secs,
+        |k| Some(140.0 + 10.0 * (k as f64 / 600.0).sin()),
+        |k| Some(3.0 + 0.3 * (k as f64 / 97.0).cos()),
+    )
+    .with_alt(|k| Some(200.0 + 20.0 * (k as f64 / 400.0).sin()))
+    .with_cad(|_| Some(172.0))
+    .activity()
 }
 
 fn bench(c: &mut Criterion) {
-    let s = AthleteSettings {
-        hr_max: Some(190.0),
-        hr_rest: Some(50.0),
-        lthr: Some(170.0),
-        sex: Sex::Male,
-        ..AthleteSettings::default()
-    };
+    let s = fixtures::settings();
     let hour = run(3600);
     let mut g = c.benchmark_group("analyze");
     g.throughput(Throughput::Elements(1));

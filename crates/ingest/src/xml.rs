@@ -194,7 +194,8 @@ impl Builder {
         }
     }
 
-    fn finish(mut self, cadence_factor: f64, warnings: &mut Vec<Warning>) -> Samples {
+    /// The samples of the points pushed, for an activity of `sport`.
+    fn finish(mut self, sport: Option<&str>, warnings: &mut Vec<Warning>) -> Samples {
         if self.no_time > 0 {
             warnings.push(Warning::new(
                 "point_without_time",
@@ -215,11 +216,9 @@ impl Builder {
             ));
             self.any[HR] = self.cols[HR].iter().any(Option::is_some);
         }
-        if cadence_factor != 1.0 {
-            self.cols[CAD]
-                .iter_mut()
-                .flatten()
-                .for_each(|x| *x *= cadence_factor);
+        // GPX and TCX cadence counts strides on foot (Garmin's RunCadence and Cadence alike).
+        if is_foot_sport(sport) {
+            self.cols[CAD].iter_mut().flatten().for_each(|x| *x *= 2.0);
         }
         let mut take = |i: usize| self.any[i].then(|| std::mem::take(&mut self.cols[i]));
         Samples {
@@ -296,6 +295,29 @@ fn xml_fault(
     Ok(())
 }
 
+/// A reader of the document after its preamble, trimming the white space around texts.
+fn xml_reader(bytes: &[u8]) -> Reader<&[u8]> {
+    let mut reader = Reader::from_reader(strip_preamble(bytes));
+    reader.config_mut().trim_text(true);
+    reader
+}
+
+/// The next event; `None` where the XML breaks after `points` points, which are kept (with a
+/// warning) so the caller stops reading as at the end of the file.
+fn next_event<'a>(
+    reader: &mut Reader<&'a [u8]>,
+    points: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Event<'a>>, DecodeError> {
+    match reader.read_event() {
+        Ok(ev) => Ok(Some(ev)),
+        Err(e) => {
+            xml_fault(reader.error_position(), e.to_string(), points, warnings)?;
+            Ok(None)
+        }
+    }
+}
+
 /// Decodes a GPX 1.0/1.1 file: all track points of all tracks, as one activity.
 ///
 /// # Errors
@@ -305,9 +327,7 @@ pub fn decode_gpx(
     id: &str,
     source: &str,
 ) -> Result<Decoded<Vec<Activity>>, DecodeError> {
-    let body = strip_preamble(bytes);
-    let mut reader = Reader::from_reader(body);
-    reader.config_mut().trim_text(true);
+    let mut reader = xml_reader(bytes);
     let mut warnings = Vec::new();
     let mut b = Builder::default();
     let mut point = Point::default();
@@ -318,19 +338,7 @@ pub fn decode_gpx(
     let mut sport = None;
     let mut creator = None;
     let mut seen_root = false;
-    loop {
-        let ev = match reader.read_event() {
-            Ok(ev) => ev,
-            Err(e) => {
-                xml_fault(
-                    reader.error_position(),
-                    e.to_string(),
-                    b.ts.len(),
-                    &mut warnings,
-                )?;
-                break;
-            }
-        };
+    while let Some(ev) = next_event(&mut reader, b.ts.len(), &mut warnings)? {
         match ev {
             Event::Start(e) | Event::Empty(e) if !seen_root => {
                 if e.local_name().as_ref() != b"gpx" {
@@ -434,12 +442,7 @@ pub fn decode_gpx(
             DecodeError::NotAnActivity("a GPX file without track points".to_owned())
         });
     }
-    let factor = if is_foot_sport(sport.as_deref()) {
-        2.0
-    } else {
-        1.0
-    };
-    let samples = b.finish(factor, &mut warnings);
+    let samples = b.finish(sport.as_deref(), &mut warnings);
     Ok(Decoded {
         value: vec![activity(
             id,
@@ -507,9 +510,7 @@ pub fn decode_tcx(
     id: &str,
     source: &str,
 ) -> Result<Decoded<Vec<Activity>>, DecodeError> {
-    let body = strip_preamble(bytes);
-    let mut reader = Reader::from_reader(body);
-    reader.config_mut().trim_text(true);
+    let mut reader = xml_reader(bytes);
     let mut warnings = Vec::new();
     let mut b = Builder::default();
     let mut point = Point::default();
@@ -519,19 +520,7 @@ pub fn decode_tcx(
     let mut product = None;
     let mut leaf: &'static str = "";
     let mut activities = 0usize;
-    loop {
-        let ev = match reader.read_event() {
-            Ok(ev) => ev,
-            Err(e) => {
-                xml_fault(
-                    reader.error_position(),
-                    e.to_string(),
-                    b.ts.len(),
-                    &mut warnings,
-                )?;
-                break;
-            }
-        };
+    while let Some(ev) = next_event(&mut reader, b.ts.len(), &mut warnings)? {
         match ev {
             Event::Start(e) => {
                 let name = e.local_name();
@@ -654,13 +643,7 @@ pub fn decode_tcx(
         });
     }
     laps.retain(|l| l.start_ms != i64::MIN);
-    // TCX cadence counts strides for running (Garmin's RunCadence and Cadence alike).
-    let factor = if is_foot_sport(sport.as_deref()) {
-        2.0
-    } else {
-        1.0
-    };
-    let samples = b.finish(factor, &mut warnings);
+    let samples = b.finish(sport.as_deref(), &mut warnings);
     Ok(Decoded {
         value: vec![activity(
             id,

@@ -134,6 +134,12 @@ impl Store {
     /// # Errors
     /// An unreadable manifest or table, or a store of another schema version.
     pub fn open_read(dir: &Path) -> Result<Store, StoreError> {
+        Store::loaded(dir, None)
+    }
+
+    /// The store in `dir` as its files are; a writer, holding the `lock`, loads the rows' HR
+    /// summaries too.
+    fn loaded(dir: &Path, lock: Option<File>) -> Result<Store, StoreError> {
         let mut s = Store {
             dir: dir.to_owned(),
             manifest: Manifest::default(),
@@ -144,10 +150,10 @@ impl Store {
             released: false,
             metrics_problem: None,
             metrics_behind: false,
-            summaries: false,
+            summaries: lock.is_some(),
             metrics_shape: None,
             staged_generation: 0,
-            _lock: None,
+            _lock: lock,
         };
         s.load()?;
         Ok(s)
@@ -185,22 +191,7 @@ impl Store {
                 });
             }
         }
-        let mut s = Store {
-            dir: dir.to_owned(),
-            manifest: Manifest::default(),
-            rows: Vec::new(),
-            sources: Vec::new(),
-            metrics: Vec::new(),
-            count: 0,
-            released: false,
-            metrics_problem: None,
-            metrics_behind: false,
-            summaries: true,
-            metrics_shape: None,
-            staged_generation: 0,
-            _lock: Some(lock),
-        };
-        s.load()?;
+        let s = Store::loaded(dir, Some(lock))?;
         s.clean()?;
         Ok(s)
     }

@@ -237,36 +237,45 @@ const fn slot(weekday: Weekday, hour: u32, workout: Workout, minutes: u32) -> Sl
     }
 }
 
+/// Easy runs around Tuesday's intervals and Thursday's tempo, and Sunday's long run: the week
+/// the other layouts change a few days of.
+const NORMAL_WEEK: [Slot; 6] = {
+    use Weekday::{Mon, Sat, Sun, Thu, Tue, Wed};
+    use Workout::{Easy, Intervals, Long, Tempo};
+    [
+        slot(Mon, 7, Easy, 40),
+        slot(Tue, 18, Intervals, 0),
+        slot(Wed, 7, Easy, 50),
+        slot(Thu, 18, Tempo, 0),
+        slot(Sat, 7, Easy, 55),
+        slot(Sun, 8, Long, 110),
+    ]
+};
+
+/// The normal week with `changes` in place of its slots on their days.
+fn normal_week_with(changes: impl IntoIterator<Item = Slot>) -> Vec<Slot> {
+    let mut week = Vec::from(NORMAL_WEEK);
+    for change in changes {
+        let day = week
+            .iter_mut()
+            .find(|s| s.weekday == change.weekday)
+            .expect("a day of the normal week");
+        *day = change;
+    }
+    week
+}
+
 fn layout_slots(layout: WeekLayout) -> Vec<Slot> {
     use Weekday::{Fri, Mon, Sat, Sun, Thu, Tue, Wed};
     use Workout::{Easy, Intervals, Long, Moderate, Tempo};
     match layout {
-        WeekLayout::Normal => vec![
-            slot(Mon, 7, Easy, 40),
-            slot(Tue, 18, Intervals, 0),
-            slot(Wed, 7, Easy, 50),
-            slot(Thu, 18, Tempo, 0),
-            slot(Sat, 7, Easy, 55),
-            slot(Sun, 8, Long, 110),
-        ],
-        WeekLayout::Lingering => vec![
-            slot(Mon, 7, Easy, 40),
-            slot(Tue, 18, Intervals, 0),
-            slot(Wed, 7, Easy, 50),
-            slot(Thu, 7, Easy, 50),
-            slot(Sat, 7, Easy, 55),
-            slot(Sun, 8, Long, 110),
-        ],
+        WeekLayout::Normal => Vec::from(NORMAL_WEEK),
+        WeekLayout::Lingering => normal_week_with([slot(Thu, 7, Easy, 50)]),
         // The second hard session moves to Saturday morning so that Wednesday lies outside
         // every earlier session's five-day window except Tuesday's, and within its 72 h.
-        WeekLayout::TiredDay | WeekLayout::HotDay => vec![
-            slot(Mon, 7, Easy, 40),
-            slot(Tue, 18, Intervals, 0),
-            slot(Wed, 7, Easy, 50),
-            slot(Thu, 7, Easy, 50),
-            slot(Sat, 9, Tempo, 0),
-            slot(Sun, 8, Long, 110),
-        ],
+        WeekLayout::TiredDay | WeekLayout::HotDay => {
+            normal_week_with([slot(Thu, 7, Easy, 50), slot(Sat, 9, Tempo, 0)])
+        }
         WeekLayout::ThreeHard => vec![
             slot(Mon, 18, Intervals, 0),
             slot(Tue, 7, Easy, 50),
@@ -276,22 +285,14 @@ fn layout_slots(layout: WeekLayout) -> Vec<Slot> {
             slot(Sat, 7, Easy, 55),
             slot(Sun, 8, Long, 110),
         ],
-        WeekLayout::BackToBack => vec![
-            slot(Mon, 7, Easy, 40),
-            slot(Tue, 18, Intervals, 0),
-            slot(Wed, 18, Tempo, 0),
-            slot(Thu, 7, Easy, 50),
-            slot(Sat, 7, Easy, 55),
-            slot(Sun, 8, Long, 110),
-        ],
-        WeekLayout::Moderate => vec![
+        WeekLayout::BackToBack => {
+            normal_week_with([slot(Wed, 18, Tempo, 0), slot(Thu, 7, Easy, 50)])
+        }
+        WeekLayout::Moderate => normal_week_with([
             slot(Mon, 7, Moderate, 0),
-            slot(Tue, 18, Intervals, 0),
-            slot(Wed, 7, Easy, 50),
             slot(Thu, 7, Moderate, 0),
             slot(Sat, 7, Moderate, 0),
-            slot(Sun, 8, Long, 110),
-        ],
+        ]),
         // Easy runs stay under 75 min so that only Sunday's run is `long`.
         WeekLayout::LoadSpike => vec![
             slot(Mon, 7, Easy, 65),

@@ -28,6 +28,19 @@ from importlib import metadata
 
 import numpy as np
 
+# The decoding helpers gen_expected.py uses too, in the folder above this one.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from decoding import (  # noqa: E402
+    CAD_NAMES,
+    HR_NAMES,
+    child_named,
+    extension_values,
+    local_name,
+    parse_float,
+    parse_iso_time,
+    sdk_read,
+)
+
 GENERATOR = "tests/expected/metrics/gen_metrics.py"
 
 # Fixture files covered (relative to the fixtures root). Runs with HR and >= ~25 min of data.
@@ -120,55 +133,8 @@ COLLINEAR_ABS_CORR = 0.99    # |corr(t, GAP)| above this: drift_adj absent ("col
 
 
 # --------------------------------------------------------------------------
-# decoding helpers (copied from tests/expected/gen_expected.py)
+# decoding helpers
 # --------------------------------------------------------------------------
-
-def local_name(tag):
-    """Strip '{namespace}' and any 'prefix:' from an element tag."""
-    if not isinstance(tag, str):
-        return ""
-    if "}" in tag:
-        tag = tag.rsplit("}", 1)[1]
-    if ":" in tag:
-        tag = tag.rsplit(":", 1)[1]
-    return tag
-
-
-def parse_float(text):
-    if text is None:
-        return None
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    if math.isnan(value) or math.isinf(value):
-        return None
-    return value
-
-
-def parse_iso_time(text):
-    if text is None:
-        return None
-    s = text.strip()
-    if not s:
-        return None
-    if s.endswith(("Z", "z")):
-        s = s[:-1] + "+00:00"
-    try:
-        value = _dt.datetime.fromisoformat(s)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value.astimezone(_dt.timezone.utc)
-
-
-def _child(el, name):
-    for c in el:
-        if local_name(c.tag) == name:
-            return c
-    return None
-
 
 def epoch(value):
     if value is None:
@@ -193,18 +159,7 @@ def num(value):
 # A sample: dict with t (s since epoch, float) and optional hr, speed, dist, lat, lon, alt, spm.
 
 def decode_fit(path):
-    from garmin_fit_sdk import Decoder, Stream
-
-    decoder = Decoder(Stream.from_file(path))
-    messages, errors = decoder.read(
-        apply_scale_and_offset=True,
-        convert_datetimes_to_dates=True,
-        convert_types_to_strings=True,
-        enable_crc_check=True,
-        expand_sub_fields=True,
-        expand_components=True,
-        merge_heart_rates=False,
-    )
+    messages, errors = sdk_read(path)
     samples = []
     semi = 180.0 / 2 ** 31
     for rec in messages.get("record_mesgs", []) or []:
@@ -244,20 +199,8 @@ def decode_fit(path):
             "decode_errors": [str(e) for e in errors]}
 
 
-HR_NAMES = {"hr", "heartrate"}
-CAD_NAMES = {"cad", "cadence"}
-
-
 def _gpx_ext(elements):
-    hr = cad = None
-    for top in elements:
-        for el in top.iter():
-            name = local_name(el.tag).lower()
-            if hr is None and name in HR_NAMES:
-                hr = parse_float(el.text)
-            elif cad is None and name in CAD_NAMES:
-                cad = parse_float(el.text)
-    return hr, cad
+    return extension_values(elements, ((HR_NAMES, parse_float), (CAD_NAMES, parse_float)))
 
 
 def decode_gpx(path):
@@ -296,28 +239,28 @@ def decode_tcx(path):
     for tp in root.iter():
         if local_name(tp.tag) != "Trackpoint":
             continue
-        t = _child(tp, "Time")
+        t = child_named(tp, "Time")
         when = parse_iso_time(t.text) if t is not None else None
         if when is None:
             continue
         s = {"t": epoch(when), "hr": None, "speed": None, "dist": None, "alt": None, "spm": None}
-        hrb = _child(tp, "HeartRateBpm")
-        if hrb is not None and _child(hrb, "Value") is not None:
-            s["hr"] = parse_float(_child(hrb, "Value").text)
-        d = _child(tp, "DistanceMeters")
+        hrb = child_named(tp, "HeartRateBpm")
+        if hrb is not None and child_named(hrb, "Value") is not None:
+            s["hr"] = parse_float(child_named(hrb, "Value").text)
+        d = child_named(tp, "DistanceMeters")
         if d is not None:
             s["dist"] = parse_float(d.text)
-        a = _child(tp, "AltitudeMeters")
+        a = child_named(tp, "AltitudeMeters")
         if a is not None:
             s["alt"] = parse_float(a.text)
-        pos = _child(tp, "Position")
+        pos = child_named(tp, "Position")
         if pos is not None:
-            la, lo = _child(pos, "LatitudeDegrees"), _child(pos, "LongitudeDegrees")
+            la, lo = child_named(pos, "LatitudeDegrees"), child_named(pos, "LongitudeDegrees")
             if la is not None and lo is not None:
                 lat, lon = parse_float(la.text), parse_float(lo.text)
                 if lat is not None and lon is not None:
                     s["lat"], s["lon"] = lat, lon
-        cad = _child(tp, "Cadence")
+        cad = child_named(tp, "Cadence")
         cv = parse_float(cad.text) if cad is not None else None
         for el in tp.iter():
             name = local_name(el.tag)
@@ -599,7 +542,7 @@ def clean(decoded, cfg):
     progress = interpolate_between(ts, dists if any(d is not None for d in dists) else cum)
     speed, speed_sources = sample_speeds(smp, cfg, progress)
     info["speed_sources"] = speed_sources
-    # The crate's reading of "without them" (clean.rs step 3: "the activity's timer pauses when
+    # The crate's reading of "without them" (clean/mod.rs step 3: "the activity's timer pauses when
     # it has any"): the timer decides only when it paused at least once, i.e. a stop followed by
     # a later start. A FIT file whose only timer events are the first start and the last stop
     # gets the gap / slow-speed rule like a GPX file.
@@ -658,7 +601,7 @@ def clean(decoded, cfg):
             grid[c][k] = v
         wall[k] = kept[i][1]["t"] + (k - si)  # approximate wall time (informational)
 
-    # --- HR on only some samples (clean.rs step 5, issue 21 follow-up) ---
+    # --- HR on only some samples (clean/mod.rs step 5, issue 21 follow-up) ---
     # A grid point left without HR (one of the samples around it has none) is filled from the
     # HR readings either side (kept samples with in-range HR) under the coverage rule: linearly
     # interpolated when the two readings are at most max(coverage_max_gap_s, resample_max_gap_s)
@@ -795,7 +738,7 @@ def gap_speed(grid, cfg):
     if not any(a is not None for a in alt):
         return list(speed), False
     # cumulative distance on the grid: the integral of the (smoothed) grid speed, also when the
-    # file has a device distance (the crate's reading, clean.rs step 7: "Distance is the
+    # file has a device distance (the crate's reading, clean/mod.rs step 7: "Distance is the
     # integral of smoothed speed, so grade and GAP use one consistent source"). Until the
     # run-walk revision this used the device distance where present; that moved per-second GAP
     # by a median 1.4 % (p95 12 %) on the FIT files, harmless for EF but not for walking

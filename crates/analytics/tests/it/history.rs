@@ -96,15 +96,19 @@ impl Counts {
     }
 }
 
-/// Elevated easy runs found vs the truth's `intended_elevated`, over the runs both sides can
-/// judge (the truth has a baseline and the analytics computed an elevation).
-fn elevated_counts(c: &Case) -> Counts {
-    let ours: HashMap<&str, Option<bool>> = c
-        .history
+/// The analytics' `elevated` of each easy run, by activity id.
+pub(crate) fn elevated_by_id(c: &Case) -> HashMap<&str, Option<bool>> {
+    c.history
         .easy_runs
         .iter()
         .map(|r| (r.id.as_str(), r.elevated))
-        .collect();
+        .collect()
+}
+
+/// Elevated easy runs found vs the truth's `intended_elevated`, over the runs both sides can
+/// judge (the truth has a baseline and the analytics computed an elevation).
+fn elevated_counts(c: &Case) -> Counts {
+    let ours = elevated_by_id(c);
     let mut n = Counts::default();
     for (i, t) in c.athlete.truth.activities.iter().enumerate() {
         let truth = t.intended_elevated.filter(|_| t.baseline_available);
@@ -193,6 +197,26 @@ fn synthetic_athletes_match_the_truth() {
     assert_eq!(rec[2], rec[3], "every lingering session found: {rec:?}");
 }
 
+/// The steady runs (truth indices) within 120 h after the truth's activity `i`, the runs its
+/// recovery verdict is judged on.
+pub(crate) fn recovery_window(t: &Truth, i: usize) -> Vec<usize> {
+    let end = t.activities[i].end;
+    (i + 1..t.activities.len())
+        .take_while(|&j| (t.activities[j].start - end).num_seconds() <= 120 * 3600)
+        .filter(|&j| t.activities[j].expected_e_bpm.is_some())
+        .collect()
+}
+
+/// The verdict the analytics should give where the truth says `tv`: its `undetermined`,
+/// recovered only after 72 h, is `unknown` here.
+pub(crate) fn expected_verdict(tv: hrdrift_synth::Verdict) -> Verdict {
+    match tv {
+        hrdrift_synth::Verdict::Absorbed => Verdict::Absorbed,
+        hrdrift_synth::Verdict::Lingering => Verdict::Lingering,
+        hrdrift_synth::Verdict::Unknown | hrdrift_synth::Verdict::Undetermined => Verdict::Unknown,
+    }
+}
+
 /// Hard sessions: absorbed / lingering / unknown as the truth says (the truth's
 /// `undetermined`, recovered only after 72 h, is `unknown` here). Compared where both sides
 /// judge the same easy runs: every easy run of the truth's window has a baseline, and the
@@ -206,10 +230,7 @@ fn check_recovery(c: &Case) -> [usize; 4] {
         let Some(tv) = a.recovery_verdict else {
             continue;
         };
-        let window: Vec<usize> = (i + 1..t.activities.len())
-            .take_while(|&j| (t.activities[j].start - a.end).num_seconds() <= 120 * 3600)
-            .filter(|&j| t.activities[j].expected_e_bpm.is_some())
-            .collect();
+        let window = recovery_window(t, i);
         let comparable = window.iter().all(|&j| {
             t.activities[j].baseline_available
                 && row(j).flags.iter().any(|f| f == "unsteady") == t.activities[j].unsteady
@@ -217,13 +238,7 @@ fn check_recovery(c: &Case) -> [usize; 4] {
         if !comparable {
             continue;
         }
-        let want = match tv {
-            hrdrift_synth::Verdict::Absorbed => Verdict::Absorbed,
-            hrdrift_synth::Verdict::Lingering => Verdict::Lingering,
-            hrdrift_synth::Verdict::Unknown | hrdrift_synth::Verdict::Undetermined => {
-                Verdict::Unknown
-            }
-        };
+        let want = expected_verdict(tv);
         let h = c
             .history
             .hard_sessions

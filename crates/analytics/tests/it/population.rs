@@ -8,13 +8,10 @@
 //! - elevated steady runs found with precision and recall >= 0.9 per athlete, >= 0.95 pooled;
 //! - recovery verdicts after hard sessions right >= 90 % pooled.
 
-use std::collections::HashMap;
-
-use hrdrift_analytics::history::Verdict;
 use hrdrift_analytics::{ActivityMetrics, AthleteSettings, SessionClass, Sex};
 use hrdrift_synth::{Truth, generate, population};
 
-use crate::history::{Case, analysed};
+use crate::history::{Case, analysed, elevated_by_id, expected_verdict, recovery_window};
 
 const ATHLETES: usize = 12;
 /// Half a year each: about ten designed elevations per athlete, so that one miss is not a
@@ -88,12 +85,7 @@ impl Tally {
 fn tally(c: &Case) -> Tally {
     let t: &Truth = &c.athlete.truth;
     let mut n = Tally::default();
-    let ours: HashMap<&str, Option<bool>> = c
-        .history
-        .easy_runs
-        .iter()
-        .map(|r| (r.id.as_str(), r.elevated))
-        .collect();
+    let ours = elevated_by_id(c);
     for (i, a) in t.activities.iter().enumerate() {
         let m = &c.rows[i];
         let want = class_of(a.session_type);
@@ -147,28 +139,19 @@ fn tally(c: &Case) -> Tally {
         }
     }
     // Recovery: hard sessions whose every steady run in the 5 days after has a baseline on both
-    // sides (the truth's `undetermined`, recovered only after 72 h, is `unknown` here).
+    // sides.
     for (i, a) in t.activities.iter().enumerate() {
         let Some(tv) = a.recovery_verdict else {
             continue;
         };
-        let window: Vec<usize> = (i + 1..t.activities.len())
-            .take_while(|&j| (t.activities[j].start - a.end).num_seconds() <= 120 * 3600)
-            .filter(|&j| t.activities[j].expected_e_bpm.is_some())
-            .collect();
+        let window = recovery_window(t, i);
         if !window.iter().all(|&j| t.activities[j].baseline_available) {
             continue;
         }
         let Some(h) = c.history.hard_sessions.iter().find(|h| h.id == c.ids[i]) else {
             continue;
         };
-        let want = match tv {
-            hrdrift_synth::Verdict::Absorbed => Verdict::Absorbed,
-            hrdrift_synth::Verdict::Lingering => Verdict::Lingering,
-            hrdrift_synth::Verdict::Unknown | hrdrift_synth::Verdict::Undetermined => {
-                Verdict::Unknown
-            }
-        };
+        let want = expected_verdict(tv);
         n.recovery += 1;
         n.recovery_right += usize::from(h.verdict == want);
         if h.verdict != want {

@@ -1,8 +1,8 @@
 //! Metrics in the store, the athlete's settings, and the cross-activity commands, end to end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::{fixtures, hrdrift, hrdrift_env};
+use crate::{assert_ok, demo_data, fixtures, hrdrift, hrdrift_env};
 use serde_json::Value;
 
 fn ok_json(store: &Path, args: &[&str]) -> Value {
@@ -24,14 +24,22 @@ fn by_id(v: &Value) -> std::collections::BTreeMap<String, Value> {
         .collect()
 }
 
+/// A demo athlete (`weeks` from 2025-03-03, `seed`) imported into a store, in a temporary folder:
+/// (the folder, the athlete's files, the store).
+fn demo_store(weeks: &str, seed: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("athlete");
+    let store = dir.path().join("store");
+    demo_data(&store, &data, weeks, seed);
+    let out = hrdrift(&store, &["import", "--quiet", data.to_str().expect("utf8")]);
+    assert_ok(&out);
+    (dir, data, store)
+}
+
 fn import_tcx(store: &Path) {
     let src = fixtures().join("tcx/runpandas");
     let out = hrdrift(store, &["import", src.to_str().expect("utf8")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("metrics: computed for"), "{text}");
 }
@@ -81,11 +89,7 @@ fn metrics_are_stored_and_follow_the_athlete_settings() {
             "sex=male",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
         said.contains(&format!(
@@ -178,36 +182,10 @@ fn a_damaged_metrics_cache_is_rebuilt_from_the_samples() {
 
 #[test]
 fn the_demo_athlete_gives_trends_weeks_and_readiness() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("athlete");
-    let store = dir.path().join("store");
-    let out = hrdrift(
-        &store,
-        &[
-            "demo-data",
-            data.to_str().expect("utf8"),
-            "--weeks",
-            "14",
-            "--seed",
-            "7",
-            "--start",
-            "2025-03-03",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_dir, data, store) = demo_store("14", "7");
     let truth: Value =
         serde_json::from_slice(&std::fs::read(data.join("truth.json")).expect("truth"))
             .expect("JSON");
-    let out = hrdrift(&store, &["import", "--quiet", data.to_str().expect("utf8")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let s = &truth["athlete"];
     let set = |k: &str| format!("{k}={}", s[k].as_f64().expect(k));
     let out = hrdrift(
@@ -220,11 +198,7 @@ fn the_demo_athlete_gives_trends_weeks_and_readiness() {
             &set("lthr"),
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
 
     let as_of = ["--as-of", "2025-06-08"];
     let t = ok_json(&store, &["trends", "--json", as_of[0], as_of[1]]);
@@ -322,11 +296,7 @@ fn metrics_computed_while_decoding_equal_those_read_back() {
             &["import", src.to_str().expect("utf8")],
             &[("HRDRIFT_IMPORT_METRICS", flag)],
         );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_ok(&out);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     // An empty store with estimated anchors: the workers compute the metrics with nothing
@@ -353,11 +323,7 @@ fn metrics_computed_while_decoding_equal_those_read_back() {
             store,
             &["athlete", "set", "hr_max=192", "hr_rest=48", "lthr=171"],
         );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_ok(&out);
     }
     for src in ["gpx", "tcx"] {
         let said = import(&workers, src, true);
@@ -385,25 +351,7 @@ fn metrics_computed_while_decoding_equal_those_read_back() {
 /// best efforts it came from.
 #[test]
 fn threshold_pace_and_the_pace_curve() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("athlete");
-    let store = dir.path().join("store");
-    let out = hrdrift(
-        &store,
-        &[
-            "demo-data",
-            data.to_str().expect("utf8"),
-            "--weeks",
-            "8",
-            "--seed",
-            "11",
-            "--start",
-            "2025-03-03",
-        ],
-    );
-    assert!(out.status.success());
-    let out = hrdrift(&store, &["import", "--quiet", data.to_str().expect("utf8")]);
-    assert!(out.status.success());
+    let (_dir, _, store) = demo_store("8", "11");
 
     let a = ok_json(&store, &["athlete", "show", "--json"]);
     assert_eq!(a["schema_version"], 2);

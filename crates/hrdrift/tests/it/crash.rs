@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use hrdrift_store::Store;
 
+use crate::assert_one_ran_and_the_other_waited_or_said_so;
+
 /// A folder of synthetic FIT files (several commits' worth at `--batch 16`) and some real files.
 fn source_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -142,24 +144,7 @@ fn two_imports_at_once_one_waits_or_says_so() {
     let b = import_cmd(store.path(), src.path(), &[])
         .spawn()
         .expect("spawns");
-    let (a, b) = (
-        a.wait_with_output().expect("a"),
-        b.wait_with_output().expect("b"),
-    );
-    let codes = [a.status.code(), b.status.code()];
-    assert!(codes.contains(&Some(0)), "{codes:?}");
-    for o in [&a, &b] {
-        if o.status.code() == Some(4) {
-            assert!(String::from_utf8_lossy(&o.stderr).contains("another hrdrift process"));
-        } else {
-            assert_eq!(
-                o.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-        }
-    }
+    assert_one_ran_and_the_other_waited_or_said_so(a, b);
     assert_eq!(check_consistent(store.path()), expected);
 
     // With --wait: both succeed, one after the other, and nothing is imported twice.

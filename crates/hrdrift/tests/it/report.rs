@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::hrdrift;
+use crate::{assert_ok, assert_one_ran_and_the_other_waited_or_said_so, demo_data, hrdrift};
 use serde_json::Value;
 
 /// One demo athlete shared by the tests of this module (14 weeks from 2025-03-03, seed 7).
@@ -13,24 +13,7 @@ fn athlete() -> &'static Path {
         let dir =
             std::env::temp_dir().join(format!("hrdrift-report-athlete-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let out = hrdrift(
-            &dir.join("unused"),
-            &[
-                "demo-data",
-                dir.to_str().expect("utf8"),
-                "--weeks",
-                "14",
-                "--seed",
-                "7",
-                "--start",
-                "2025-03-03",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        demo_data(&dir.join("unused"), &dir, "14", "7");
         dir
     })
 }
@@ -107,19 +90,13 @@ fn nightly_writes_the_report_and_fails_on_a_chosen_warning() {
     let out = tmp.path().join("report");
     let day = an_elevated_day(&truth());
     let watch = athlete().to_str().expect("utf8");
+    let out_dir = out.to_str().expect("utf8");
+    let nightly = |more: &[&str]| {
+        let args = [&["nightly", "--watch", watch, "--out", out_dir][..], more].concat();
+        hrdrift(&store, &args)
+    };
 
-    let run = hrdrift(
-        &store,
-        &[
-            "nightly",
-            "--watch",
-            watch,
-            "--out",
-            out.to_str().expect("utf8"),
-            "--as-of",
-            &day,
-        ],
-    );
+    let run = nightly(&["--as-of", &day]);
     assert_eq!(
         run.status.code(),
         Some(5),
@@ -178,20 +155,7 @@ fn nightly_writes_the_report_and_fails_on_a_chosen_warning() {
     );
 
     // Not chosen: exit 0; nothing new is imported the second time.
-    let run = hrdrift(
-        &store,
-        &[
-            "nightly",
-            "--watch",
-            watch,
-            "--out",
-            out.to_str().expect("utf8"),
-            "--as-of",
-            &day,
-            "--fail-on",
-            "load_spike",
-        ],
-    );
+    let run = nightly(&["--as-of", &day, "--fail-on", "load_spike"]);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -199,18 +163,7 @@ fn nightly_writes_the_report_and_fails_on_a_chosen_warning() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(String::from_utf8_lossy(&run.stdout).contains("imported 0 new activities"));
-    let run = hrdrift(
-        &store,
-        &[
-            "nightly",
-            "--watch",
-            watch,
-            "--out",
-            out.to_str().expect("utf8"),
-            "--fail-on",
-            "elevated,tired",
-        ],
-    );
+    let run = nightly(&["--fail-on", "elevated,tired"]);
     assert_ne!(run.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&run.stderr).contains("tired"));
 }
@@ -232,34 +185,29 @@ fn the_report_of_a_quiet_week_has_no_warnings_and_matches_its_schema() {
         &tmp.path().join("nothing"),
         &["report", "--out", empty.to_str().expect("utf8")],
     );
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ok(&run);
     let v = check_summary(&empty);
     assert_eq!(v["activities"].as_array().map(Vec::len), Some(0));
     assert_eq!(v["pace_curve"], serde_json::json!([]));
     assert_eq!(v["pace_curve_previous"], serde_json::json!([]));
 
-    let run = hrdrift(
-        &store,
-        &[
-            "report",
-            "--out",
-            out.to_str().expect("utf8"),
-            "--as-of",
-            "2025-03-30",
-            "--since",
-            "4w",
-        ],
-    );
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let v = check_summary(&out);
+    let four_weeks = |dir: &Path, as_of: &str| {
+        let run = hrdrift(
+            &store,
+            &[
+                "report",
+                "--out",
+                dir.to_str().expect("utf8"),
+                "--as-of",
+                as_of,
+                "--since",
+                "4w",
+            ],
+        );
+        assert_ok(&run);
+        check_summary(dir)
+    };
+    let v = four_weeks(&out, "2025-03-30");
     // Early in the plan (normal weeks, no baseline yet): nothing to warn about.
     assert_eq!(v["warnings"], serde_json::json!([]), "{}", v["warnings"]);
     // The four weeks from the plan's start, and the four weeks before it with no runs.
@@ -271,25 +219,7 @@ fn the_report_of_a_quiet_week_has_no_warnings_and_matches_its_schema() {
     );
 
     // Eight weeks later the same four-week period is the one before.
-    let later = tmp.path().join("later");
-    let run = hrdrift(
-        &store,
-        &[
-            "report",
-            "--out",
-            later.to_str().expect("utf8"),
-            "--as-of",
-            "2025-04-27",
-            "--since",
-            "4w",
-        ],
-    );
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let w = check_summary(&later);
+    let w = four_weeks(&tmp.path().join("later"), "2025-04-27");
     assert_eq!(w["pace_curve_previous"], v["pace_curve"]);
     assert!(!curve_durations(&w, "pace_curve").is_empty());
     let html = std::fs::read_to_string(out.join("index.html")).expect("html");
@@ -322,24 +252,7 @@ fn two_nightly_runs_at_once_one_waits_or_says_so() {
     };
     let a = spawn("a");
     let b = spawn("b");
-    let (a, b) = (
-        a.wait_with_output().expect("a"),
-        b.wait_with_output().expect("b"),
-    );
-    let codes = [a.status.code(), b.status.code()];
-    assert!(codes.contains(&Some(0)), "{codes:?}");
-    for o in [&a, &b] {
-        if o.status.code() == Some(4) {
-            assert!(String::from_utf8_lossy(&o.stderr).contains("another hrdrift process"));
-        } else {
-            assert_eq!(
-                o.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-        }
-    }
+    assert_one_ran_and_the_other_waited_or_said_so(a, b);
     let v: Value =
         serde_json::from_slice(&hrdrift(&store, &["activities", "--json"]).stdout).expect("JSON");
     assert_eq!(

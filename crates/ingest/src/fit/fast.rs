@@ -408,6 +408,21 @@ fn definition(
     Ok((consumed, consumed_override.is_some()))
 }
 
+/// A field that has an `enhanced_` twin (altitude, speed): its value, and its component
+/// expansion into the twin where the twin has none yet (a real `enhanced_` field wins, read
+/// before or after it).
+fn plain_and_expansion(plain: &mut Option<f64>, twin: &mut Option<f64>, value: Option<f64>) {
+    *plain = value;
+    *twin = twin.or(value);
+}
+
+/// A real `enhanced_` field: it wins over the expansion of the plain one, unless invalid.
+fn real_enhanced(twin: &mut Option<f64>, raw: Option<f64>, scale: f64, offset: f64) {
+    if raw.is_some() {
+        *twin = scaled(raw, scale, offset);
+    }
+}
+
 /// A data message: a `record` decoded here, anything else by the `fitparser` processor.
 /// Returns the bytes it spans.
 fn data(buf: &[u8], st: &mut State, c: &mut Collector) -> Result<usize, Stop> {
@@ -449,28 +464,13 @@ fn data(buf: &[u8], st: &mut State, c: &mut Collector) -> Result<usize, Stop> {
             Slot::Timestamp => ts_raw = x,
             Slot::Lat => v.lat = x.map(|x| x * SEMICIRCLE_DEG),
             Slot::Lon => v.lon = x.map(|x| x * SEMICIRCLE_DEG),
-            Slot::Alt => {
-                v.alt = scaled(x, 5.0, 500.0);
-                // The component expansion into `enhanced_altitude`; a real one wins below.
-                v.ealt = v.ealt.or(v.alt);
-            }
-            Slot::Ealt => {
-                if x.is_some() {
-                    v.ealt = scaled(x, 5.0, 500.0);
-                }
-            }
+            Slot::Alt => plain_and_expansion(&mut v.alt, &mut v.ealt, scaled(x, 5.0, 500.0)),
+            Slot::Ealt => real_enhanced(&mut v.ealt, x, 5.0, 500.0),
             Slot::Hr => v.hr = x,
             Slot::Cad => v.cad = x,
             Slot::Dist => v.dist = scaled(x, 100.0, 0.0),
-            Slot::Speed => {
-                v.speed = scaled(x, 1000.0, 0.0);
-                v.espeed = v.espeed.or(v.speed);
-            }
-            Slot::Espeed => {
-                if x.is_some() {
-                    v.espeed = scaled(x, 1000.0, 0.0);
-                }
-            }
+            Slot::Speed => plain_and_expansion(&mut v.speed, &mut v.espeed, scaled(x, 1000.0, 0.0)),
+            Slot::Espeed => real_enhanced(&mut v.espeed, x, 1000.0, 0.0),
             Slot::Power => v.power = x,
             Slot::Temp => v.temp = x,
             Slot::Vosc => v.vosc = scaled(x, 10.0, 0.0),

@@ -75,6 +75,16 @@ fn channel(
     }
 }
 
+/// One list read off the fast (`a`) and the reference (`b`) result.
+fn same_list<T>(what: &str, a: &T, b: &T, list: impl Fn(&T) -> Vec<String>) -> Result<(), String> {
+    let (x, y) = (list(a), list(b));
+    if x == y {
+        Ok(())
+    } else {
+        Err(format!("{what}: fast {x:?} vs reference {y:?}"))
+    }
+}
+
 fn samples(t: &mut Tally, a: &Samples, b: &Samples) -> Result<(), String> {
     if a.timestamp_ms != b.timestamp_ms {
         return Err(format!(
@@ -87,19 +97,9 @@ fn samples(t: &mut Tally, a: &Samples, b: &Samples) -> Result<(), String> {
     for ((name, x), (_, y)) in a.channels().into_iter().zip(b.channels()) {
         channel(t, name, x, y)?;
     }
-    let names = |s: &Samples| {
-        s.developer
-            .iter()
-            .map(|d| d.name.clone())
-            .collect::<Vec<_>>()
-    };
-    if names(a) != names(b) {
-        return Err(format!(
-            "developer channels {:?} vs {:?}",
-            names(a),
-            names(b)
-        ));
-    }
+    same_list("developer channels", a, b, |s| {
+        s.developer.iter().map(|d| d.name.clone()).collect()
+    })?;
     for (x, y) in a.developer.iter().zip(&b.developer) {
         if x.units != y.units {
             return Err(format!("{}: units {:?} vs {:?}", x.name, x.units, y.units));
@@ -156,19 +156,9 @@ fn outcomes(t: &mut Tally, fast: &Outcome, reference: &Outcome) -> Result<(), St
             }
         }
         (Ok(a), Ok(b)) => {
-            let codes = |d: &Decoded<Vec<Activity>>| {
-                d.warnings
-                    .iter()
-                    .map(|w| w.code.clone())
-                    .collect::<Vec<_>>()
-            };
-            if codes(a) != codes(b) {
-                return Err(format!(
-                    "warnings: fast {:?} vs reference {:?}",
-                    codes(a),
-                    codes(b)
-                ));
-            }
+            same_list("warnings", a, b, |d| {
+                d.warnings.iter().map(|w| w.code.clone()).collect()
+            })?;
             for (x, y) in a.warnings.iter().zip(&b.warnings) {
                 if x.message != y.message && !MESSAGE_MAY_DIFFER.contains(&x.code.as_str()) {
                     return Err(format!(
@@ -224,6 +214,17 @@ fn fit_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every file of `files` compared, in the order of their paths.
+fn compare_files(mut files: Vec<PathBuf>) -> Tally {
+    files.sort();
+    let mut t = Tally::default();
+    for p in &files {
+        let bytes = std::fs::read(p).expect("readable");
+        compare(&mut t, &p.display().to_string(), &bytes);
+    }
+    t
+}
+
 fn report(t: &Tally, min_files: usize) {
     eprintln!(
         "{} files, {} by the fast path, {} where fitparser panicked; {} samples, {} channel values \
@@ -253,12 +254,7 @@ fn fixtures_and_broken_corpus_agree_with_the_reference_path() {
         &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/broken/corpus"),
         &mut files,
     );
-    files.sort();
-    let mut t = Tally::default();
-    for p in &files {
-        let bytes = std::fs::read(p).expect("readable");
-        compare(&mut t, &p.display().to_string(), &bytes);
-    }
+    let t = compare_files(files);
     report(&t, fixtures + 20);
     // Every activity fixture the Garmin SDK reads should take the fast path.
     assert!(t.fast * 10 >= t.files * 9, "{t:?}");
@@ -300,12 +296,7 @@ fn fuzz_corpus_agrees_with_the_reference_path() {
             &mut files,
         );
     }
-    files.sort();
-    let mut t = Tally::default();
-    for p in &files {
-        let bytes = std::fs::read(p).expect("readable");
-        compare(&mut t, &p.display().to_string(), &bytes);
-    }
+    let t = compare_files(files);
     report(&t, 1);
 }
 

@@ -73,6 +73,52 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * b.abs().max(1.0)
 }
 
+/// The first and last timestamps (in file order) against the reference decoder's.
+fn time_span(rel: &str, t: &Totals, exp: &Value, problems: &mut Vec<String>) {
+    for (what, ours, key) in [
+        ("first", t.first, "first_timestamp"),
+        ("last", t.last, "last_timestamp"),
+    ] {
+        if ours.map(rfc3339).as_deref() != exp[key].as_str() {
+            problems.push(format!(
+                "{rel}: {what} {:?} vs {}",
+                ours.map(rfc3339),
+                exp[key]
+            ));
+        }
+    }
+}
+
+/// The last distance, where the reference decoder has one.
+fn last_distance(rel: &str, t: &Totals, exp: &Value, problems: &mut Vec<String>) {
+    if let Some(ld) = exp["last_distance_m"].as_f64()
+        && !t.last_distance.is_some_and(|d| close(d, ld))
+    {
+        problems.push(format!(
+            "{rel}: last distance {:?} vs {ld}",
+            t.last_distance
+        ));
+    }
+}
+
+fn cadence_count(rel: &str, t: &Totals, exp: &Value, problems: &mut Vec<String>) {
+    if t.cad_count != exp["cad_count"].as_u64().unwrap_or(0) as usize {
+        problems.push(format!(
+            "{rel}: cadence count {} vs {}",
+            t.cad_count, exp["cad_count"]
+        ));
+    }
+}
+
+fn assert_no_problems(problems: &[String]) {
+    assert!(
+        problems.is_empty(),
+        "{} mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn fit_fixtures_match_the_garmin_sdk() {
     let mut checked = 0;
@@ -122,40 +168,15 @@ fn fit_fixtures_match_the_garmin_sdk() {
                             t.hr_count, t.hr_sum, exp["hr_count"]
                         ));
                     }
-                    if t.first.map(rfc3339).as_deref() != exp["first_timestamp"].as_str() {
-                        problems.push(format!(
-                            "{rel}: first {:?} vs {}",
-                            t.first.map(rfc3339),
-                            exp["first_timestamp"]
-                        ));
-                    }
-                    if t.last.map(rfc3339).as_deref() != exp["last_timestamp"].as_str() {
-                        problems.push(format!(
-                            "{rel}: last {:?} vs {}",
-                            t.last.map(rfc3339),
-                            exp["last_timestamp"]
-                        ));
-                    }
-                    if let Some(ld) = exp["last_distance_m"].as_f64()
-                        && !t.last_distance.is_some_and(|d| close(d, ld))
-                    {
-                        problems.push(format!(
-                            "{rel}: last distance {:?} vs {ld}",
-                            t.last_distance
-                        ));
-                    }
+                    time_span(&rel, &t, &exp, &mut problems);
+                    last_distance(&rel, &t, &exp, &mut problems);
                 }
                 checked += 1;
             }
         }
     }
     assert!(checked >= 35, "only {checked} FIT fixtures decoded");
-    assert!(
-        problems.is_empty(),
-        "{} mismatches:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_no_problems(&problems);
 }
 
 #[test]
@@ -395,37 +416,14 @@ fn gpx_fixtures_match_gpxpy() {
                 if !close(t.hr_sum, hr_sum) {
                     problems.push(format!("{rel}: hr sum {} vs {hr_sum}", t.hr_sum));
                 }
-                if t.cad_count != exp["cad_count"].as_u64().unwrap_or(0) as usize {
-                    problems.push(format!(
-                        "{rel}: cadence count {} vs {}",
-                        t.cad_count, exp["cad_count"]
-                    ));
-                }
-                if t.first.map(rfc3339).as_deref() != exp["first_timestamp"].as_str() {
-                    problems.push(format!(
-                        "{rel}: first {:?} vs {}",
-                        t.first.map(rfc3339),
-                        exp["first_timestamp"]
-                    ));
-                }
-                if t.last.map(rfc3339).as_deref() != exp["last_timestamp"].as_str() {
-                    problems.push(format!(
-                        "{rel}: last {:?} vs {}",
-                        t.last.map(rfc3339),
-                        exp["last_timestamp"]
-                    ));
-                }
+                cadence_count(&rel, &t, &exp, &mut problems);
+                time_span(&rel, &t, &exp, &mut problems);
                 checked += 1;
             }
         }
     }
     assert!(checked >= 90, "only {checked} GPX fixtures decoded");
-    assert!(
-        problems.is_empty(),
-        "{} mismatches:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_no_problems(&problems);
 }
 
 #[test]
@@ -462,36 +460,11 @@ fn tcx_fixtures_match_elementtree() {
                         t.hr_count, t.hr_sum, exp["hr_count"]
                     ));
                 }
-                if t.cad_count != exp["cad_count"].as_u64().unwrap_or(0) as usize {
-                    problems.push(format!(
-                        "{rel}: cadence count {} vs {}",
-                        t.cad_count, exp["cad_count"]
-                    ));
-                }
-                if t.first.map(rfc3339).as_deref() != exp["first_timestamp"].as_str()
-                    || t.last.map(rfc3339).as_deref() != exp["last_timestamp"].as_str()
-                {
-                    problems.push(format!(
-                        "{rel}: time span {:?}..{:?}",
-                        t.first.map(rfc3339),
-                        t.last.map(rfc3339)
-                    ));
-                }
-                if let Some(ld) = exp["last_distance_m"].as_f64()
-                    && !t.last_distance.is_some_and(|d| close(d, ld))
-                {
-                    problems.push(format!(
-                        "{rel}: last distance {:?} vs {ld}",
-                        t.last_distance
-                    ));
-                }
+                cadence_count(&rel, &t, &exp, &mut problems);
+                time_span(&rel, &t, &exp, &mut problems);
+                last_distance(&rel, &t, &exp, &mut problems);
             }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{} mismatches:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_no_problems(&problems);
 }

@@ -1,26 +1,16 @@
 //! The physiological model seen through the FIT files: what the analytics will measure.
 
-use fitparser::Value;
-use fitparser::profile::MesgNum;
 use hrdrift_synth::physio::gap_factor;
 use hrdrift_synth::{AthleteConfig, generate};
 
+use crate::{mean_without_spikes, record_value, records, steps_per_min};
+
 /// Per-second (HR, speed, altitude, distance) of a decoded file's records.
 fn channels(bytes: &[u8]) -> Vec<(Option<f64>, f64, f64, f64)> {
-    let msgs = fitparser::from_bytes(bytes).expect("decodes");
-    msgs.iter()
-        .filter(|m| m.kind() == MesgNum::Record)
+    records(bytes)
+        .iter()
         .map(|m| {
-            let get = |name: &str| {
-                m.fields()
-                    .iter()
-                    .find(|f| f.name() == name)
-                    .and_then(|f| match f.value() {
-                        Value::Float64(x) => Some(*x),
-                        Value::UInt8(x) => Some(f64::from(*x)),
-                        _ => None,
-                    })
-            };
+            let get = |name: &str| record_value(m, name);
             (
                 get("heart_rate"),
                 get("enhanced_speed").unwrap_or(0.0),
@@ -87,18 +77,9 @@ fn easy_windows() -> (Vec<EasyRun>, f64) {
         let Some(e) = t.expected_e_bpm else { continue };
         let ch = channels(&a.encode_fit(t.index));
         let w = &ch[601..=2400];
-        let hrs: Vec<f64> = w.iter().filter_map(|c| c.0).collect();
-        // Drop spikes the way METRICS.md would (far from the window's median).
-        let mut sorted = hrs.clone();
-        sorted.sort_by(f64::total_cmp);
-        let med = sorted[sorted.len() / 2];
-        let clean: Vec<f64> = hrs
-            .into_iter()
-            .filter(|h| (h - med).abs() <= 25.0)
-            .collect();
         out.push(EasyRun {
             day: (t.start - start).num_seconds() as f64 / 86_400.0,
-            hr: clean.iter().sum::<f64>() / clean.len() as f64,
+            hr: mean_without_spikes(w.iter().filter_map(|c| c.0).collect()),
             speed: w.iter().map(|c| c.1).sum::<f64>() / w.len() as f64,
             expected_e: e,
             elevated: t.intended_elevated == Some(true),
@@ -205,24 +186,9 @@ fn on_hills_pace_varies_but_grade_adjusted_pace_does_not() {
 fn tired_days_run_with_a_less_steady_cadence() {
     let a = crate::default_athlete();
     let cv_of = |i: usize| {
-        let msgs = fitparser::from_bytes(&a.encode_fit(i)).expect("decodes");
-        let spm: Vec<f64> = msgs
+        let spm: Vec<f64> = records(&a.encode_fit(i))
             .iter()
-            .filter(|m| m.kind() == MesgNum::Record)
-            .filter_map(|m| {
-                let get = |name: &str| {
-                    m.fields()
-                        .iter()
-                        .find(|f| f.name() == name)
-                        .and_then(|f| match f.value() {
-                            Value::Float64(x) => Some(*x),
-                            Value::UInt8(x) => Some(f64::from(*x)),
-                            _ => None,
-                        })
-                };
-                // METRICS.md: steps/min = 2 x (cadence + fractional_cadence).
-                Some(2.0 * (get("cadence")? + get("fractional_cadence").unwrap_or(0.0)))
-            })
+            .filter_map(steps_per_min)
             .skip(600)
             .take(1800)
             .collect();

@@ -3,11 +3,12 @@
 use std::sync::OnceLock;
 
 use fitparser::Value;
-use fitparser::profile::MesgNum;
 use hrdrift_synth::{
     Athlete, AthleteConfig, RecoveryDesign, SessionClass, Sex, Verdict, Workout, generate,
     population,
 };
+
+use crate::{mean_without_spikes, record_value, records, steps_per_min};
 
 /// Six runners of ten weeks (athletes 2 and 5 are the run-walkers), generated once.
 fn six() -> &'static [Athlete] {
@@ -182,19 +183,13 @@ fn easy_hr_sits_at_the_athletes_fraction_of_lthr() {
             n += 1;
             if !fit_checked && t.pauses == 0 && !t.run_walk {
                 // The file says the same, through sensor noise, dropouts and spikes.
-                let hrs: Vec<f64> = hr_records(&a.encode_fit(t.index))
-                    .into_iter()
-                    .filter(|&(off, _)| off > 600 && off <= 2400)
-                    .map(|r| r.1)
-                    .collect();
-                let mut sorted = hrs.clone();
-                sorted.sort_by(f64::total_cmp);
-                let med = sorted[sorted.len() / 2];
-                let clean: Vec<f64> = hrs
-                    .into_iter()
-                    .filter(|h| (h - med).abs() <= 25.0)
-                    .collect();
-                let fit_hr = clean.iter().sum::<f64>() / clean.len() as f64;
+                let fit_hr = mean_without_spikes(
+                    hr_records(&a.encode_fit(t.index))
+                        .into_iter()
+                        .filter(|&(off, _)| off > 600 && off <= 2400)
+                        .map(|r| r.1)
+                        .collect(),
+                );
                 let want = hr - body + e * p.lthr + along * p.lthr;
                 assert!(
                     (fit_hr - want).abs() < 0.02 * p.lthr,
@@ -226,33 +221,25 @@ fn easy_hr_sits_at_the_athletes_fraction_of_lthr() {
 /// (seconds since the file's first record, value) of one channel of a FIT file's records;
 /// `cadence` is turned into steps/min.
 fn channel(bytes: &[u8], name: &str) -> Vec<(i64, f64)> {
-    let msgs = fitparser::from_bytes(bytes).expect("decodes");
     let mut out = Vec::new();
     let mut t0 = None;
-    for m in msgs.iter().filter(|m| m.kind() == MesgNum::Record) {
-        let get = |name: &str| {
-            m.fields()
-                .iter()
-                .find(|f| f.name() == name)
-                .map(|f| f.value())
-        };
-        let Some(Value::Timestamp(ts)) = get("timestamp") else {
+    for m in records(bytes) {
+        let Some(Value::Timestamp(ts)) = m
+            .fields()
+            .iter()
+            .find(|f| f.name() == "timestamp")
+            .map(|f| f.value())
+        else {
             continue;
         };
         let t = ts.timestamp();
         let t0 = *t0.get_or_insert(t);
-        let num = |v: Option<&Value>| match v {
-            Some(Value::UInt8(x)) => Some(f64::from(*x)),
-            Some(Value::Float64(x)) => Some(*x),
-            _ => None,
+        let v = if name == "cadence" {
+            steps_per_min(&m)
+        } else {
+            record_value(&m, name)
         };
-        if let Some(v) = num(get(name)) {
-            // METRICS.md: steps/min = 2 x (cadence + fractional_cadence).
-            let v = if name == "cadence" {
-                2.0 * (v + num(get("fractional_cadence")).unwrap_or(0.0))
-            } else {
-                v
-            };
+        if let Some(v) = v {
             out.push((t - t0, v));
         }
     }
