@@ -3,7 +3,12 @@
 //! Run with `cargo bench -p hrdrift-analytics`. The target is well under a millisecond for an
 //! hour at 1 Hz in an optimized build.
 
-#![allow(clippy::unwrap_used, clippy::cast_precision_loss)]
+// Sample counts of constructed runs (an hour at 1 Hz at most) become times and floats.
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap
+)]
 
 use std::hint::black_box;
 
