@@ -30,6 +30,7 @@ pub mod clean;
 pub mod effort;
 pub mod gap;
 pub mod history;
+pub mod hrv;
 pub mod load;
 pub mod metrics;
 pub mod pace;

@@ -16,6 +16,7 @@ mod cleaning;
 mod closed_form;
 mod fixtures;
 mod history;
+mod hrv;
 mod output;
 mod population;
 mod props;
