@@ -32,6 +32,40 @@ pub fn day_ms(date: &str) -> i64 {
     ms_of(&format!("{date}T00:00:00Z"))
 }
 
+/// A period of starts, `since_ms..=now_ms` (UTC ms, both included), as the commands' `--since`
+/// and `--as-of` give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub since_ms: i64,
+    pub now_ms: i64,
+}
+
+impl Period {
+    /// Whether a moment lies in the period.
+    #[must_use]
+    pub const fn contains(self, t: i64) -> bool {
+        t >= self.since_ms && t <= self.now_ms
+    }
+
+    /// Whether the `days` days from `start_ms` (a week, a day) reach into the period: a week is
+    /// shown when any of it does.
+    #[must_use]
+    pub const fn overlaps(self, start_ms: i64, days: i64) -> bool {
+        start_ms.saturating_add(days * 86_400_000) > self.since_ms && start_ms <= self.now_ms
+    }
+
+    /// The period of equal length just before, as `[since, end)` bounds that end where this one
+    /// starts (what the pace curve compares against).
+    #[must_use]
+    pub const fn before(self) -> (i64, i64) {
+        (
+            self.since_ms
+                .saturating_sub(self.now_ms.saturating_sub(self.since_ms)),
+            self.since_ms,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +90,24 @@ mod tests {
             }
         }
         assert_eq!(day_ms("1970-01-02"), 86_400_000);
+    }
+
+    #[test]
+    fn a_period_holds_its_ends_and_the_weeks_that_reach_into_it() {
+        const DAY: i64 = 86_400_000;
+        let p = Period {
+            since_ms: 10 * DAY,
+            now_ms: 20 * DAY,
+        };
+        assert!(p.contains(10 * DAY) && p.contains(20 * DAY));
+        assert!(!p.contains(10 * DAY - 1) && !p.contains(20 * DAY + 1));
+        assert!(p.overlaps(4 * DAY, 7) && !p.overlaps(3 * DAY, 7));
+        assert!(p.overlaps(20 * DAY, 1) && !p.overlaps(20 * DAY + 1, 1));
+        assert_eq!(p.before(), (0, 10 * DAY));
+        let all = Period {
+            since_ms: i64::MIN,
+            now_ms: i64::MAX,
+        };
+        assert!(all.overlaps(i64::MAX, 7) && all.contains(0));
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::Exit;
 use crate::history::When;
 use crate::text::rfc3339_secs;
+use hrdrift_analytics::time::Period;
 
 /// Version of the JSON `curve --json` prints.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -41,7 +42,12 @@ pub fn run(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
         eprintln!("hrdrift: warning: {p}");
     }
     let points = pace_curve(&d.metrics, since, now.saturating_add(1));
-    let previous = pace_curve(&d.metrics, since.saturating_sub(now - since), since);
+    let (from, to) = Period {
+        since_ms: since,
+        now_ms: now,
+    }
+    .before();
+    let previous = pace_curve(&d.metrics, from, to);
     if w.json {
         let out = CurveJson {
             schema_version: SCHEMA_VERSION,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::Exit;
 use crate::text::{num, pace, rfc3339_secs};
-use hrdrift_analytics::time::{day_ms, ms_of};
+use hrdrift_analytics::time::{Period, day_ms, ms_of};
 
 /// Version of the JSON `trends`, `weeks` and `readiness` print. 2: `easy_runs` lists every
 /// steady run (session type easy, or moderate without fast repetitions) with its
@@ -94,10 +94,11 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
     let since = w.since_ms(None)?;
     let (d, h) = load(store_dir, now)?;
-    let in_range = |start: &str| {
-        let t = ms_of(start);
-        t >= since && t <= now
+    let period = Period {
+        since_ms: since,
+        now_ms: now,
     };
+    let in_range = |start: &str| period.contains(ms_of(start));
     let easy: Vec<&EasyRun> = h.easy_runs.iter().filter(|r| in_range(&r.start)).collect();
     let hard: Vec<&HardSession> = h
         .hard_sessions
@@ -169,21 +170,20 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
     let since = w.since_ms(Some("12w"))?;
     let (d, h) = load(store_dir, now)?;
-    let monday_ms = |week: &Week| day_ms(&week.monday);
-    // A week is shown when any of it falls in the period.
+    let period = Period {
+        since_ms: since,
+        now_ms: now,
+    };
     let weeks: Vec<&Week> = h
         .weeks
         .iter()
-        .filter(|wk| monday_ms(wk) + 7 * 86_400_000 > since && monday_ms(wk) <= now)
+        .filter(|wk| period.overlaps(day_ms(&wk.monday), 7))
         .collect();
     if w.json {
         let days = h
             .days
             .iter()
-            .filter(|day| {
-                let t = day_ms(&day.date);
-                t + 86_400_000 > since && t <= now
-            })
+            .filter(|day| period.overlaps(day_ms(&day.date), 1))
             .collect();
         let out = WeeksJson {
             schema_version: SCHEMA_VERSION,

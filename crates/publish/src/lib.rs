@@ -13,6 +13,7 @@ use anyhow::Context;
 use chrono::Utc;
 use hrdrift_analytics::history::words::{self, Warning};
 use hrdrift_analytics::history::{EasyRun, HardSession, History, Readiness, Week, analyze_history};
+pub use hrdrift_analytics::time::Period;
 use hrdrift_analytics::time::{day_ms, ms_of, rfc3339_secs};
 use hrdrift_analytics::{ActivityMetrics, CurvePoint, Sex, ZoneModel, pace_curve};
 use hrdrift_cache::Derived;
@@ -24,25 +25,6 @@ use serde::Serialize;
 /// from pace (issue 16).
 pub const SCHEMA_VERSION: u32 = 2;
 pub const SUMMARY_JSON: &str = "summary.json";
-
-/// The report's period: starts from `since_ms` up to `now_ms` (UTC ms, both included), the
-/// analysis as of `now_ms`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub since_ms: i64,
-    pub now_ms: i64,
-}
-
-impl Period {
-    fn contains(self, t: i64) -> bool {
-        t >= self.since_ms && t <= self.now_ms
-    }
-
-    /// Whether the `days` days from `start_ms` (a week, a day) reach into the period.
-    fn overlaps(self, start_ms: i64, days: i64) -> bool {
-        start_ms + days * 86_400_000 > self.since_ms && start_ms <= self.now_ms
-    }
-}
 
 /// `summary.json`: what the report shows, for a machine.
 #[derive(Serialize)]
@@ -91,13 +73,8 @@ pub struct Published {
 /// period of equal length before it, as `hrdrift curve` computes them.
 fn pace_curves(d: &Derived, p: Period) -> (Vec<CurvePoint>, Vec<CurvePoint>) {
     let now = pace_curve(&d.metrics, p.since_ms, p.now_ms.saturating_add(1));
-    let before = pace_curve(
-        &d.metrics,
-        p.since_ms
-            .saturating_sub(p.now_ms.saturating_sub(p.since_ms)),
-        p.since_ms,
-    );
-    (now, before)
+    let (from, to) = p.before();
+    (now, pace_curve(&d.metrics, from, to))
 }
 
 /// `summary.json` of an analysis: every list cut to the period, the load of its last day.
