@@ -75,11 +75,8 @@ impl Store {
         }
         if !metrics.is_empty() {
             let tmp = staging.join(format!("{METRICS_PARTS}-{part_name}"));
-            let layout = derived::Layout::of(&metrics, self.metrics_shape.as_ref())
-                .map_err(StoreError::parquet(&tmp))?;
-            tables::write_parquet_groups(&tmp, metrics.len(), derived::GROUP_ROWS, |r| {
-                derived::metrics_frame(&metrics[r], &layout)
-            })?;
+            let mut df = derived::part_frame(&metrics).map_err(StoreError::parquet(&tmp))?;
+            tables::write_parquet(&mut df, &tmp)?;
             drop(metrics);
             let rel = format!("{METRICS_PARTS}/{part_name}");
             fsutil::rename_durable(&tmp, &self.dir.join(&rel))

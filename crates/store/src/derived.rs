@@ -5,11 +5,12 @@
 //! written after the activities are committed, and a store whose metrics table is missing,
 //! stale or unreadable is still whole (the next run recomputes what it lacks; so does a table
 //! written before the metrics had columns of their own). An import stages the rows its workers
-//! computed as metrics parts beside the samples; they are read over the table (a later row of an
-//! activity wins) until the next write of the table folds them in. The store does not know what
-//! a metrics row holds: it keeps the caller's JSON per activity as typed columns (one per
-//! field of the metrics, lists and structs as the JSON nests), tagged with the fingerprint of
-//! the settings they were computed with.
+//! computed as metrics parts beside the samples, as the JSON texts they came in; they are read
+//! over the table (a later row of an activity wins) until the next write of the table (at the
+//! end of that import) folds them in. The store does not know what a metrics row holds: the
+//! table keeps the caller's JSON per activity as typed columns (one per field of the metrics,
+//! lists and structs as the JSON nests), tagged with the fingerprint of the settings they were
+//! computed with.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -49,9 +50,14 @@ const ID: &str = "activity_id";
 const POOL_FINGERPRINT: &str = "pool_fingerprint";
 const FINGERPRINT: &str = "fingerprint";
 const POOL: &str = "hr_pool";
-/// The column a reader leaves unread.
-pub(crate) const SUMMARY: &str = "hr_summary";
+const SUMMARY: &str = "hr_summary";
 const OWN: [&str; 5] = [ID, POOL_FINGERPRINT, FINGERPRINT, POOL, SUMMARY];
+/// A metrics part's columns: the row's JSON texts as they came (see [`part_frame`]).
+const PART_POOL: &str = "hr_pool_text";
+const PART_SUMMARY: &str = "hr_summary_text";
+const PART_METRICS: &str = "metrics_text";
+/// The columns a reader without use for the HR summaries leaves unread (the table's, a part's).
+pub(crate) const SUMMARIES: [&str; 2] = [SUMMARY, PART_SUMMARY];
 /// The column of the tables before the metrics were typed (one JSON text per row).
 const OLD_JSON: &str = "metrics_json";
 
@@ -99,17 +105,29 @@ impl Layout {
                     .collect();
             }
         }
-        for r in rows {
-            // The shape's pool and summary have every field their type has (they hold no
-            // maps): parsing every row's again, the longest texts of a row, only to find the
-            // same types cost an import of GPX files a tenth of its time.
-            if shape.is_none() {
-                widen(&mut pool, r, "pool", &r.pool)?;
-                widen(&mut summary, r, "HR summary", &r.hr_summary)?;
+        // Parsed in parallel a group at a time (the values of a whole table at once are
+        // several times its text), widened in order.
+        for group in rows.chunks(GROUP_ROWS) {
+            let parsed: Vec<(Value, Value, Value)> = group
+                .par_iter()
+                .map(|r| {
+                    // The shape's pool and summary have every field their type has (they hold
+                    // no maps): parsing every row's again, the longest texts of a row, only to
+                    // find the same types cost an import of GPX files a tenth of its time.
+                    let (pool, summary) = if shape.is_none() {
+                        (parse(&r.pool), parse(&r.hr_summary))
+                    } else {
+                        (Value::Null, Value::Null)
+                    };
+                    (pool, summary, open_metrics(&r.metrics_json, &closed))
+                })
+                .collect();
+            for (r, (p, s, m)) in group.iter().zip(parsed) {
+                let err = |what: &str, e: String| polars_err!(ComputeError: "the {what} of activity {} mix types: {e}", r.id);
+                pool.widen(&p).map_err(|e| err("pool", e))?;
+                summary.widen(&s).map_err(|e| err("HR summary", e))?;
+                metrics.widen(&m).map_err(|e| err("metrics", e))?;
             }
-            widen_metrics(&mut metrics, &r.metrics_json, &closed).map_err(
-                |e| polars_err!(ComputeError: "the metrics of activity {} mix types: {e}", r.id),
-            )?;
         }
         let metrics = match metrics {
             Kind::Null => Vec::new(),
@@ -127,10 +145,11 @@ impl Layout {
     }
 }
 
-/// Widens the metrics' kind over one row's metrics. Fields in `closed` (those the shape typed
-/// whole) are only scanned, not parsed: typing a table parsed every row twice, which cost an
-/// import a tenth of its time.
-fn widen_metrics(kind: &mut Kind, text: &str, closed: &HashSet<String>) -> Result<(), String> {
+/// The fields of one row's metrics that can still widen their kind: those not in `closed`
+/// (the fields the shape typed whole, only scanned here: typing a table parsed every row twice,
+/// which cost an import a tenth of its time). Metrics that are not an object are none (as a
+/// damaged text is).
+fn open_metrics(text: &str, closed: &HashSet<String>) -> Value {
     if !closed.is_empty()
         && let Ok(raw) = serde_json::from_str::<HashMap<&str, &RawValue>>(text)
     {
@@ -138,42 +157,73 @@ fn widen_metrics(kind: &mut Kind, text: &str, closed: &HashSet<String>) -> Resul
         for (k, v) in raw.into_iter().filter(|(k, _)| !closed.contains(*k)) {
             m.insert(k.to_owned(), parse(v.get()));
         }
-        return kind.widen(&Value::Object(m));
+        return Value::Object(m);
     }
-    // Metrics that are not an object are none (as a damaged text is).
     let m = parse(text);
-    if m.is_object() {
-        kind.widen(&m)?;
-    }
-    Ok(())
+    if m.is_object() { m } else { Value::Null }
 }
 
 pub(crate) fn metrics_frame(rows: &[MetricsRow], layout: &Layout) -> PolarsResult<DataFrame> {
     let text = |name: &str, f: &dyn Fn(&MetricsRow) -> &str| {
         Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
     };
-    // Not in parallel: the import's committer thread writes metrics parts while the decode
-    // workers, on rayon's pool, wait for it; a parallel iterator here waited for them.
-    let parsed = |f: &dyn Fn(&MetricsRow) -> &str| -> Vec<Value> {
-        rows.iter().map(|r| parse(f(r))).collect()
+    // In parallel: the table is written by a store's writer between imports, never on the
+    // import's committer thread (whose decode workers, on rayon's pool, wait for it; the
+    // metrics parts it writes are texts, see `part_frame`).
+    let parsed = |f: &(dyn Fn(&MetricsRow) -> &str + Sync)| -> Vec<Value> {
+        rows.par_iter().map(|r| parse(f(r))).collect()
     };
     let json = |name: &str, vals: &[Value], kind: &Kind| -> PolarsResult<Column> {
         let refs: Vec<Option<&Value>> = vals.iter().map(Some).collect();
         Ok(typed::column(name, &refs, kind)?.into_column())
     };
-    let mut cols = vec![
+    // The HR summaries, the longest lists, are typed beside the metrics' fields.
+    let (own, fields) = rayon::join(
+        || -> PolarsResult<Vec<Column>> {
+            Ok(vec![
+                text(ID, &|r| &r.id),
+                text(POOL_FINGERPRINT, &|r| &r.pool_fingerprint),
+                text(FINGERPRINT, &|r| &r.fingerprint),
+                json(POOL, &parsed(&|r| &r.pool), &layout.pool)?,
+                json(SUMMARY, &parsed(&|r| &r.hr_summary), &layout.summary)?,
+            ])
+        },
+        || {
+            let metrics = parsed(&|r| &r.metrics_json);
+            layout
+                .metrics
+                .par_iter()
+                .map(|(name, kind)| {
+                    let vals: Vec<Option<&Value>> = metrics.iter().map(|m| m.get(name)).collect();
+                    Ok(typed::column(name, &vals, kind)?.into_column())
+                })
+                .collect::<PolarsResult<Vec<_>>>()
+        },
+    );
+    let mut cols = own?;
+    cols.extend(fields?);
+    DataFrame::new_infer_height(cols)
+}
+
+/// A metrics part: the rows an import's workers computed, their JSON texts kept as texts.
+///
+/// A part is a journal, not a table to query: the end of the import that wrote it folds it into
+/// `metrics.parquet`, typed there (a crash before leaves it to the next writer's fold). Typing
+/// the rows here as well cost the import's committer thread, which the decode workers wait on,
+/// about 35 ms a part, and reading them back to text at the fold as much again: a GPX import
+/// took 1.18 times as long as with the texts of hrdrift before typed columns.
+pub(crate) fn part_frame(rows: &[MetricsRow]) -> PolarsResult<DataFrame> {
+    let text = |name: &str, f: &dyn Fn(&MetricsRow) -> &str| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    DataFrame::new_infer_height(vec![
         text(ID, &|r| &r.id),
         text(POOL_FINGERPRINT, &|r| &r.pool_fingerprint),
         text(FINGERPRINT, &|r| &r.fingerprint),
-        json(POOL, &parsed(&|r| &r.pool), &layout.pool)?,
-        json(SUMMARY, &parsed(&|r| &r.hr_summary), &layout.summary)?,
-    ];
-    let metrics = parsed(&|r| &r.metrics_json);
-    for (name, kind) in &layout.metrics {
-        let vals: Vec<Option<&Value>> = metrics.iter().map(|m| m.get(name)).collect();
-        cols.push(typed::column(name, &vals, kind)?.into_column());
-    }
-    DataFrame::new_infer_height(cols)
+        text(PART_POOL, &|r| &r.pool),
+        text(PART_SUMMARY, &|r| &r.hr_summary),
+        text(PART_METRICS, &|r| &r.metrics_json),
+    ])
 }
 
 pub(crate) fn metrics_from_frame(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>> {
@@ -181,7 +231,55 @@ pub(crate) fn metrics_from_frame(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>
         df.column(OLD_JSON).is_err(),
         ComputeError: "it holds the metrics as JSON text (hrdrift before typed metric columns)"
     );
+    if df.column(PART_METRICS).is_ok() {
+        return rows_of_part(df);
+    }
     rows_of(df)
+}
+
+/// The rows of a metrics part ([`part_frame`]); a part read without its summaries has none.
+fn rows_of_part(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>> {
+    let texts = |name: &str| -> PolarsResult<Vec<String>> {
+        let Ok(c) = df.column(name) else {
+            return Ok(vec![String::new(); df.height()]);
+        };
+        Ok(c.str()?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_owned())
+            .collect())
+    };
+    let columns = [
+        ID,
+        POOL_FINGERPRINT,
+        FINGERPRINT,
+        PART_POOL,
+        PART_SUMMARY,
+        PART_METRICS,
+    ];
+    for name in [ID, POOL_FINGERPRINT, FINGERPRINT, PART_POOL, PART_METRICS] {
+        df.column(name)?;
+    }
+    let [id, pool_fp, fp, pool, summary, metrics] = columns.map(texts);
+    Ok(id?
+        .into_iter()
+        .zip(pool_fp?)
+        .zip(fp?)
+        .zip(pool?)
+        .zip(summary?)
+        .zip(metrics?)
+        .map(
+            |(((((id, pool_fingerprint), fingerprint), pool), hr_summary), metrics_json)| {
+                MetricsRow {
+                    id,
+                    pool_fingerprint,
+                    pool,
+                    fingerprint,
+                    metrics_json,
+                    hr_summary,
+                }
+            },
+        )
+        .collect())
 }
 
 fn rows_of(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>> {
@@ -388,6 +486,40 @@ mod tests {
             metrics_json: metrics.to_owned(),
             hr_summary: String::new(),
         }
+    }
+
+    /// A metrics part keeps each row's texts as they came, damaged or empty ones too (the
+    /// fold types them, or drops a damaged one to be computed again), and a reader without use
+    /// for the summaries reads it without them.
+    #[test]
+    fn a_part_keeps_the_rows_texts() {
+        let mut rows = vec![
+            row("a", r#"{"n":2,"absent":{"x":"why"}}"#),
+            row("b", "{not json"),
+            row("c", ""),
+        ];
+        rows[0].pool = r#"{"bpm":[140.5],"seconds":[3]}"#.to_owned();
+        rows[0].hr_summary = r#"{"version":3}"#.to_owned();
+        rows[1].fingerprint = "f".to_owned();
+        let df = part_frame(&rows).unwrap();
+        assert!(df.columns().iter().all(|c| c.dtype() == &DataType::String));
+        assert_eq!(metrics_from_frame(&df).unwrap(), rows);
+        let without = df.drop(PART_SUMMARY).unwrap();
+        let back = metrics_from_frame(&without).unwrap();
+        assert!(back.iter().all(|r| r.hr_summary.is_empty()));
+        assert_eq!(back[0].pool, rows[0].pool);
+        // A table is typed: the same rows folded read back as values (the damaged text none).
+        let layout = Layout::of(&rows, None).unwrap();
+        let typed = rows_of(&metrics_frame(&rows, &layout).unwrap()).unwrap();
+        let json = |t: &str| serde_json::from_str::<Value>(t).unwrap();
+        assert_eq!(json(&typed[0].metrics_json), json(&rows[0].metrics_json));
+        assert_eq!(
+            (
+                typed[1].metrics_json.as_str(),
+                typed[1].fingerprint.as_str()
+            ),
+            ("", "f")
+        );
     }
 
     /// After a shape, a map it left empty takes every row's keys, though the first row's

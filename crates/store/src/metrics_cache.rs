@@ -22,7 +22,7 @@ impl Store {
             let frame = if self.summaries {
                 tables::read_parquet(&path)
             } else {
-                tables::read_parquet_except(&path, derived::SUMMARY)
+                tables::read_parquet_except(&path, &derived::SUMMARIES)
             };
             match frame
                 .and_then(|df| derived::metrics_from_frame(&df).map_err(StoreError::parquet(&path)))
