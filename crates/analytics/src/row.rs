@@ -39,6 +39,16 @@ pub mod reason {
     pub const NO_DISTANCE: &str = "no_distance";
     /// A run with speed and no threshold speed yet (none configured, none estimable).
     pub const NO_THRESHOLD: &str = "no_threshold";
+    /// The file carries no beat-to-beat (RR) intervals.
+    pub const NO_RR: &str = "no_rr";
+    /// More than 5 % of the RR intervals the metric would use are artifacts.
+    pub const TOO_MANY_ARTIFACTS: &str = "too_many_artifacts";
+    /// The RR intervals add up to less than 90 % of the time they should cover (a device that
+    /// stores about one beat a second): no successive beats to compare.
+    pub const RR_SPARSE: &str = "rr_sparse";
+    /// Alpha1 does not fall through 0.75 as HR rises over the run's windows (an easy run, or a
+    /// hard one throughout).
+    pub const A1_DOES_NOT_CROSS: &str = "a1_does_not_cross";
 }
 
 /// Quality and context flags (the values of [`ActivityMetrics::flags`]).

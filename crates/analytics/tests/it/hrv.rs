@@ -205,3 +205,171 @@ fn windows_slide_every_20_s_and_refuse_too_many_artifacts() {
     assert!(alpha1_windows(&[], &[]).is_empty());
     assert!(alpha1_windows(&[f64::NAN; 10], &[false; 10]).is_empty());
 }
+
+mod on_the_record_clock {
+    //! The per-activity fields (METRICS.md section 5, `hrv::clock`) on runs made from the
+    //! series above, with the ground truth known: where a strap dropped out, which beats are
+    //! artifacts, where alpha1 crosses 0.75.
+
+    use hrdrift_analytics::hrv::clock::{Beats, HrvFields, fields, windows};
+    use hrdrift_analytics::reason;
+
+    use super::{Normal, pink, white};
+
+    const START: i64 = 1_750_000_000_000;
+
+    /// Zero mean, unit deviation.
+    fn normalized(x: &[f64]) -> Vec<f64> {
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        x.iter().map(|v| (v - mean) / sd).collect()
+    }
+
+    /// A run's beats: the mean interval of `hr(t)` (t in s from the start) plus 15 ms of
+    /// `pattern`, anchored to records every second, as a watch's `hrv` messages are.
+    fn run(pattern: &[f64], hr: impl Fn(f64) -> f64) -> (Vec<f64>, Vec<i64>) {
+        let (mut rr, mut anchors) = (Vec::new(), Vec::new());
+        let mut t = 0.0;
+        for f in pattern {
+            let x = 60_000.0 / hr(t / 1000.0) + 15.0 * f;
+            anchors.push(START + (t / 1000.0).floor() as i64 * 1000);
+            t += x;
+            rr.push(x);
+        }
+        (rr, anchors)
+    }
+
+    fn moving(rr: &[f64]) -> Vec<(f64, f64)> {
+        let end = START as f64 + rr.iter().sum::<f64>();
+        vec![(START as f64, end)]
+    }
+
+    #[test]
+    fn a_strap_that_drops_out_is_put_back_on_the_clock_and_invalid_values_take_no_time() {
+        let (mut rr, mut anchors) = run(&normalized(&white(1, 600)), |_| 150.0);
+        // Three minutes without beats: the next messages are anchored 180 s later.
+        let gap_at = 300;
+        for a in &mut anchors[gap_at..] {
+            *a += 180_000;
+        }
+        rr[100] = 65_535.0;
+        rr[101] = 0.0;
+        let beats = Beats::align(&rr, &anchors, START);
+        let jumps: Vec<usize> = (0..rr.len()).filter(|&i| beats.after_jump[i]).collect();
+        assert_eq!(jumps, [gap_at]);
+        assert!((beats.end_ms[gap_at] - anchors[gap_at] as f64).abs() < 1e-6);
+        assert_eq!((beats.took_ms[100], beats.took_ms[101]), (0.0, 0.0));
+        // Before the gap, RR time is the running sum of the intervals that are time.
+        let sum: f64 = rr[..gap_at].iter().filter(|x| **x < 5000.0).sum::<f64>();
+        // (Within rounding: times near 1.75e12 ms carry 0.0002 ms steps.)
+        assert!((beats.end_ms[gap_at - 1] - (START as f64 + sum)).abs() < 0.1);
+        assert!(!beats.clean[100] && !beats.clean[101]);
+        // No window spans the gap as if beats filled it: those over it are sparse.
+        for w in windows(&beats) {
+            let over_gap = w.start_ms < anchors[gap_at] as f64 - 60_000.0
+                && w.end_ms > anchors[gap_at] as f64 - 120_000.0;
+            if over_gap {
+                assert_eq!(w.alpha1, Err(reason::RR_SPARSE), "{w:?}");
+            }
+        }
+        // Anchors that go backwards or are missing leave numbers or reasons, never a panic.
+        let mut back = anchors.clone();
+        back.reverse();
+        for a in [&back[..], &[][..], &anchors[..10]] {
+            let f = fields(&Beats::align(&rr, a, START), &moving(&rr));
+            let all = [
+                f.rr_artifact_pct,
+                f.rmssd_ms,
+                f.dfa_a1_mean,
+                f.a1_drift,
+                f.aet_hr_bpm,
+            ];
+            assert!(
+                all.iter()
+                    .all(|v| v.is_err_and(|why| !why.is_empty()) || v.is_ok_and(f64::is_finite)),
+                "{all:?}"
+            );
+            assert!(f.rr_artifact_pct.is_ok());
+        }
+    }
+
+    #[test]
+    fn a_steady_run_gives_its_series_numbers_and_no_threshold() {
+        let pattern = normalized(&white(7, 3000));
+        let (rr, anchors) = run(&pattern, |_| 150.0);
+        let f = fields(&Beats::align(&rr, &anchors, START), &moving(&rr));
+        assert_eq!(f.rr_beats, 3000);
+        assert!(f.rr_artifact_pct.is_ok_and(|p| p < 0.5), "{f:?}");
+        // Successive differences of white noise of sd 15 ms: sqrt(2) x 15.
+        let rmssd = f.rmssd_ms.unwrap();
+        assert!((rmssd - 15.0 * 2f64.sqrt()).abs() < 1.5, "{rmssd}");
+        let a1 = f.dfa_a1_mean.unwrap();
+        assert!((a1 - super::white_noise_alpha1()).abs() < 0.08, "{a1}");
+        assert!(f.a1_drift.is_ok_and(|d| d.abs() < 0.1), "{f:?}");
+        assert_eq!(f.aet_hr_bpm, Err(reason::A1_DOES_NOT_CROSS));
+    }
+
+    #[test]
+    fn no_rr_sparse_rr_and_artifacts_say_why() {
+        let none = fields(&Beats::align(&[], &[], START), &[]);
+        assert_eq!(none.rmssd_ms, Err(reason::NO_RR));
+        assert_eq!(none.dfa_a1_mean, Err(reason::NO_RR));
+        assert_eq!(none.rr_beats, 0);
+
+        // About one beat a second stored (a device that keeps the beat nearest each record):
+        // the intervals add up to 40 % of the time.
+        let pattern = normalized(&white(3, 1500));
+        let rr: Vec<f64> = pattern.iter().map(|f| 400.0 + 10.0 * f).collect();
+        let anchors: Vec<i64> = (0..rr.len() as i64).map(|i| START + i * 1000).collect();
+        let span = vec![(START as f64, START as f64 + 1500.0 * 1000.0)];
+        let sparse = fields(&Beats::align(&rr, &anchors, START), &span);
+        assert_eq!(sparse.rmssd_ms, Err(reason::RR_SPARSE));
+        assert_eq!(sparse.dfa_a1_mean, Err(reason::RR_SPARSE));
+
+        // 10 % artifacts: found, and too many for every field that needs clean beats.
+        let (mut rr, anchors) = run(&normalized(&white(5, 3000)), |_| 150.0);
+        let mut g = Normal(11);
+        let mut hit = 0;
+        for i in (20..rr.len() - 20).step_by(10) {
+            rr[i] *= if g.uniform() < 0.5 { 0.5 } else { 1.9 };
+            hit += 1;
+        }
+        let f: HrvFields = fields(&Beats::align(&rr, &anchors, START), &moving(&rr));
+        let pct = f.rr_artifact_pct.unwrap();
+        let want = 100.0 * f64::from(hit) / rr.len() as f64;
+        assert!((pct - want).abs() < 0.5, "{pct} vs {want}");
+        assert_eq!(f.rmssd_ms, Err(reason::TOO_MANY_ARTIFACTS));
+        assert_eq!(f.dfa_a1_mean, Err(reason::TOO_MANY_ARTIFACTS));
+    }
+
+    /// A ramp run: 1/f beats (alpha1 near 1.0) for its first half, white ones (near 0.58) for
+    /// its second, while HR rises steadily. Alpha1 crosses 0.75 where the halves meet, so the
+    /// threshold is the HR there; the same run 10 bpm higher has it 10 bpm higher, and the run
+    /// the other way round (alpha1 rising with HR) has none.
+    #[test]
+    fn the_aerobic_threshold_is_where_alpha1_falls_through_0_75() {
+        let half = 2600;
+        let mut pattern = normalized(&pink(21, half));
+        pattern.extend(normalized(&white(22, half)));
+        for offset in [0.0, 10.0] {
+            // HR rises 1 bpm a minute from 130 + offset: find the HR where the halves meet.
+            let hr = |t: f64| 130.0 + offset + t / 60.0;
+            let (rr, anchors) = run(&pattern, hr);
+            let meet_s = rr[..half].iter().sum::<f64>() / 1000.0;
+            let truth = hr(meet_s);
+            let f = fields(&Beats::align(&rr, &anchors, START), &moving(&rr));
+            let aet = f.aet_hr_bpm.unwrap();
+            assert!(
+                (aet - truth).abs() <= 3.0,
+                "offset {offset}: {aet} vs {truth}"
+            );
+            assert!(f.a1_drift.is_ok_and(|d| d < -0.2), "{f:?}");
+        }
+        let mut reversed = normalized(&white(22, half));
+        reversed.extend(normalized(&pink(21, half)));
+        let (rr, anchors) = run(&reversed, |t| 130.0 + t / 60.0);
+        let f = fields(&Beats::align(&rr, &anchors, START), &moving(&rr));
+        assert_eq!(f.aet_hr_bpm, Err(reason::A1_DOES_NOT_CROSS));
+    }
+}

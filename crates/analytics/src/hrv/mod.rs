@@ -1,9 +1,9 @@
 //! Beat-to-beat heart rate variability from RR intervals (METRICS.md section 5): artifacts,
 //! rMSSD and DFA alpha1 over sliding windows.
 //!
-//! Only the series work lives here, on the intervals alone; placing the windows on the record
-//! clock (and the steady portion), the per-activity fields and their reasons come on top of it
-//! (issue 18). Choices where section 5 leaves room:
+//! The series work lives here, on the intervals alone; [`clock`] places them on the record
+//! clock and gives the per-activity fields with their reasons. Choices where section 5 leaves
+//! room:
 //! - "The median of the 11 surrounding intervals" is taken over the 11 intervals centred on the
 //!   one judged (fewer at the ends), counting only those inside 300-2000 ms, so one absurd value
 //!   does not move the median its neighbours are judged by.
@@ -11,6 +11,8 @@
 //!   a box is left out, as in Peng's method. Every box size from 4 to 16 beats enters the fit.
 
 use crate::stats::ols_slope;
+
+pub mod clock;
 
 /// RR outside this range (ms) is not a heartbeat a runner can have.
 pub const RR_RANGE_MS: (f64, f64) = (300.0, 2000.0);
