@@ -55,9 +55,9 @@ pub use history::{
     analyze_history, fill_long_rows,
 };
 pub use metrics::{
-    ActivityContext, ActivityMetrics, ActivitySeries, Analysis, DecouplingQuality, DriftLine,
-    HrSummary, SessionClass, SettingsUsed, SteadySpan, WindowStats, analyze, flag, long_flag,
-    reanchor, reason,
+    ActivityContext, ActivityMetrics, ActivitySeries, Alpha1Point, Analysis, DecouplingQuality,
+    DriftLine, HrSummary, SessionClass, SettingsUsed, SteadySpan, WindowStats, analyze, flag,
+    long_flag, reanchor, reason,
 };
 pub use pace::Pace;
 pub use pool::{HrPool, estimate_from_pools, pool_fingerprint};

@@ -40,6 +40,7 @@ use hrdrift_ingest::Activity;
 
 use crate::clean::{self, Clean};
 use crate::effort::{self, Parts};
+use crate::hrv;
 use crate::load;
 use crate::settings::AthleteSettings;
 use crate::stats::{self, FitError, Moments, finite};
@@ -266,6 +267,7 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
         )
     });
     put(&mut m.early, &mut m.absent, "early", early);
+    let alpha1 = hrv_fields(&mut m, activity, &c, s.warmup_s);
     // Stored rows must not depend on the threshold (it is not in their fingerprint): only the
     // HR basis of a run without speed is set here; [`crate::compute`] and the readers of stored
     // rows ([`crate::fill_session_types`]) type the rest.
@@ -298,6 +300,7 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
         moving_s: c.moving_s,
         steady,
         drift_line,
+        alpha1,
     };
     Analysis {
         metrics: m,
@@ -368,7 +371,88 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
         walk_share: None,
         decoupling_quality: None,
         effort: None,
+        rr_beats: 0,
+        rr_artifact_pct: None,
+        rmssd_ms: None,
+        dfa_a1_mean: None,
+        a1_drift: None,
+        aet_hr_bpm: None,
     }
+}
+
+/// The HRV fields of METRICS.md section 5, from the activity's RR on the record clock, over the
+/// steady portion's moving stretches; returns the alpha1 windows with their HR and speed.
+fn hrv_fields(
+    m: &mut ActivityMetrics,
+    activity: &Activity,
+    c: &Clean,
+    warmup_s: f64,
+) -> Vec<Alpha1Point> {
+    let beats =
+        hrv::clock::Beats::align(&activity.rr_ms, &activity.rr_anchor_ms, activity.start_ms);
+    let f = hrv::clock::fields(&beats, &steady_stretches(c, warmup_s));
+    m.rr_beats = f.rr_beats as u64;
+    put(
+        &mut m.rr_artifact_pct,
+        &mut m.absent,
+        "rr_artifact_pct",
+        f.rr_artifact_pct,
+    );
+    put(&mut m.rmssd_ms, &mut m.absent, "rmssd_ms", f.rmssd_ms);
+    put(
+        &mut m.dfa_a1_mean,
+        &mut m.absent,
+        "dfa_a1_mean",
+        f.dfa_a1_mean,
+    );
+    put(&mut m.a1_drift, &mut m.absent, "a1_drift", f.a1_drift);
+    put(&mut m.aet_hr_bpm, &mut m.absent, "aet_hr_bpm", f.aet_hr_bpm);
+    f.windows
+        .iter()
+        .map(|w| alpha1_point(w, c, activity.start_ms))
+        .collect()
+}
+
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    reason = "epoch milliseconds are below 2^53"
+)]
+fn alpha1_point(w: &hrv::clock::ClockWindow, c: &Clean, start_ms: i64) -> Alpha1Point {
+    let lo = c.wall_ms.partition_point(|&t| (t as f64) < w.start_ms);
+    let hi = c.wall_ms.partition_point(|&t| (t as f64) < w.end_ms);
+    let speed = mean(c.speed[lo..hi.max(lo)].iter().flatten().copied());
+    Alpha1Point {
+        start_ms: w.start_ms.round() as i64,
+        end_ms: w.end_ms.round() as i64,
+        elapsed_s: (f64::midpoint(w.start_ms, w.end_ms) - start_ms as f64) / 1000.0,
+        alpha1: w.alpha1.ok(),
+        absent: w.alpha1.err().map(str::to_owned),
+        hr_bpm: w.hr_bpm,
+        speed_m_s: speed,
+        artifact_share: w.artifact_share,
+    }
+}
+
+/// The steady portion on the record clock: the grid seconds after the warm-up, joined where
+/// they follow one another (a pause ends a stretch), each second `[t, t + 1 s)`.
+fn steady_stretches(c: &Clean, warmup_s: f64) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for (&t, &wall) in c.t_s.iter().zip(&c.wall_ms) {
+        if t < warmup_s {
+            continue;
+        }
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "epoch milliseconds are below 2^53"
+        )]
+        let at = wall as f64;
+        match out.last_mut() {
+            Some(last) if (at - last.1).abs() < 1.0 => last.1 = at + 1000.0,
+            _ => out.push((at, at + 1000.0)),
+        }
+    }
+    out
 }
 
 /// EF from mean GAP speed and mean HR over the same seconds.
@@ -520,6 +604,11 @@ fn guard_finite(m: &mut ActivityMetrics) {
         ("coverage", &mut m.coverage),
         ("gap_speed_m_s", &mut m.gap_speed_m_s),
         ("walk_share", &mut m.walk_share),
+        ("rr_artifact_pct", &mut m.rr_artifact_pct),
+        ("rmssd_ms", &mut m.rmssd_ms),
+        ("dfa_a1_mean", &mut m.dfa_a1_mean),
+        ("a1_drift", &mut m.a1_drift),
+        ("aet_hr_bpm", &mut m.aet_hr_bpm),
     ] {
         if slot.is_some_and(|v| !v.is_finite()) {
             *slot = None;

@@ -46,6 +46,9 @@ pub mod reason {
     /// The RR intervals add up to less than 90 % of the time they should cover (a device that
     /// stores about one beat a second): no successive beats to compare.
     pub const RR_SPARSE: &str = "rr_sparse";
+    /// Most intervals repeat the one before exactly: the device stores an interval derived from
+    /// its HR, several times over, not each beat.
+    pub const RR_REPEATED: &str = "rr_repeated";
     /// Alpha1 does not fall through 0.75 as HR rises over the run's windows (an easy run, or a
     /// hard one throughout).
     pub const A1_DOES_NOT_CROSS: &str = "a1_does_not_cross";
@@ -238,6 +241,25 @@ pub struct ActivityMetrics {
     /// What typing the run needs (see [`crate::effort`]).
     #[serde(default)]
     pub effort: Option<EffortSummary>,
+    /// Beat-to-beat (RR) intervals the file carries (METRICS.md section 5); 0 without.
+    #[serde(default)]
+    pub rr_beats: u64,
+    /// Artifacts among them (%).
+    #[serde(default)]
+    pub rr_artifact_pct: Option<f64>,
+    /// rMSSD over the steady portion (ms).
+    #[serde(default)]
+    pub rmssd_ms: Option<f64>,
+    /// Mean DFA alpha1 of the steady portion's windows.
+    #[serde(default)]
+    pub dfa_a1_mean: Option<f64>,
+    /// Mean alpha1 of the steady portion's second half minus its first: a long run's
+    /// durability cost when it falls.
+    #[serde(default)]
+    pub a1_drift: Option<f64>,
+    /// HR at which alpha1 falls through 0.75: the aerobic threshold, measured (bpm).
+    #[serde(default)]
+    pub aet_hr_bpm: Option<f64>,
 }
 
 /// How steady a run was (METRICS.md 3b).
@@ -371,6 +393,12 @@ impl ActivityMetrics {
                 walk_s: 0.5,
                 grid_s: 0.5,
             }),
+            rr_beats: 1,
+            rr_artifact_pct: Some(0.5),
+            rmssd_ms: Some(0.5),
+            dfa_a1_mean: Some(0.5),
+            a1_drift: Some(0.5),
+            aet_hr_bpm: Some(0.5),
         }
     }
 
@@ -394,6 +422,11 @@ impl ActivityMetrics {
             self.settings_used.lthr,
             self.threshold_speed_m_s,
             self.walk_share,
+            self.rr_artifact_pct,
+            self.rmssd_ms,
+            self.dfa_a1_mean,
+            self.a1_drift,
+            self.aet_hr_bpm,
         ];
         let zones = self
             .zones_s
@@ -454,6 +487,28 @@ pub struct ActivitySeries {
     pub moving_s: f64,
     pub steady: Option<SteadySpan>,
     pub drift_line: Option<DriftLine>,
+    /// DFA alpha1 every 20 s over 120 s windows of RR (METRICS.md section 5), with the HR and
+    /// the speed of each; empty without RR.
+    pub alpha1: Vec<Alpha1Point>,
+}
+
+/// One alpha1 window of an activity, for `show --series alpha1` and the report's chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alpha1Point {
+    /// Window start and end, ms UTC.
+    pub start_ms: i64,
+    pub end_ms: i64,
+    /// Seconds from the activity's start to the window's middle (wall clock).
+    pub elapsed_s: f64,
+    pub alpha1: Option<f64>,
+    /// Why the window has no alpha1 (`rr_sparse`, `too_many_artifacts`, `too_short`).
+    pub absent: Option<String>,
+    /// 60,000 / the mean of the window's clean intervals.
+    pub hr_bpm: Option<f64>,
+    /// Mean speed over the window's grid seconds (m/s).
+    pub speed_m_s: Option<f64>,
+    /// Share of the window's intervals that are artifacts.
+    pub artifact_share: f64,
 }
 
 /// Metrics and the series they were computed from.

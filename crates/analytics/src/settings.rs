@@ -663,7 +663,8 @@ impl AthleteSettings {
 /// gaps, the grid and HR coverage across recording gaps (issue 21).
 /// 3: run-walk, steadiness on 30 s means, the HR class beside the session type, the effort
 /// summary (issue 16).
-pub const METRICS_REVISION: u32 = 3;
+/// 4: the HRV fields of section 5 from RR intervals (issue 18).
+pub const METRICS_REVISION: u32 = 4;
 
 /// FNV-1a 64 of a text, in hex.
 fn fnv1a(text: &str) -> String {

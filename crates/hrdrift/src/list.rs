@@ -13,7 +13,9 @@ use crate::text::{hms, local_time, num, rfc3339_secs};
 /// 3: `class` is the session type from pace (METRICS.md 3a), beside `hr_class`, `class_basis`,
 /// `threshold_speed_m_s`, `threshold_source`, `p_zones_s`, `fast_reps`, `walk_share`,
 /// `decoupling_quality` and `effort`; `unsteady` follows the 30 s rule of 3b (issue 16).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: the HRV fields `rr_beats`, `rr_artifact_pct`, `rmssd_ms`, `dfa_a1_mean`, `a1_drift`,
+/// `aet_hr_bpm`, each absent with its reason (issue 18).
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Serialize)]
 struct JsonActivity<'a> {

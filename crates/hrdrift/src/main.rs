@@ -75,6 +75,10 @@ enum Command {
         /// Machine-readable JSON (versioned by `schema_version`)
         #[arg(long)]
         json: bool,
+        /// A series of the activity instead of its metrics: `alpha1`, DFA alpha1 every 20 s over
+        /// 120 s of beat-to-beat intervals, with the HR and pace of each window
+        #[arg(long, value_enum, value_name = "SERIES")]
+        series: Option<show::Series>,
     },
     /// The athlete's settings (HRmax, LTHR, resting HR, zones, thresholds)
     #[command(subcommand)]
@@ -196,7 +200,12 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Import(a) => import::run(&store, &a),
         Command::Activities { json } => list::run(&store, json),
-        Command::Show { what, json } => show::run(&store, &what, json),
+        Command::Show {
+            what,
+            json,
+            series: Some(show::Series::Alpha1),
+        } => show::alpha1(&store, &what, json),
+        Command::Show { what, json, .. } => show::run(&store, &what, json),
         Command::Athlete(cmd) => athlete::run(&store, &cmd),
         Command::DemoData(a) => demo::run(&a),
         Command::Report(a) => report::report(&store, &a),

@@ -16,7 +16,8 @@ use hrdrift_cache::config;
 
 /// Version of the JSON `show` prints (the same activity fields as `activities --json`).
 /// 2: the session type and effort fields of issue 16 (see `list::SCHEMA_VERSION` 3).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: the HRV fields of issue 18 (see `list::SCHEMA_VERSION` 4).
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -65,12 +66,116 @@ pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Decodes a file on its own. The settings are the store's (config and estimates) where a
-/// store exists, so a file shows the same numbers before and after it is imported.
-fn from_file(
-    store_dir: &Path,
-    path: &Path,
-) -> anyhow::Result<(AthleteSettings, Vec<ActivityMetrics>, Vec<String>)> {
+/// The series `show --series` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Series {
+    Alpha1,
+}
+
+/// Version of the JSON `show --series alpha1` prints.
+pub const SERIES_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct SeriesOutput<'a> {
+    schema_version: u32,
+    series: &'static str,
+    activities: Vec<SeriesActivity<'a>>,
+}
+
+#[derive(Serialize)]
+struct SeriesActivity<'a> {
+    id: &'a str,
+    source: &'a str,
+    windows: &'a [hrdrift_analytics::Alpha1Point],
+}
+
+/// `show FILE|ID --series alpha1`: the alpha1 windows of an activity (of each, for a file with
+/// several), from its beats read back from the store or decoded from the file.
+pub fn alpha1(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
+    let path = Path::new(what);
+    let (settings, activities) = if path.is_file() {
+        let activities = decode_file(path)?;
+        (file_settings(store_dir, &activities)?.0, activities)
+    } else {
+        let (d, store) = hrdrift_cache::for_reading_with_store(store_dir)?;
+        let id = store.find(what)?.id.clone();
+        let found = Mutex::new(Vec::new());
+        let errors = store.for_each_activity(&std::iter::once(id.as_str()).collect(), |a| {
+            if let Ok(mut v) = found.lock() {
+                v.push(a);
+            }
+        });
+        let activities = found.into_inner().unwrap_or_default();
+        if activities.is_empty() {
+            let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            bail!("activity {id} could not be read back: {}", why.join("; "));
+        }
+        (d.settings, activities)
+    };
+    let analyses: Vec<_> = activities
+        .iter()
+        .map(|a| hrdrift_analytics::analyze(a, &settings, &Default::default()))
+        .collect();
+    if json {
+        let out = SeriesOutput {
+            schema_version: SERIES_SCHEMA_VERSION,
+            series: "alpha1",
+            activities: activities
+                .iter()
+                .zip(&analyses)
+                .map(|(a, an)| SeriesActivity {
+                    id: &a.id,
+                    source: &a.source,
+                    windows: &an.series.alpha1,
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(Exit::Ok);
+    }
+    for (a, an) in activities.iter().zip(&analyses) {
+        let m = &an.metrics;
+        println!(
+            "Activity {}  {}  DFA alpha1 every 20 s over 120 s of beats (above 0.75: below the aerobic threshold; 0.5: near the anaerobic one)",
+            &a.id[..a.id.len().min(12)],
+            local_time(m.start_ms, m.utc_offset_s),
+        );
+        if an.series.alpha1.is_empty() {
+            let why = m
+                .absent
+                .get("dfa_a1_mean")
+                .map_or("no windows", String::as_str);
+            println!(
+                "  no alpha1 windows ({} beats: {})",
+                m.rr_beats,
+                why.replace('_', " ")
+            );
+            continue;
+        }
+        println!(
+            "  {:>8}  {:>6}  {:>4}  {:>9}",
+            "time", "alpha1", "HR", "pace"
+        );
+        for w in &an.series.alpha1 {
+            let a1 = match (w.alpha1, &w.absent) {
+                (Some(v), _) => format!("{v:.2}"),
+                (None, Some(why)) => format!("-  ({})", why.replace('_', " ")),
+                (None, None) => "-".to_owned(),
+            };
+            println!(
+                "  {:>8}  {:>6}  {:>4}  {:>9}",
+                hms(w.elapsed_s),
+                a1,
+                num(w.hr_bpm, 0),
+                pace(w.speed_m_s)
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// The activities of a file (or of an archive).
+fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
     let found = Mutex::new(Vec::new());
     expand_file(path, &Limits::default(), &|f| {
         if let Ok(mut v) = found.lock() {
@@ -92,6 +197,15 @@ fn from_file(
     if activities.is_empty() {
         bail!("{}: no activity: {}", path.display(), failures.join("; "));
     }
+    Ok(activities)
+}
+
+/// The settings a file is shown with: the store's (config and estimates) where a store exists,
+/// so a file shows the same numbers before and after it is imported; and the store's metrics.
+fn file_settings(
+    store_dir: &Path,
+    activities: &[Activity],
+) -> anyhow::Result<(AthleteSettings, Option<hrdrift_cache::Derived>)> {
     let stored = if Store::open_read(store_dir).is_ok_and(|s| !s.activities().is_empty()) {
         Some(hrdrift_cache::for_reading(store_dir)?)
     } else {
@@ -99,8 +213,18 @@ fn from_file(
     };
     let settings = match &stored {
         Some(d) => d.settings.clone(),
-        None => config::load(store_dir)?.estimate(&activities),
+        None => config::load(store_dir)?.estimate(activities),
     };
+    Ok((settings, stored))
+}
+
+/// Decodes a file on its own, with [`file_settings`].
+fn from_file(
+    store_dir: &Path,
+    path: &Path,
+) -> anyhow::Result<(AthleteSettings, Vec<ActivityMetrics>, Vec<String>)> {
+    let activities = decode_file(path)?;
+    let (settings, stored) = file_settings(store_dir, &activities)?;
     let mut metrics: Vec<ActivityMetrics> = activities
         .iter()
         .map(|a| hrdrift_analytics::analyze(a, &settings, &Default::default()).metrics)
@@ -242,6 +366,21 @@ fn print_table(m: &ActivityMetrics, source: &str) {
         num(m.hrtss, 0),
         why("hrtss")
     );
+    if m.rr_beats > 0 {
+        // Only where a strap recorded beats: without, the line would be five reasons why not.
+        println!(
+            "  beat to beat {} beats, {} % artifacts   rMSSD {} ms{}   alpha1 {}{} (drift {})   AeT {} bpm{}",
+            m.rr_beats,
+            num(m.rr_artifact_pct, 1),
+            num(m.rmssd_ms, 1),
+            why("rmssd_ms"),
+            num(m.dfa_a1_mean, 2),
+            why("dfa_a1_mean"),
+            num(m.a1_drift, 2),
+            num(m.aet_hr_bpm, 0),
+            why("aet_hr_bpm")
+        );
+    }
     let u = &m.settings_used;
     let est = if u.estimated.is_empty() {
         String::new()

@@ -203,6 +203,12 @@ pub struct Activity {
     pub samples: Samples,
     /// Beat-to-beat (RR) intervals in milliseconds, in order, where the file carries them.
     pub rr_ms: Vec<f64>,
+    /// For each of `rr_ms`, the time (ms UTC) of the last record before the `hrv` message that
+    /// carried it (the activity's start before the first record): FIT `hrv` messages have no
+    /// time of their own, and the metrics place the beats on the record clock by it. Empty
+    /// where the intervals have no anchors (a store written before they were kept): RR time then
+    /// starts at the activity's start.
+    pub rr_anchor_ms: Vec<i64>,
     /// Resting and maximum heart rate from the device's user profile, where present.
     pub profile_hr_rest: Option<f64>,
     pub profile_hr_max: Option<f64>,
@@ -665,6 +671,7 @@ mod tests {
                 ..Samples::default()
             },
             rr_ms: Vec::new(),
+            rr_anchor_ms: Vec::new(),
             profile_hr_rest: None,
             profile_hr_max: None,
         }

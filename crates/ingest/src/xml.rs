@@ -484,6 +484,7 @@ fn activity(
         pauses: Vec::new(),
         samples,
         rr_ms: Vec::new(),
+        rr_anchor_ms: Vec::new(),
         profile_hr_rest: None,
         profile_hr_max: None,
     }

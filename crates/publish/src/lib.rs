@@ -22,8 +22,8 @@ use hrdrift_store::Store;
 use serde::Serialize;
 
 /// Version of `summary.json`. 2: easy runs are steady runs and hard sessions session types
-/// from pace (issue 16).
-pub const SCHEMA_VERSION: u32 = 2;
+/// from pace (issue 16). 3: the activities' HRV fields (issue 18).
+pub const SCHEMA_VERSION: u32 = 3;
 pub const SUMMARY_JSON: &str = "summary.json";
 
 /// `summary.json`: what the report shows, for a machine.

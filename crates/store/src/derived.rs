@@ -341,10 +341,10 @@ fn rows_of(df: &DataFrame) -> PolarsResult<Vec<MetricsRow>> {
         .collect())
 }
 
-/// Reads the samples of the activities in `want` back into the ingest model and hands each to
-/// `each`, in parallel. Parts are read one at a time, so memory is bounded by one part (the
-/// importer caps a part at its commit size). Developer fields and RR intervals are not read:
-/// nothing derived from the store needs them yet.
+/// Reads the samples and beat-to-beat intervals of the activities in `want` back into the ingest
+/// model and hands each to `each`, in parallel. Parts are read one at a time, so memory is
+/// bounded by one part (the importer caps a part at its commit size). Developer fields are not
+/// read: nothing derived from the store needs them yet.
 ///
 /// Returns the parts that could not be read; the activities in the others were all handed on.
 pub(crate) fn for_each_activity<F>(
@@ -365,7 +365,23 @@ where
     let mut errors = Vec::new();
     for (part, members) in parts {
         let path = dir.join(part);
-        match read_part(&path, &members, &each) {
+        let rr = if members.iter().any(|r| r.rr_count > 0) {
+            let rr_path = dir.join(part.replacen("samples/", "rr/", 1));
+            read_rr(&rr_path).unwrap_or_else(|e| {
+                // The activities are still read, without their beats: their metrics then say
+                // `no_rr`, and this names the file that lost them.
+                errors.push(StoreError::Damaged {
+                    path: rr_path,
+                    message: format!(
+                        "its beat-to-beat intervals could not be read (the activities were read without them): {e}"
+                    ),
+                });
+                HashMap::new()
+            })
+        } else {
+            HashMap::new()
+        };
+        match read_part(&path, &members, &rr, &each) {
             Ok(()) => {}
             Err(e) => errors.push(e),
         }
@@ -373,7 +389,61 @@ where
     errors
 }
 
-fn read_part<F>(path: &Path, members: &[&ActivityRow], each: &F) -> Result<(), StoreError>
+/// An activity's intervals and their anchors (empty when the part has none: a store written
+/// before they were kept).
+type Rr = (Vec<f64>, Vec<i64>);
+
+/// The intervals of an RR part by activity, in their order.
+fn read_rr(path: &Path) -> Result<HashMap<String, Rr>, StoreError> {
+    let df = tables::read_parquet(path)?;
+    let err = StoreError::parquet(path);
+    let ids = df.column("activity_id").and_then(|c| c.str().cloned());
+    let ids = ids.map_err(err)?;
+    let rr = df.column("rr_ms").and_then(|c| c.f64().cloned());
+    let rr = rr.map_err(StoreError::parquet(path))?;
+    let seq = df.column("seq").and_then(|c| c.cast(&DataType::UInt32));
+    let seq = seq
+        .and_then(|c| c.u32().cloned())
+        .map_err(StoreError::parquet(path))?;
+    let ts = match df.column("timestamp") {
+        Ok(c) => Some(
+            c.cast(&DataType::Int64)
+                .and_then(|c| c.i64().cloned())
+                .map_err(StoreError::parquet(path))?,
+        ),
+        Err(_) => None,
+    };
+    let mut rows: Vec<(&str, u32, f64, Option<i64>)> = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let (Some(id), Some(v)) = (ids.get(i), rr.get(i)) else {
+            continue;
+        };
+        let t = ts.as_ref().and_then(|t| t.get(i));
+        rows.push((id, seq.get(i).unwrap_or(u32::MAX), v, t));
+    }
+    // Written in order; sorted all the same, as the order is what the metrics read.
+    rows.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
+    let mut out: HashMap<String, Rr> = HashMap::new();
+    for (id, _, v, t) in rows {
+        let e = out.entry(id.to_owned()).or_default();
+        e.0.push(v);
+        e.1.push(t.unwrap_or(i64::MIN));
+    }
+    // Anchors only where every interval has one.
+    for (rr, anchors) in out.values_mut() {
+        if anchors.len() != rr.len() || anchors.contains(&i64::MIN) {
+            anchors.clear();
+        }
+    }
+    Ok(out)
+}
+
+fn read_part<F>(
+    path: &Path,
+    members: &[&ActivityRow],
+    rr: &HashMap<String, Rr>,
+    each: &F,
+) -> Result<(), StoreError>
 where
     F: Fn(Activity) + Sync,
 {
@@ -432,7 +502,12 @@ where
                 *slot = Some(slice(c));
             }
         }
-        each(activity_from_row(row, samples));
+        let mut a = activity_from_row(row, samples);
+        if let Some((ms, anchors)) = rr.get(row.id.as_str()) {
+            a.rr_ms.clone_from(ms);
+            a.rr_anchor_ms.clone_from(anchors);
+        }
+        each(a);
     });
     if missing.is_empty() {
         Ok(())
@@ -467,6 +542,7 @@ fn activity_from_row(r: &ActivityRow, samples: Samples) -> Activity {
         pauses: r.pauses.clone(),
         samples,
         rr_ms: Vec::new(),
+        rr_anchor_ms: Vec::new(),
         profile_hr_rest: r.profile_hr_rest,
         profile_hr_max: r.profile_hr_max,
     }

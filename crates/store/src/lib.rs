@@ -7,7 +7,7 @@
 //!   sources.parquet         one row per file already seen (content hash, outcome) for skipping
 //!   samples/part-N.parquet  samples of one staged batch (activity_id, timestamp, ...); part of the store once published
 //!   developer/part-N.parquet  FIT developer fields, long form (activity_id, timestamp, name, units, value)
-//!   rr/part-N.parquet       beat-to-beat intervals (activity_id, seq, rr_ms)
+//!   rr/part-N.parquet       beat-to-beat intervals (activity_id, seq, timestamp of the last record before them, rr_ms)
 //!   metrics.parquet         per-activity metrics cache (derived; recomputed when missing or stale)
 //!   metrics/part-N.parquet  metrics computed while importing part N; over metrics.parquet, until
 //!                           the next write of the cache folds them into it

@@ -440,9 +440,18 @@ pub fn sample_frames(
         .iter()
         .flat_map(|a| a.rr_ms.iter().copied())
         .collect();
+    // Null where an activity's intervals have no anchors (see `Activity::rr_anchor_ms`).
+    let rr_ts: Vec<Option<i64>> = activities
+        .iter()
+        .flat_map(|a| {
+            let anchored = a.rr_anchor_ms.len() == a.rr_ms.len();
+            (0..a.rr_ms.len()).map(move |i| anchored.then(|| a.rr_anchor_ms[i]))
+        })
+        .collect();
     let rr = DataFrame::new_infer_height(vec![
         runs("activity_id", &rr_ids),
         Column::new("seq".into(), rr_seq),
+        Column::new("timestamp".into(), rr_ts).cast(&utc_ms())?,
         Column::new("rr_ms".into(), rr_ms),
     ])?;
     Ok((samples, dev, rr))

@@ -70,6 +70,7 @@ pub fn activity(samples: Samples, sport: Option<String>) -> Activity {
         pauses: Vec::new(),
         samples,
         rr_ms: Vec::new(),
+        rr_anchor_ms: Vec::new(),
         profile_hr_rest: None,
         profile_hr_max: None,
     }
@@ -94,4 +95,29 @@ pub fn close(a: f64, b: f64, tol: f64) -> bool {
 pub fn assert_close(got: Option<f64>, want: f64, tol: f64) {
     let got = got.unwrap_or_else(|| panic!("expected {want}, got None"));
     assert!(close(got, want, tol), "got {got}, want {want} (tol {tol})");
+}
+
+/// The HRV fields (METRICS.md section 5), all absent from a file without beats.
+pub const BEAT_FIELDS: [&str; 5] = [
+    "rr_artifact_pct",
+    "rmssd_ms",
+    "dfa_a1_mean",
+    "a1_drift",
+    "aet_hr_bpm",
+];
+
+/// The reasons metrics are absent, but the HRV fields', which must each be absent for `no_rr`
+/// (the runs built here carry no beats).
+pub fn absent_but_beats(
+    m: &hrdrift_analytics::ActivityMetrics,
+) -> std::collections::BTreeMap<String, String> {
+    let mut absent = m.absent.clone();
+    for k in BEAT_FIELDS {
+        assert_eq!(
+            absent.remove(k).as_deref(),
+            Some(hrdrift_analytics::reason::NO_RR),
+            "{k}"
+        );
+    }
+    absent
 }

@@ -373,3 +373,84 @@ mod on_the_record_clock {
         assert_eq!(f.aet_hr_bpm, Err(reason::A1_DOES_NOT_CROSS));
     }
 }
+
+/// A device that stores an HR-derived interval, each value several times over (as the bike
+/// computer of `bpg--garmin.fit` does), is not read as beats: its smooth series would read as a
+/// very high alpha1.
+#[test]
+fn repeated_intervals_are_not_read_as_beats() {
+    use hrdrift_analytics::hrv::clock::{Beats, fields};
+    use hrdrift_analytics::reason;
+    let start = 1_750_000_000_000_i64;
+    let beats: Vec<f64> = white(9, 3000)
+        .iter()
+        .map(|x| (400.0 + (x - 500.0)).round())
+        .collect();
+    let span = |rr: &[f64]| vec![(start as f64, start as f64 + rr.iter().sum::<f64>())];
+    // Real beats at 1 ms resolution repeat now and then: read.
+    let real = fields(&Beats::align(&beats, &[], start), &span(&beats));
+    assert!(real.dfa_a1_mean.is_ok(), "{real:?}");
+    let repeated: Vec<f64> = beats.iter().flat_map(|&x| [x, x, x]).collect();
+    let f = fields(&Beats::align(&repeated, &[], start), &span(&repeated));
+    assert_eq!(f.rr_beats, 9000);
+    assert!(f.rr_artifact_pct.is_ok());
+    for v in [f.rmssd_ms, f.dfa_a1_mean, f.a1_drift, f.aet_hr_bpm] {
+        assert_eq!(v, Err(reason::RR_REPEATED));
+    }
+}
+
+/// Every real file: the beats counted are the file's, an activity without RR says `no_rr`, every
+/// value is finite, and the bike computer that repeats its intervals is not read as beats.
+#[test]
+fn the_fixtures_with_and_without_beats() {
+    use hrdrift_analytics::{ActivityContext, analyze, reason};
+    let settings = crate::fixtures::settings();
+    let (mut with_rr, mut without) = (Vec::new(), 0);
+    for (path, a) in crate::reanchor::fixture_activities() {
+        let m = analyze(&a, &settings, &ActivityContext::default()).metrics;
+        assert_eq!(m.rr_beats, a.rr_ms.len() as u64, "{path}");
+        assert!(m.is_finite(), "{path}");
+        let absent = |k: &str| m.absent.get(k).map(String::as_str);
+        if a.rr_ms.is_empty() {
+            without += 1;
+            for k in [
+                "rr_artifact_pct",
+                "rmssd_ms",
+                "dfa_a1_mean",
+                "a1_drift",
+                "aet_hr_bpm",
+            ] {
+                assert_eq!(absent(k), Some(reason::NO_RR), "{path}: {k}");
+            }
+        } else {
+            let name = path.rsplit('/').next().unwrap_or_default().to_owned();
+            with_rr.push((
+                name,
+                m.rr_beats,
+                m.rr_artifact_pct,
+                absent("rmssd_ms").map(str::to_owned),
+                absent("dfa_a1_mean").map(str::to_owned),
+            ));
+        }
+    }
+    assert!(without > 20, "{without} fixtures without RR");
+    // The four files with RR: two bike computers that repeat each interval, and two watch
+    // files of a minute, shorter than the warm-up (no steady portion).
+    let want = [
+        ("bpg--garmin.fit", 22_048, reason::RR_REPEATED),
+        ("garmin-edge-820-bike.fit", 126, reason::RR_REPEATED),
+        ("garmin-fenix-5-run.fit", 113, reason::TOO_SHORT),
+        ("garmin-fenix-5-walk.fit", 62, reason::TOO_SHORT),
+    ];
+    with_rr.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(with_rr.len(), want.len(), "{with_rr:?}");
+    for (got, (name, beats, why)) in with_rr.iter().zip(want) {
+        assert_eq!((got.0.as_str(), got.1), (name, beats));
+        assert!(got.2.is_some_and(|p| (0.0..=100.0).contains(&p)), "{got:?}");
+        assert_eq!(
+            (got.3.as_deref(), got.4.as_deref()),
+            (Some(why), Some(why)),
+            "{got:?}"
+        );
+    }
+}

@@ -46,6 +46,12 @@ fn json_field_names() {
         "walk_share",
         "decoupling_quality",
         "effort",
+        "rr_beats",
+        "rr_artifact_pct",
+        "rmssd_ms",
+        "dfa_a1_mean",
+        "a1_drift",
+        "aet_hr_bpm",
     ] {
         assert!(keys.contains(&k), "missing {k} in {keys:?}");
     }
@@ -61,7 +67,8 @@ fn json_field_names() {
     assert_eq!(v["s_zones_s"].as_array().unwrap().len(), 3);
     // 70 min is under the 75 min a long run needs, whatever the history.
     assert_eq!(v["long"], false);
-    assert!(v["absent"].as_object().unwrap().is_empty());
+    assert!(crate::fixtures::absent_but_beats(&m).is_empty());
+    assert_eq!(v["rr_beats"], 0);
     assert_eq!(v["settings_used"]["lthr"], 170.0);
     let back: hrdrift_analytics::ActivityMetrics = serde_json::from_value(v).unwrap();
     assert_eq!(back, m);

@@ -596,6 +596,13 @@ impl Collector {
                     .filter(|(t, _)| group_of(*t) == k)
                     .map(|(_, v)| *v)
                     .collect(),
+                // An interval before any record belongs to the first activity, at its start.
+                rr_anchor_ms: self
+                    .rr
+                    .iter()
+                    .filter(|(t, _)| group_of(*t) == k)
+                    .map(|(t, _)| if *t == i64::MIN { start_ms } else { *t })
+                    .collect(),
                 profile_hr_rest: self.hr_rest,
                 profile_hr_max: self.hr_max,
             });

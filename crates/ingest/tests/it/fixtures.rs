@@ -338,6 +338,30 @@ fn developer_fields_and_rr_intervals_are_kept() {
             assert_eq!(rr, want_rr, "{rel}: RR intervals");
             rr_checked += 1;
         }
+        // Each interval is anchored to the last record before its hrv message: as many
+        // anchors as intervals, in order, inside the activity, and more than one time (the
+        // messages are spread over the recording, not all at its start).
+        for a in &d.value {
+            if a.rr_ms.is_empty() {
+                continue;
+            }
+            let ts = &a.samples.timestamp_ms;
+            let (first, last) = (ts.iter().min().copied(), ts.iter().max().copied());
+            let (first, last) = (first.unwrap_or(a.start_ms), last.unwrap_or(a.start_ms));
+            assert_eq!(a.rr_anchor_ms.len(), a.rr_ms.len(), "{rel}: anchors");
+            assert!(a.rr_anchor_ms.is_sorted(), "{rel}: anchors out of order");
+            assert!(
+                a.rr_anchor_ms
+                    .iter()
+                    .all(|t| (a.start_ms.min(first)..=last).contains(t)),
+                "{rel}: an anchor outside the activity"
+            );
+            let distinct: std::collections::HashSet<i64> = a.rr_anchor_ms.iter().copied().collect();
+            assert!(
+                distinct.len() > 1 || a.samples.len() < 2,
+                "{rel}: one anchor for all"
+            );
+        }
     }
     assert!(
         with_dev >= 1,

@@ -262,6 +262,7 @@ fn every_channel_of_every_activity_reads_back_as_decoded() {
     let want: std::collections::HashSet<&str> =
         store.activities().iter().map(|r| r.id.as_str()).collect();
     let compared = std::sync::atomic::AtomicUsize::new(0);
+    let with_beats = std::sync::atomic::AtomicUsize::new(0);
     let errors = store.for_each_activity(&want, |back| {
         let orig = &decoded[&back.id];
         assert_eq!(
@@ -272,13 +273,23 @@ fn every_channel_of_every_activity_reads_back_as_decoded() {
         for ((name, b), (_, o)) in back.samples.channels().iter().zip(orig.samples.channels()) {
             assert_eq!(*b, o, "{} {name}", back.id);
         }
+        // The beats and their anchors on the record clock, as decoded.
+        assert_eq!(back.rr_ms, orig.rr_ms, "{}", back.id);
+        assert_eq!(back.rr_anchor_ms, orig.rr_anchor_ms, "{}", back.id);
+        if !orig.rr_ms.is_empty() {
+            with_beats.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         compared.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     });
+    assert!(
+        with_beats.into_inner() >= 4,
+        "activities with beats read back"
+    );
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(compared.into_inner(), store.activities().len());
 
-    // RR intervals and developer fields, which `for_each_activity` does not read: every value,
-    // by activity, from all the parts.
+    // RR intervals and developer fields in the parts themselves (developer fields are not read
+    // by `for_each_activity`): every value, by activity, from all the parts.
     let mut rr: std::collections::HashMap<String, Vec<f64>> = std::collections::HashMap::new();
     let mut dev: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for part in &store.manifest().parts {
@@ -320,5 +331,51 @@ fn every_channel_of_every_activity_reads_back_as_decoded() {
     assert!(
         with_rr > 0 && with_dev > 0,
         "rr {with_rr}, developer {with_dev}"
+    );
+}
+
+/// An RR part written before the anchors were kept reads its intervals without anchors, and one
+/// that cannot be read costs the activities their beats, never their samples, and names itself.
+#[test]
+fn an_old_or_damaged_rr_part_costs_only_the_beats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open_write(dir.path(), LockMode::Fail).expect("open");
+    let file = fixtures_dir().join("fit/tormoder-fit/bpg--garmin.fit");
+    import(&mut store, &[file], &ImportOptions::default(), &mut |_| {}).expect("import");
+    drop(store);
+    let rr_part = |store: &Store| {
+        let rel = store.manifest().parts.iter().find(|p| p.starts_with("rr/"));
+        dir.path().join(rel.expect("an rr part"))
+    };
+    let read = |store: &Store| {
+        let want = store.activities().iter().map(|r| r.id.as_str()).collect();
+        let got = std::sync::Mutex::new(Vec::new());
+        let errors = store.for_each_activity(&want, |a| got.lock().expect("lock").push(a));
+        (got.into_inner().expect("lock"), errors)
+    };
+    let store = Store::open_read(dir.path()).expect("read");
+    let (before, errors) = read(&store);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(before[0].rr_ms.len(), 22_048);
+    assert_eq!(before[0].rr_anchor_ms.len(), 22_048);
+
+    let path = rr_part(&store);
+    let df = hrdrift_store::tables::read_parquet(&path).expect("rr part");
+    let mut old = df.drop("timestamp").expect("timestamp column");
+    hrdrift_store::tables::write_parquet(&mut old, &path).expect("write");
+    let (back, errors) = read(&store);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(back[0].rr_ms, before[0].rr_ms);
+    assert!(back[0].rr_anchor_ms.is_empty());
+
+    std::fs::write(&path, b"not parquet").expect("write");
+    let (back, errors) = read(&store);
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].samples.len(), before[0].samples.len());
+    assert!(back[0].rr_ms.is_empty());
+    let names: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        names.len() == 1 && names[0].contains(&path.display().to_string()),
+        "{names:?}"
     );
 }

@@ -396,6 +396,7 @@ fn tiny(n: u64, start_ms: i64) -> hrdrift_store::Pending {
             pauses: Vec::new(),
             samples,
             rr_ms: Vec::new(),
+            rr_anchor_ms: Vec::new(),
             profile_hr_rest: None,
             profile_hr_max: None,
         },
