@@ -49,6 +49,9 @@ pub mod reason {
     /// Most intervals repeat the one before exactly: the device stores an interval derived from
     /// its HR, several times over, not each beat.
     pub const RR_REPEATED: &str = "rr_repeated";
+    /// HR moves more than 5 bpm between the halves of an alpha1 window (a warm-up, the start
+    /// of a repetition): alpha1 would read the trend, not how the beats vary.
+    pub const HR_CHANGING: &str = "hr_changing";
     /// Alpha1 does not fall through 0.75 as HR rises over the run's windows (an easy run, or a
     /// hard one throughout).
     pub const A1_DOES_NOT_CROSS: &str = "a1_does_not_cross";
@@ -501,7 +504,7 @@ pub struct Alpha1Point {
     /// Seconds from the activity's start to the window's middle (wall clock).
     pub elapsed_s: f64,
     pub alpha1: Option<f64>,
-    /// Why the window has no alpha1 (`rr_sparse`, `too_many_artifacts`, `too_short`).
+    /// Why the window has no alpha1 (`rr_sparse`, `too_many_artifacts`, `hr_changing`, `too_short`).
     pub absent: Option<String>,
     /// 60,000 / the mean of the window's clean intervals.
     pub hr_bpm: Option<f64>,

@@ -2,6 +2,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// RFC 3339 in UTC with milliseconds where there are any, as an activity's start and end are
 /// written (files record sub-second starts; dropping them would move a start across a second).
 #[must_use]
@@ -51,7 +54,7 @@ impl Period {
     /// shown when any of it does.
     #[must_use]
     pub const fn overlaps(self, start_ms: i64, days: i64) -> bool {
-        start_ms.saturating_add(days * 86_400_000) > self.since_ms && start_ms <= self.now_ms
+        start_ms.saturating_add(days * DAY_MS) > self.since_ms && start_ms <= self.now_ms
     }
 
     /// The period of equal length just before, as `[since, end)` bounds that end where this one

@@ -30,8 +30,9 @@ pub enum AthleteCommand {
 }
 
 /// Version of the JSON `athlete show --json` prints. 2: `threshold_speed_m_s` and its
-/// source, the critical-speed fit, and `lthr_source` (issue 16).
-pub const SCHEMA_VERSION: u32 = 2;
+/// source, the critical-speed fit, and `lthr_source` (issue 16). 3: `aerobic_threshold`, the
+/// measured one (issue 18).
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -48,6 +49,9 @@ struct Output<'a> {
     lthr_source: Option<&'static str>,
     /// The LTHR the sustained efforts give (bpm), used when LTHR is not configured.
     lthr_from_efforts: Option<f64>,
+    /// The median HR at which DFA alpha1 fell through 0.75 in the 90 days to the latest
+    /// activity, and over how many runs (METRICS.md section 5).
+    aerobic_threshold: Option<hrdrift_analytics::hrv::MeasuredAet>,
 }
 
 pub fn run(store_dir: &Path, cmd: &AthleteCommand) -> anyhow::Result<Exit> {
@@ -100,6 +104,8 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         None
     };
     let threshold = d.effort.threshold.as_ref();
+    let latest = d.metrics.iter().map(|m| m.start_ms).max().unwrap_or(0);
+    let aet = hrdrift_analytics::hrv::measured_aet(&d.metrics, latest);
     if json {
         let out = Output {
             schema_version: SCHEMA_VERSION,
@@ -110,6 +116,7 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
             critical_speed: threshold.and_then(|t| t.cs.as_ref()),
             lthr_source,
             lthr_from_efforts: d.effort.lthr_from_efforts,
+            aerobic_threshold: aet,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Ok);
@@ -142,6 +149,19 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         None => "not known".to_owned(),
     };
     println!("lthr         {} bpm  ({lthr_words})", num(s.lthr, 0));
+    match aet {
+        Some(a) => println!(
+            "aet          {:.0} bpm  (measured: the median of {} {} where DFA alpha1 fell through 0.75, {} days)",
+            a.hr_bpm,
+            a.runs,
+            if a.runs == 1 { "run" } else { "runs" },
+            hrdrift_analytics::hrv::AET_DAYS
+        ),
+        None => println!(
+            "aet          -  (not measured: no run in {} days with beat-to-beat intervals where DFA alpha1 fell through 0.75)",
+            hrdrift_analytics::hrv::AET_DAYS
+        ),
+    }
     match threshold {
         Some(t) => {
             println!(

@@ -142,6 +142,10 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             words::easy_note(r, &d.settings)
         );
     }
+    let aet = hrdrift_analytics::hrv::measured_aet(&d.metrics, now);
+    if let Some(line) = hrdrift_analytics::hrv::easy_above_aet(&easy, aet) {
+        println!("\nNote: {line}.");
+    }
     if !hard.is_empty() {
         println!("\nHard sessions: did the steady runs after them return to baseline?");
         println!("{:<10}  {:<12}  {:<10}  note", "date", "id", "verdict");

@@ -366,7 +366,7 @@ impl History {
 }
 
 const MS_PER_HOUR: f64 = 3_600_000.0;
-const MS_PER_DAY: i64 = 86_400_000;
+const MS_PER_DAY: i64 = crate::time::DAY_MS;
 /// Rows outside 1980-01-01 .. 2200-01-01 (UTC ms) are not placed in time.
 const PLAUSIBLE_MS: (i64, i64) = (315_532_800_000, 7_258_118_400_000);
 

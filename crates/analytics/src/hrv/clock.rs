@@ -27,6 +27,11 @@ pub const RESYNC_MS: f64 = 5_000.0;
 pub const MIN_RR_COVERAGE: f64 = 0.90;
 /// Alpha1 at the aerobic threshold (Rogers et al. 2021).
 pub const AET_ALPHA1: f64 = 0.75;
+/// The most HR may move between the halves of an alpha1 window (bpm). A trend inside a window
+/// raises alpha1 (DFA reads it as correlation): the synthetic athletes' warm-ups, HR rising 80
+/// bpm with a 40 s time constant, read above 0.75 on uncorrelated beats and "crossed" at 120
+/// bpm. A ramp test (about 1 bpm a minute) moves 2 bpm in a window.
+pub const MAX_WINDOW_HR_CHANGE_BPM: f64 = 5.0;
 /// The fewest windows with an alpha1 the aerobic threshold is fitted from.
 pub const MIN_AET_WINDOWS: usize = 3;
 /// Above this share of intervals equal to the one before, the series is not beat to beat. At
@@ -167,6 +172,10 @@ pub fn windows(beats: &Beats) -> Vec<ClockWindow> {
                 Err(reason::RR_SPARSE)
             } else if share > MAX_ARTIFACT_SHARE {
                 Err(reason::TOO_MANY_ARTIFACTS)
+            } else if hr_change(beats, range.clone(), start + width / 2.0)
+                .is_some_and(|d| d.abs() > MAX_WINDOW_HR_CHANGE_BPM)
+            {
+                Err(reason::HR_CHANGING)
             } else {
                 dfa_alpha1(&kept).ok_or(reason::TOO_SHORT)
             };
@@ -182,6 +191,20 @@ pub fn windows(beats: &Beats) -> Vec<ClockWindow> {
         start += step;
     }
     out
+}
+
+/// HR of the clean beats that ended after `mid` minus that of those before it.
+fn hr_change(beats: &Beats, range: std::ops::Range<usize>, mid: f64) -> Option<f64> {
+    let (mut sums, mut counts) = ([0.0; 2], [0.0_f64; 2]);
+    for i in range.filter(|&i| beats.clean[i]) {
+        let half = usize::from(beats.end_ms[i] >= mid);
+        sums[half] += beats.rr_ms[i];
+        counts[half] += 1.0;
+    }
+    if counts[0] == 0.0 || counts[1] == 0.0 {
+        return None;
+    }
+    Some(60_000.0 * (counts[1] / sums[1] - counts[0] / sums[0]))
 }
 
 /// The HRV fields of one activity.

@@ -193,3 +193,73 @@ pub fn alpha1_windows(rr_ms: &[f64], clean: &[bool]) -> Vec<Alpha1Window> {
     }
     out
 }
+
+/// The aerobic threshold measured across runs: the median `aet_hr_bpm` of the activities that
+/// have one in the 90 days to `now_ms` (METRICS.md section 5: an easy-running ceiling that does
+/// not depend on HRmax).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct MeasuredAet {
+    pub hr_bpm: f64,
+    /// How many activities it is the median of.
+    pub runs: usize,
+}
+
+/// Days of activities the measured aerobic threshold is the median over.
+pub const AET_DAYS: i64 = 90;
+
+#[must_use]
+pub fn measured_aet(rows: &[crate::ActivityMetrics], now_ms: i64) -> Option<MeasuredAet> {
+    let from = now_ms - AET_DAYS * crate::time::DAY_MS;
+    let mut hr: Vec<f64> = rows
+        .iter()
+        .filter(|m| m.start_ms > from && m.start_ms <= now_ms)
+        .filter_map(|m| m.aet_hr_bpm)
+        .filter(|v| v.is_finite())
+        .collect();
+    if hr.is_empty() {
+        return None;
+    }
+    hr.sort_unstable_by(f64::total_cmp);
+    let n = hr.len();
+    let median = if n % 2 == 1 {
+        hr[n / 2]
+    } else {
+        f64::midpoint(hr[n / 2 - 1], hr[n / 2])
+    };
+    Some(MeasuredAet {
+        hr_bpm: median,
+        runs: n,
+    })
+}
+
+/// How many of the latest easy runs the sentence against the measured threshold averages.
+pub const LATEST_EASY_RUNS: usize = 3;
+
+/// "Your easy runs average 152 bpm, above your measured aerobic threshold of 147 bpm": when the
+/// latest easy runs (by pace, [`LATEST_EASY_RUNS`] of them, their HR over minutes 10-40) sat
+/// above the measured threshold, else `None`.
+#[must_use]
+pub fn easy_above_aet(easy: &[&crate::EasyRun], aet: Option<MeasuredAet>) -> Option<String> {
+    let aet = aet?;
+    let hr: Vec<f64> = easy
+        .iter()
+        .rev()
+        .filter(|r| r.session_type == Some(crate::SessionClass::Easy))
+        .filter_map(|r| r.observed_hr_bpm)
+        .take(LATEST_EASY_RUNS)
+        .collect();
+    if hr.is_empty() {
+        return None;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "at most 3 runs")]
+    let mean = hr.iter().sum::<f64>() / hr.len() as f64;
+    (mean.round() > aet.hr_bpm.round()).then(|| {
+        format!(
+            "your easy runs average {mean:.0} bpm, above your measured aerobic threshold of {:.0} bpm \
+             (the median of {} {} where DFA alpha1 fell through 0.75, {AET_DAYS} days)",
+            aet.hr_bpm,
+            aet.runs,
+            if aet.runs == 1 { "run" } else { "runs" }
+        )
+    })
+}

@@ -343,6 +343,23 @@ mod on_the_record_clock {
         assert_eq!(f.dfa_a1_mean, Err(reason::TOO_MANY_ARTIFACTS));
     }
 
+    /// A warm-up: HR from 75 to 155 bpm with a time constant of 40 s, then steady, on
+    /// uncorrelated beats. The rise inside the first windows would read as alpha1 above 0.75 and
+    /// a threshold "crossed" at a low HR; those windows say `hr_changing` instead, and nothing
+    /// crosses.
+    #[test]
+    fn a_warm_up_does_not_read_as_a_threshold() {
+        let pattern = normalized(&white(31, 3600));
+        let hr = |t: f64| 155.0 - 80.0 * (-t / 40.0).exp();
+        let (rr, anchors) = run(&pattern, hr);
+        let beats = Beats::align(&rr, &anchors, START);
+        let w = windows(&beats);
+        assert_eq!(w[0].alpha1, Err(reason::HR_CHANGING), "{:?}", w[0]);
+        assert!(w.iter().skip(10).all(|w| w.alpha1.is_ok()), "{w:?}");
+        let f = fields(&beats, &moving(&rr));
+        assert_eq!(f.aet_hr_bpm, Err(reason::A1_DOES_NOT_CROSS), "{f:?}");
+    }
+
     /// A ramp run: 1/f beats (alpha1 near 1.0) for its first half, white ones (near 0.58) for
     /// its second, while HR rises steadily. Alpha1 crosses 0.75 where the halves meet, so the
     /// threshold is the HR there; the same run 10 bpm higher has it 10 bpm higher, and the run
@@ -453,4 +470,68 @@ fn the_fixtures_with_and_without_beats() {
             "{got:?}"
         );
     }
+}
+
+/// The measured aerobic threshold is the median over the 90 days to the day asked, of the runs
+/// that have one; the trends sentence appears only when the latest easy runs sat above it.
+#[test]
+fn the_measured_threshold_over_90_days_and_easy_runs_above_it() {
+    use hrdrift_analytics::hrv::{easy_above_aet, measured_aet};
+    use hrdrift_analytics::{ActivityContext, EasyRun, compute};
+    const DAY: i64 = 86_400_000;
+    let base = compute(
+        &crate::fixtures::Run::new(600, |_| Some(140.0), |_| Some(3.0)).activity(),
+        &crate::fixtures::settings(),
+        &ActivityContext::default(),
+    );
+    let now = base.start_ms + 200 * DAY;
+    let row = |days_ago: i64, aet: Option<f64>| {
+        let mut m = base.clone();
+        m.start_ms = now - days_ago * DAY;
+        m.aet_hr_bpm = aet;
+        m
+    };
+    let rows = vec![
+        row(120, Some(120.0)), // older than 90 days: left out
+        row(80, Some(150.0)),
+        row(40, Some(146.0)),
+        row(20, None),
+        row(10, Some(147.0)),
+        row(-5, Some(170.0)), // after the day asked: left out
+    ];
+    let aet = measured_aet(&rows, now).expect("three runs");
+    assert_eq!((aet.hr_bpm, aet.runs), (147.0, 3));
+    assert!(measured_aet(&rows[..1], now).is_none());
+    assert!(measured_aet(&rows, now - 100 * DAY).is_some_and(|a| a.runs == 1));
+
+    let easy = |hr: f64, session: &str| -> EasyRun {
+        serde_json::from_value(serde_json::json!({
+            "id": "x", "start": "2025-01-01T00:00:00Z", "baseline_runs": 0, "warm_day": false,
+            "flags": [], "absent": {}, "session_type": session, "observed_hr_bpm": hr,
+        }))
+        .expect("an easy run")
+    };
+    let runs = [
+        easy(140.0, "easy"),
+        easy(165.0, "moderate"),
+        easy(151.0, "easy"),
+        easy(152.0, "easy"),
+        easy(153.0, "easy"),
+    ];
+    let refs: Vec<&EasyRun> = runs.iter().collect();
+    let line = easy_above_aet(&refs, Some(aet)).expect("above");
+    assert!(
+        line.starts_with(
+            "your easy runs average 152 bpm, above your measured aerobic threshold of 147 bpm"
+        ),
+        "{line}"
+    );
+    // The moderate run does not count, and runs at the threshold are not above it.
+    let at: Vec<EasyRun> = [146.6, 147.2, 147.0]
+        .iter()
+        .map(|h| easy(*h, "easy"))
+        .collect();
+    let refs: Vec<&EasyRun> = at.iter().chain([&runs[1]]).collect();
+    assert_eq!(easy_above_aet(&refs, Some(aet)), None);
+    assert_eq!(easy_above_aet(&[&runs[4]], None), None);
 }

@@ -354,7 +354,9 @@ fn threshold_pace_and_the_pace_curve() {
     let (_dir, _, store) = demo_store("8", "11");
 
     let a = ok_json(&store, &["athlete", "show", "--json"]);
-    assert_eq!(a["schema_version"], 2);
+    assert_eq!(a["schema_version"], 3);
+    // The demo athlete wears no chest strap: no threshold measured.
+    assert!(a["aerobic_threshold"].is_null(), "{a}");
     assert_eq!(a["threshold_source"], "estimated", "{a}");
     let cs = a["critical_speed"]["cs_m_s"].as_f64().expect("a fit");
     assert!((2.5..5.5).contains(&cs), "{cs}");
