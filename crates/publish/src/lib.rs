@@ -22,8 +22,9 @@ use hrdrift_store::Store;
 use serde::Serialize;
 
 /// Version of `summary.json`. 2: easy runs are steady runs and hard sessions session types
-/// from pace (issue 16). 3: the activities' HRV fields (issue 18).
-pub const SCHEMA_VERSION: u32 = 3;
+/// from pace (issue 16). Its schema (`crates/hrdrift/schema/summary.schema.json`) adds fields
+/// within a version: the activities' HRV fields (issue 18) came within 2.
+pub const SCHEMA_VERSION: u32 = 2;
 pub const SUMMARY_JSON: &str = "summary.json";
 
 /// `summary.json`: what the report shows, for a machine.

@@ -166,6 +166,9 @@ pub fn population(seed: u64, n: usize, weeks: u32) -> Vec<AthleteConfig> {
             let vmax = rng.range(3.6, 5.2);
             let ceiling = vmax * rng.range(1.03, 1.08);
             let run_walk = rng.range(0.6, 1.0);
+            // From a stream of its own, so that adding it moved none of the draws above or
+            // below (the population's other tests keep their athletes).
+            let aet_frac_lthr = Rng::new(seed ^ (i as u64), 0x4145_5421).range(0.82, 0.92);
             let physiology = Physiology {
                 hr_rest,
                 hr_max,
@@ -173,6 +176,7 @@ pub fn population(seed: u64, n: usize, weeks: u32) -> Vec<AthleteConfig> {
                 vmax_start_m_s: vmax,
                 vmax_ceiling_m_s: ceiling,
                 easy_hr_frac_lthr: Some(e),
+                aet_frac_lthr,
                 ..Physiology::default()
             };
             AthleteConfig {

@@ -39,6 +39,13 @@
 //!   0-3 dropouts of 5-40 s (HR invalid, never 0) and 0-3 spikes of +35-60 bpm per run.
 //!   Cadence is kept 6 spm away from HR so no run looks cadence-locked by accident.
 //!
+//! - **Beats.** A share of the files (`hrv_fraction`, 5 % by default) carry beat-to-beat
+//!   intervals (`hrv` messages): each beat the interval of the current HR times
+//!   `1 + 0.04 x`, `x` an AR(1) series whose coefficient gives the DFA alpha1 (boxes of 4-16
+//!   beats) that `Physiology::alpha1_at` asks of the HR: 0.75 at the aerobic threshold
+//!   (`aet_frac_lthr`, 0.88 x LTHR by default, 0.82-0.92 in [`population`]), 0.5 at LTHR, a line
+//!   between 0.3 and 1.1. The truth's `physiology` carries the threshold.
+//!
 //! # The plan
 //!
 //! Weeks come in blocks `[normal, special, normal, broken]` after three normal warm-up weeks.

@@ -44,7 +44,38 @@ pub struct Physiology {
     /// heart rate, not in how fast easy is relative to their threshold speed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub easy_hr_frac_lthr: Option<f64>,
+    /// The aerobic threshold as a fraction of LTHR: the HR at which DFA alpha1 of the beats the
+    /// runner's files carry falls through 0.75 ([`Self::alpha1_at`]).
+    #[serde(default = "default_aet_frac_lthr")]
+    pub aet_frac_lthr: f64,
 }
+
+/// Where the aerobic threshold sits by default (fraction of LTHR): first ventilatory thresholds
+/// lie at about 85-90 % of the heart rate at the second.
+pub const DEFAULT_AET_FRAC_LTHR: f64 = 0.88;
+
+fn default_aet_frac_lthr() -> f64 {
+    DEFAULT_AET_FRAC_LTHR
+}
+
+/// DFA alpha1 (boxes of 4 to 16 beats, as hrdrift reads it) of AR(1) beats with coefficient
+/// phi, measured on 60 series of 300 beats each: the table [`Physiology::rr_phi`] inverts.
+const ALPHA1_OF_PHI: [(f64, f64); 14] = [
+    (0.263, -0.6),
+    (0.316, -0.5),
+    (0.362, -0.4),
+    (0.421, -0.3),
+    (0.457, -0.2),
+    (0.519, -0.1),
+    (0.571, 0.0),
+    (0.644, 0.1),
+    (0.692, 0.2),
+    (0.783, 0.3),
+    (0.849, 0.4),
+    (0.930, 0.5),
+    (1.038, 0.6),
+    (1.124, 0.7),
+];
 
 impl Default for Physiology {
     fn default() -> Self {
@@ -63,6 +94,7 @@ impl Default for Physiology {
             heat_bpm_per_c: 0.8,
             heat_drift_per_c: 0.3,
             easy_hr_frac_lthr: None,
+            aet_frac_lthr: DEFAULT_AET_FRAC_LTHR,
         }
     }
 }
@@ -79,6 +111,43 @@ pub(crate) const EASY_FRAC: f64 = 0.76;
 const EASY_HR_FRAC_RANGE: (f64, f64) = (0.70, 0.95);
 
 impl Physiology {
+    /// The aerobic threshold HR (bpm): where alpha1 of the beats falls through 0.75.
+    #[must_use]
+    pub fn aet_hr(&self) -> f64 {
+        self.aet_frac_lthr * self.lthr
+    }
+
+    /// DFA alpha1 of the beats at `hr` (METRICS.md 5: above 0.75 below the aerobic threshold,
+    /// 0.5 at the second threshold): a line through 0.75 at [`Self::aet_hr`] and 0.5 at LTHR,
+    /// kept within 0.3-1.1. A line over every HR a run reaches, repetitions above LTHR too:
+    /// where real alpha1 flattens at high intensity, a line fitted across an interval session's
+    /// easy and hard windows reads the threshold high, and this world does not (a generator
+    /// flattening at 0.45 read the synthetic runners' thresholds 3-5 bpm high from their
+    /// interval sessions, and right from their tempo runs).
+    #[must_use]
+    pub fn alpha1_at(&self, hr: f64) -> f64 {
+        let aet = self.aet_hr();
+        let span = (self.lthr - aet).max(1.0);
+        (0.75 - 0.25 * (hr - aet) / span).clamp(0.3, 1.1)
+    }
+
+    /// The AR(1) coefficient of beats whose alpha1 is `alpha1` (linear between the measured
+    /// points of `ALPHA1_OF_PHI`).
+    #[must_use]
+    pub fn rr_phi(alpha1: f64) -> f64 {
+        let t = &ALPHA1_OF_PHI;
+        if alpha1 <= t[0].0 {
+            return t[0].1;
+        }
+        for w in t.windows(2) {
+            let ((a0, p0), (a1, p1)) = (w[0], w[1]);
+            if alpha1 <= a1 {
+                return p0 + (p1 - p0) * (alpha1 - a0) / (a1 - a0);
+            }
+        }
+        t[t.len() - 1].1
+    }
+
     /// vmax on `day` days after the start: a saturating improvement.
     #[must_use]
     pub fn vmax(&self, day: f64) -> f64 {

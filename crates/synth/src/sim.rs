@@ -424,13 +424,16 @@ pub struct FitSink<'a> {
     beat_phase: f64,
     rr: [f64; fe::HRV_SLOTS],
     rr_n: usize,
+    /// The AR(1) state of the beats' fluctuation, and the physiology that sets its alpha1.
+    rr_x: f64,
+    phys: Physiology,
     pub stats: FitStats,
 }
 
 impl<'a> FitSink<'a> {
     /// Starts the file: file_id, device_info, user_profile and the timer start event.
     #[must_use]
-    pub fn new(buf: Vec<u8>, plan: &'a RunPlan, id: &DeviceIdentity) -> Self {
+    pub fn new(buf: Vec<u8>, plan: &'a RunPlan, id: &DeviceIdentity, phys: &Physiology) -> Self {
         let mut rng = Rng::new(plan.noise_seed, 0x4E4F_4953);
         let moving = plan.moving_s().max(1);
         let mut art = Artefacts::default();
@@ -489,6 +492,8 @@ impl<'a> FitSink<'a> {
             beat_phase: 0.0,
             rr: [0.0; fe::HRV_SLOTS],
             rr_n: 0,
+            rr_x: 0.0,
+            phys: phys.clone(),
             stats: FitStats::default(),
         }
     }
@@ -537,12 +542,16 @@ impl<'a> FitSink<'a> {
     }
 
     fn emit_hrv(&mut self, hr: f64) {
-        // Beats that fall into this second, each with the RR interval of the current rate.
+        // Beats that fall into this second, each with the RR interval of the current rate and
+        // a fluctuation whose DFA alpha1 follows intensity (`Physiology::alpha1_at`): AR(1),
+        // one normal draw a beat as before, so the rest of the file's noise is unchanged.
+        let phi = Physiology::rr_phi(self.phys.alpha1_at(hr));
         self.beat_phase += hr / 60.0;
         while self.beat_phase >= 1.0 {
             self.beat_phase -= 1.0;
             if self.rr_n < fe::HRV_SLOTS {
-                self.rr[self.rr_n] = 60.0 / hr * (1.0 + 0.02 * self.rng.fast_normal());
+                self.rr_x = phi * self.rr_x + (1.0 - phi * phi).sqrt() * self.rng.fast_normal();
+                self.rr[self.rr_n] = 60.0 / hr * (1.0 + 0.04 * self.rr_x);
                 self.rr_n += 1;
             }
         }
@@ -684,7 +693,7 @@ pub fn encode_run(
     id: &DeviceIdentity,
     buf: Vec<u8>,
 ) -> (Vec<u8>, FitStats) {
-    let mut sink = FitSink::new(buf, plan, id);
+    let mut sink = FitSink::new(buf, plan, id, phys);
     run_core(plan, phys, &mut sink);
     sink.finish()
 }

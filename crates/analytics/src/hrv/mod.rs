@@ -195,8 +195,8 @@ pub fn alpha1_windows(rr_ms: &[f64], clean: &[bool]) -> Vec<Alpha1Window> {
 }
 
 /// The aerobic threshold measured across runs: the median `aet_hr_bpm` of the activities that
-/// have one in the 90 days to `now_ms` (METRICS.md section 5: an easy-running ceiling that does
-/// not depend on HRmax).
+/// have one in the 90 days to `now_ms`, when at least [`MIN_AET_RUNS`] do (METRICS.md section 5:
+/// an easy-running ceiling that does not depend on HRmax).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct MeasuredAet {
     pub hr_bpm: f64,
@@ -206,6 +206,10 @@ pub struct MeasuredAet {
 
 /// Days of activities the measured aerobic threshold is the median over.
 pub const AET_DAYS: i64 = 90;
+/// The fewest runs with an `aet_hr_bpm` the measured threshold is given from: one run's
+/// crossing can be off by 4 bpm (a synthetic runner whose only crossing run read 145 against
+/// 141), the median of three is not.
+pub const MIN_AET_RUNS: usize = 3;
 
 #[must_use]
 pub fn measured_aet(rows: &[crate::ActivityMetrics], now_ms: i64) -> Option<MeasuredAet> {
@@ -216,7 +220,7 @@ pub fn measured_aet(rows: &[crate::ActivityMetrics], now_ms: i64) -> Option<Meas
         .filter_map(|m| m.aet_hr_bpm)
         .filter(|v| v.is_finite())
         .collect();
-    if hr.is_empty() {
+    if hr.len() < MIN_AET_RUNS {
         return None;
     }
     hr.sort_unstable_by(f64::total_cmp);

@@ -24,7 +24,7 @@ pub(crate) struct Case {
     pub history: History,
 }
 
-fn settings_of(truth: &Truth) -> AthleteSettings {
+pub(crate) fn settings_of(truth: &Truth) -> AthleteSettings {
     AthleteSettings {
         hr_max: Some(truth.athlete.hr_max),
         hr_rest: Some(truth.athlete.hr_rest),

@@ -64,6 +64,8 @@ const NEW_KEYS: &[&str] = &[
     "run_walk",
     "steady_run",
     "easy_hr_frac_lthr",
+    // The aerobic threshold the beats follow (issue 18).
+    "aet_frac_lthr",
 ];
 
 #[test]
