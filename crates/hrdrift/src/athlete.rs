@@ -158,7 +158,9 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
             hrdrift_analytics::hrv::AET_DAYS
         ),
         None => println!(
-            "aet          -  (not measured: no run in {} days with beat-to-beat intervals where DFA alpha1 fell through 0.75)",
+            "aet          -  (not measured: {} of the {} runs it needs in {} days, runs with beat-to-beat intervals where DFA alpha1 fell through 0.75)",
+            hrdrift_analytics::hrv::aet_runs(&d.metrics, latest),
+            hrdrift_analytics::hrv::MIN_AET_RUNS,
             hrdrift_analytics::hrv::AET_DAYS
         ),
     }

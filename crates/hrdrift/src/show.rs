@@ -153,22 +153,22 @@ pub fn alpha1(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> 
             continue;
         }
         println!(
-            "  {:>8}  {:>6}  {:>4}  {:>9}",
+            "  {:>8}  {:>6}  {:>4}  {:>9}  note",
             "time", "alpha1", "HR", "pace"
         );
         for w in &an.series.alpha1 {
-            let a1 = match (w.alpha1, &w.absent) {
-                (Some(v), _) => format!("{v:.2}"),
-                (None, Some(why)) => format!("-  ({})", why.replace('_', " ")),
-                (None, None) => "-".to_owned(),
-            };
-            println!(
-                "  {:>8}  {:>6}  {:>4}  {:>9}",
+            let why = w
+                .absent
+                .as_deref()
+                .map_or(String::new(), |r| r.replace('_', " "));
+            let line = format!(
+                "  {:>8}  {:>6}  {:>4}  {:>9}  {why}",
                 hms(w.elapsed_s),
-                a1,
+                num(w.alpha1, 2),
                 num(w.hr_bpm, 0),
                 pace(w.speed_m_s)
             );
+            println!("{}", line.trim_end());
         }
     }
     Ok(Exit::Ok)

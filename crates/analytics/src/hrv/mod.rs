@@ -213,13 +213,7 @@ pub const MIN_AET_RUNS: usize = 3;
 
 #[must_use]
 pub fn measured_aet(rows: &[crate::ActivityMetrics], now_ms: i64) -> Option<MeasuredAet> {
-    let from = now_ms - AET_DAYS * crate::time::DAY_MS;
-    let mut hr: Vec<f64> = rows
-        .iter()
-        .filter(|m| m.start_ms > from && m.start_ms <= now_ms)
-        .filter_map(|m| m.aet_hr_bpm)
-        .filter(|v| v.is_finite())
-        .collect();
+    let mut hr = aet_values(rows, now_ms);
     if hr.len() < MIN_AET_RUNS {
         return None;
     }
@@ -234,6 +228,23 @@ pub fn measured_aet(rows: &[crate::ActivityMetrics], now_ms: i64) -> Option<Meas
         hr_bpm: median,
         runs: n,
     })
+}
+
+/// The `aet_hr_bpm` of the activities of the 90 days to `now_ms` that have one.
+fn aet_values(rows: &[crate::ActivityMetrics], now_ms: i64) -> Vec<f64> {
+    let from = now_ms - AET_DAYS * crate::time::DAY_MS;
+    rows.iter()
+        .filter(|m| m.start_ms > from && m.start_ms <= now_ms)
+        .filter_map(|m| m.aet_hr_bpm)
+        .filter(|v| v.is_finite())
+        .collect()
+}
+
+/// How many activities of the 90 days to `now_ms` have an `aet_hr_bpm` (fewer than
+/// [`MIN_AET_RUNS`]: no measured threshold yet).
+#[must_use]
+pub fn aet_runs(rows: &[crate::ActivityMetrics], now_ms: i64) -> usize {
+    aet_values(rows, now_ms).len()
 }
 
 /// How many of the latest easy runs the sentence against the measured threshold averages.

@@ -427,3 +427,84 @@ fn threshold_pace_and_the_pace_curve() {
             .all(|a| a["threshold_source"] == "configured" && a["class_basis"] == "pace")
     );
 }
+
+/// A runner who wears a chest strap on every run (issue 18): the beat-to-beat line of `show`,
+/// the alpha1 series of a hard session read back from the store the same as decoded from its
+/// file, and the measured aerobic threshold in `athlete show`, near the one the beats follow.
+#[test]
+fn beat_to_beat_from_the_store_and_from_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (data, store) = (dir.path().join("athlete"), dir.path().join("store"));
+    let athlete = hrdrift_synth::generate(&hrdrift_synth::AthleteConfig {
+        weeks: 4,
+        hrv_fraction: 1.0,
+        ..hrdrift_synth::AthleteConfig::default()
+    });
+    let aet = athlete.truth.physiology.aet_hr();
+    athlete.write_to_dir(&data).expect("written");
+    assert_ok(&hrdrift(
+        &store,
+        &["import", "--quiet", data.to_str().expect("utf8")],
+    ));
+
+    let list = ok_json(&store, &["activities", "--json"]);
+    let rows = list["activities"].as_array().expect("activities");
+    assert!(
+        rows.iter().all(|a| a["rr_beats"].as_u64() > Some(1000)),
+        "every run has beats"
+    );
+    let hard = rows
+        .iter()
+        .find(|a| a["class"] == "hard" && a["aet_hr_bpm"].is_number())
+        .expect("a hard session whose alpha1 crossed 0.75");
+    let id = hard["id"].as_str().expect("id");
+    let one = hard["aet_hr_bpm"].as_f64().expect("aet");
+    assert!((one - aet).abs() <= 4.0, "{one} vs {aet}");
+
+    let text = String::from_utf8_lossy(&hrdrift(&store, &["show", id]).stdout).into_owned();
+    assert!(
+        text.contains("beat to beat") && text.contains("AeT"),
+        "{text}"
+    );
+
+    let by_id = ok_json(&store, &["show", id, "--series", "alpha1", "--json"]);
+    assert_eq!(by_id["series"], "alpha1");
+    let windows = by_id["activities"][0]["windows"]
+        .as_array()
+        .expect("windows");
+    assert!(windows.len() > 100, "{}", windows.len());
+    let steps: Vec<f64> = windows
+        .windows(2)
+        .map(|w| {
+            w[1]["elapsed_s"].as_f64().unwrap_or(0.0) - w[0]["elapsed_s"].as_f64().unwrap_or(0.0)
+        })
+        .collect();
+    assert!(steps.iter().all(|s| (s - 20.0).abs() < 1e-6), "every 20 s");
+    assert!(
+        windows
+            .iter()
+            .any(|w| w["alpha1"].as_f64().is_some_and(|a| a > 0.75))
+    );
+    assert!(
+        windows
+            .iter()
+            .any(|w| w["alpha1"].as_f64().is_some_and(|a| a < 0.75))
+    );
+    assert!(
+        windows
+            .iter()
+            .all(|w| w["alpha1"].is_number() != w["absent"].is_string())
+    );
+    // The file itself gives the same windows: the beats and their anchors read back whole.
+    let file = hard["source"].as_str().expect("source");
+    let by_file = ok_json(&store, &["show", file, "--series", "alpha1", "--json"]);
+    assert_eq!(
+        by_file["activities"][0]["windows"],
+        by_id["activities"][0]["windows"]
+    );
+
+    let a = ok_json(&store, &["athlete", "show", "--json"]);
+    let measured = a["aerobic_threshold"]["hr_bpm"].as_f64().expect("measured");
+    assert!(a["aerobic_threshold"]["runs"].as_u64() >= Some(3), "{a}");
+    assert!((measured - aet).abs() <= 3.0, "{measured} vs {aet}");
+}
