@@ -65,6 +65,15 @@ fn focus(store: &Store, d: &Derived, p: Period) -> Option<rep::ActivityTrace> {
             }
         )),
         speed_m_s: display_speed(&s.t_s, &s.speed_m_s),
+        alpha1: s
+            .alpha1
+            .iter()
+            .map(|w| rep::Alpha1Window {
+                minute: w.elapsed_s / 60.0,
+                alpha1: w.alpha1,
+                hr_bpm: w.hr_bpm,
+            })
+            .collect(),
         t_s: s.t_s,
         hr_bpm: s.hr_bpm,
         steady: s.steady.map(|st| rep::SteadySpan {

@@ -195,6 +195,11 @@ fn caption(kind: ChartKind) -> &'static str {
         ChartKind::PaceCurve => {
             "Best GAP pace for each duration, this period against the one before."
         }
+        ChartKind::Alpha1 => {
+            "DFA alpha1 of the same run's beat-to-beat intervals, every 20 s over 120 s of \
+             beats: above 0.75 the effort is below the aerobic threshold, near 0.5 at the \
+             anaerobic one. Shown where a chest strap recorded every beat."
+        }
     }
 }
 

@@ -35,8 +35,9 @@ pub use charts::{ChartKind, DEFAULT_SIZE, render_chart, render_charts};
 pub use html::{HTML_ACTIVITY_ROWS, escape, render_html};
 pub use markdown::{MD_ACTIVITY_ROWS, escape_md, render_markdown};
 pub use model::{
-    ActivityRow, ActivityTrace, BaselineLine, CurvePoint, DayLoad, DriftLine, EasyRunPoint,
-    HardMarker, LongRunPoint, Readiness, Reason, ReportInput, Rules, SteadySpan, WeekBar,
+    ActivityRow, ActivityTrace, Alpha1Window, BaselineLine, CurvePoint, DayLoad, DriftLine,
+    EasyRunPoint, HardMarker, LongRunPoint, Readiness, Reason, ReportInput, Rules, SteadySpan,
+    WeekBar,
 };
 
 /// The report's errors; each names the chart or the path concerned.

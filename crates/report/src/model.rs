@@ -225,6 +225,19 @@ pub struct ActivityTrace {
     pub steady: Option<SteadySpan>,
     /// The fitted drift line over the steady portion.
     pub drift_line: Option<DriftLine>,
+    /// DFA alpha1 of the activity's beats (chart 8); empty without beat-to-beat intervals.
+    #[serde(default)]
+    pub alpha1: Vec<Alpha1Window>,
+}
+
+/// One DFA alpha1 window of an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Alpha1Window {
+    /// The window's middle, minutes from the activity's start.
+    pub minute: f64,
+    /// `None` where the window has none (too many artifacts, too few beats, HR changing).
+    pub alpha1: Option<f64>,
+    pub hr_bpm: Option<f64>,
 }
 
 /// A span of moving time, seconds.

@@ -9,6 +9,7 @@
 //! legend keys and reference lines in `shared`.
 
 mod activity;
+mod alpha1;
 mod easy_elevation;
 mod fitness_form;
 mod hr_vs_pace;
@@ -44,17 +45,20 @@ pub enum ChartKind {
     Activity,
     /// 7. Best grade-adjusted pace per duration (1-60 min), this period against the one before.
     PaceCurve,
+    /// 8. The activity of chart 6 beat to beat: DFA alpha1 over time, with its thresholds.
+    Alpha1,
 }
 
 impl ChartKind {
     /// All charts in the order the page shows them.
-    pub const ALL: [ChartKind; 7] = [
+    pub const ALL: [ChartKind; 8] = [
         ChartKind::EasyElevation,
         ChartKind::HrVsPace,
         ChartKind::LongRuns,
         ChartKind::WeeklyStructure,
         ChartKind::FitnessForm,
         ChartKind::Activity,
+        ChartKind::Alpha1,
         ChartKind::PaceCurve,
     ];
 
@@ -69,6 +73,7 @@ impl ChartKind {
             ChartKind::FitnessForm => "fitness-form.png",
             ChartKind::Activity => "activity.png",
             ChartKind::PaceCurve => "pace-curve.png",
+            ChartKind::Alpha1 => "alpha1.png",
         }
     }
 
@@ -83,6 +88,7 @@ impl ChartKind {
             ChartKind::FitnessForm => "Fitness, fatigue and form",
             ChartKind::Activity => "One activity: heart rate and pace",
             ChartKind::PaceCurve => "Pace-duration curve: best grade-adjusted pace",
+            ChartKind::Alpha1 => "The same run beat to beat: DFA alpha1",
         }
     }
 
@@ -97,6 +103,7 @@ impl ChartKind {
             ChartKind::FitnessForm => "fitness-form",
             ChartKind::Activity => "activity",
             ChartKind::PaceCurve => "pace-curve",
+            ChartKind::Alpha1 => "alpha1",
         }
     }
 }
@@ -120,6 +127,7 @@ pub fn render_chart(
         ChartKind::FitnessForm => fitness_form::draw(area, input),
         ChartKind::Activity => activity::draw(area, input.focus.as_ref()),
         ChartKind::PaceCurve => pace_curve::draw(area, input),
+        ChartKind::Alpha1 => alpha1::draw(area, input.focus.as_ref()),
     })
 }
 

@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use hrdrift_report::{
-    ActivityRow, ActivityTrace, BaselineLine, CurvePoint, DayLoad, DriftLine, EasyRunPoint,
-    HardMarker, LongRunPoint, Readiness, Reason, ReportInput, SteadySpan, WeekBar,
+    ActivityRow, ActivityTrace, Alpha1Window, BaselineLine, CurvePoint, DayLoad, DriftLine,
+    EasyRunPoint, HardMarker, LongRunPoint, Readiness, Reason, ReportInput, SteadySpan, WeekBar,
 };
 
 /// Number of weeks in [`athlete`].
@@ -316,5 +316,18 @@ fn long_run_trace(start: DateTime<Utc>, rng: &mut Lcg) -> ActivityTrace {
             hr_end_bpm: 148.5,
             slope_bpm_per_h: 6.0,
         }),
+        // Alpha1 every 20 s of the 90 min, falling as the run goes on, with a gap where a
+        // strap lost contact.
+        alpha1: (6..270)
+            .map(|k| {
+                let minute = f64::from(k) / 3.0;
+                Alpha1Window {
+                    minute,
+                    alpha1: (!(100..110).contains(&k))
+                        .then(|| 1.05 - 0.005 * minute + 0.06 * rng.next()),
+                    hr_bpm: Some(138.0 + 0.1 * minute),
+                }
+            })
+            .collect(),
     }
 }

@@ -23,13 +23,13 @@ fn pngs_under(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
-fn writes_the_page_the_summary_and_seven_charts_and_nothing_else() {
+fn writes_the_page_the_summary_and_eight_charts_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report/nested");
     let files = write_report(&synthetic::athlete(), &out).unwrap();
     assert_eq!(files.index_html, out.join("index.html"));
     assert_eq!(files.summary_md, out.join("summary.md"));
-    assert_eq!(files.charts.len(), 7);
+    assert_eq!(files.charts.len(), 8);
     assert_eq!(files.charts.len(), ChartKind::ALL.len());
     for (kind, path) in &files.charts {
         assert_eq!(path, &out.join(kind.file_name()));
