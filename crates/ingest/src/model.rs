@@ -343,6 +343,16 @@ impl Activity {
         let dropped = keep.iter().filter(|k| !**k).count();
         if dropped > 0 {
             self.samples.retain(&keep);
+            // An anchor is a record's time: one of a dropped record is as corrupt as the record,
+            // and the intervals after it still follow the record kept before it.
+            let mut prev = self.start_ms;
+            for a in &mut self.rr_anchor_ms {
+                if (*a - median).abs() > FAR_MS {
+                    *a = prev;
+                } else {
+                    prev = *a;
+                }
+            }
             warnings.push(Warning::new(
                 "time_outlier",
                 format!(
@@ -380,6 +390,11 @@ impl Activity {
                     ),
                 ));
                 self.start_ms = first;
+                // Intervals anchored at the file's start (none came after a record) start with
+                // the samples too.
+                for a in &mut self.rr_anchor_ms {
+                    *a = (*a).max(first);
+                }
             }
             self.start_ms = self.start_ms.min(first);
         }
@@ -693,6 +708,26 @@ mod tests {
         let start = a.start_ms;
         assert!(a.check_times().is_empty());
         assert_eq!(a.start_ms, start);
+    }
+
+    #[test]
+    fn rr_anchors_follow_the_records_check_times_keeps() {
+        let (t, lat, lon) = line(100, 3.0, 47.0);
+        let mut a = activity(t.clone(), lat, lon);
+        // A corrupt record dated years away, and an interval anchored to it.
+        a.samples.timestamp_ms[50] += 400 * 86_400_000;
+        a.rr_ms = vec![800.0; 3];
+        a.rr_anchor_ms = vec![t[10], a.samples.timestamp_ms[50], t[60]];
+        a.check_times();
+        assert_eq!(a.rr_anchor_ms, [t[10], t[10], t[60]]);
+        // Intervals before any record start with the samples when the start moves to them.
+        let (t, lat, lon) = line(100, 3.0, 47.0);
+        let mut a = activity(t.clone(), lat, lon);
+        a.start_ms = t[0] - 86_400_000;
+        a.rr_ms = vec![800.0; 2];
+        a.rr_anchor_ms = vec![a.start_ms, t[5]];
+        a.check_times();
+        assert_eq!(a.rr_anchor_ms, [t[0], t[5]]);
     }
 
     #[test]
