@@ -8,6 +8,7 @@
 //! with; [`decode_bytes`] also catches a panic inside a third-party decoder and turns it into an
 //! error for that one file.
 
+pub mod daily;
 pub mod error;
 pub mod fit;
 pub mod model;
