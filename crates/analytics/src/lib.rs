@@ -40,6 +40,7 @@ pub mod settings;
 mod stats;
 mod summary;
 pub mod time;
+pub mod wellness;
 pub mod zones;
 
 use hrdrift_ingest::Activity;
@@ -52,7 +53,7 @@ pub use effort::{
 };
 pub use history::{
     Day, EasyRun, HardSession, History, Readiness, ReadinessVerdict, Reason, Verdict, Week,
-    analyze_history, fill_long_rows,
+    analyze_history, analyze_history_with_mornings, fill_long_rows,
 };
 pub use metrics::{
     ActivityContext, ActivityMetrics, ActivitySeries, Alpha1Point, Analysis, DecouplingQuality,

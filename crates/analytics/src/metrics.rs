@@ -377,6 +377,8 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
         dfa_a1_mean: None,
         a1_drift: None,
         aet_hr_bpm: None,
+        feel: activity.workout_feel.filter(|v| (0.0..=100.0).contains(v)),
+        rpe: activity.workout_rpe.filter(|v| (0.0..=10.0).contains(v)),
     }
 }
 

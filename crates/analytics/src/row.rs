@@ -263,6 +263,13 @@ pub struct ActivityMetrics {
     /// HR at which alpha1 falls through 0.75: the aerobic threshold, measured (bpm).
     #[serde(default)]
     pub aet_hr_bpm: Option<f64>,
+    /// How the runner felt after it, as the watch asked: 0 (very weak) to 100 (very strong)
+    /// (FIT `session.workout_feel`).
+    #[serde(default)]
+    pub feel: Option<f64>,
+    /// The runner's rating of perceived exertion, 0-10 (FIT `session.workout_rpe` / 10).
+    #[serde(default)]
+    pub rpe: Option<f64>,
 }
 
 /// How steady a run was (METRICS.md 3b).
@@ -402,6 +409,8 @@ impl ActivityMetrics {
             dfa_a1_mean: Some(0.5),
             a1_drift: Some(0.5),
             aet_hr_bpm: Some(0.5),
+            feel: Some(0.5),
+            rpe: Some(0.5),
         }
     }
 
@@ -430,6 +439,8 @@ impl ActivityMetrics {
             self.dfa_a1_mean,
             self.a1_drift,
             self.aet_hr_bpm,
+            self.feel,
+            self.rpe,
         ];
         let zones = self
             .zones_s

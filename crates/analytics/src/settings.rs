@@ -664,7 +664,8 @@ impl AthleteSettings {
 /// 3: run-walk, steadiness on 30 s means, the HR class beside the session type, the effort
 /// summary (issue 16).
 /// 4: the HRV fields of section 5 from RR intervals (issue 18).
-pub const METRICS_REVISION: u32 = 4;
+/// 5: `feel` and `rpe`, how the runner felt, from the FIT session (issue 19).
+pub const METRICS_REVISION: u32 = 5;
 
 /// FNV-1a 64 of a text, in hex.
 fn fnv1a(text: &str) -> String {

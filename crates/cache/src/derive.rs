@@ -45,6 +45,8 @@ pub struct Derived {
     /// Whether `settings.lthr` is the estimate from sustained efforts (METRICS.md 3a), rather
     /// than configured or 0.9 x HRmax (`low_confidence`).
     pub lthr_from_efforts: bool,
+    /// The morning readings of the store, a day each with its baselines (METRICS.md 6).
+    pub mornings: Vec<hrdrift_analytics::wellness::WellnessDay>,
     /// Rows computed by this call, not yet written to the store.
     pending: Vec<MetricsRow>,
 }
@@ -526,6 +528,33 @@ fn refresh(store: &Store, base: &AthleteSettings, keep: bool) -> anyhow::Result<
         problems,
         effort,
         lthr_from_efforts,
+        mornings: mornings(store),
         pending: rows,
     })
+}
+
+/// The store's readings merged into days and judged against their baselines. A row whose day
+/// or source this build cannot read (another tool's edit) is left out.
+#[must_use]
+pub fn mornings(store: &Store) -> Vec<hrdrift_analytics::wellness::WellnessDay> {
+    use hrdrift_analytics::wellness::{StoredReading, days, merge};
+    use hrdrift_ingest::daily::{DailyReading, ReadingSource};
+    let rows: Vec<StoredReading> = store
+        .readings()
+        .iter()
+        .filter_map(|r| {
+            Some(StoredReading {
+                reading: DailyReading {
+                    date: chrono::NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok()?,
+                    source: ReadingSource::parse(&r.source)?,
+                    resting_hr_bpm: r.resting_hr_bpm,
+                    rmssd_ms: r.rmssd_ms,
+                    sleep_score: r.sleep_score,
+                    feel: r.feel,
+                },
+                import_seq: r.import_seq,
+            })
+        })
+        .collect();
+    days(&merge(&rows))
 }

@@ -9,5 +9,5 @@ pub mod config;
 mod derive;
 
 pub use derive::{
-    Derived, deriver, for_reading, for_reading_with_store, store_after_import, update,
+    Derived, deriver, for_reading, for_reading_with_store, mornings, store_after_import, update,
 };

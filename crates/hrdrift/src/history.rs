@@ -4,18 +4,23 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use hrdrift_analytics::history::{EasyRun, HardSession, History, Week, analyze_history, words};
+use hrdrift_analytics::history::{
+    EasyRun, HardSession, History, Week, analyze_history_with_mornings, words,
+};
 use serde::Serialize;
 
 use crate::Exit;
 use crate::text::{num, pace, rfc3339_secs};
 use hrdrift_analytics::time::{Period, day_ms, ms_of};
+use hrdrift_analytics::wellness::WellnessDay;
 
 /// Version of the JSON `trends`, `weeks` and `readiness` print. 2: `easy_runs` lists every
 /// steady run (session type easy, or moderate without fast repetitions) with its
 /// `session_type`, `hr_class`, `threshold_speed_m_s` and `walk_share`; hard sessions are session
-/// types; a week's `easy_runs` and `moderate_runs` count HR classes (issue 16).
-pub const SCHEMA_VERSION: u32 = 2;
+/// types; a week's `easy_runs` and `moderate_runs` count HR classes (issue 16). 3: readiness
+/// has `morning`, the day of morning readings it judged (or null), and the reasons
+/// `hrv_below_normal`, `resting_hr_elevated` and `hrv_unstable` (issue 19).
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct When {
@@ -73,7 +78,7 @@ pub fn load(store_dir: &Path, now_ms: i64) -> anyhow::Result<(hrdrift_cache::Der
     for p in &d.problems {
         eprintln!("hrdrift: warning: {p}");
     }
-    let h = analyze_history(&d.metrics, &d.settings, now_ms);
+    let h = analyze_history_with_mornings(&d.metrics, &d.mornings, &d.settings, now_ms);
     Ok((d, h))
 }
 
@@ -255,12 +260,21 @@ struct ReadinessJson<'a> {
     ctl: Option<f64>,
     atl: Option<f64>,
     tsb: Option<f64>,
+    morning: Option<&'a WellnessDay>,
+}
+
+/// The morning readiness judged: the latest day of readings, when it is of the day of `now`
+/// (UTC) or the day before.
+fn morning(days: &[WellnessDay], now_ms: i64) -> Option<&WellnessDay> {
+    let today = chrono::DateTime::from_timestamp_millis(now_ms)?.date_naive();
+    hrdrift_analytics::wellness::morning_of(days, today)
 }
 
 pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     let now = w.now_ms();
-    let (_, h) = load(store_dir, now)?;
+    let (d, h) = load(store_dir, now)?;
     let today = h.days.iter().rev().find(|day| day_ms(&day.date) <= now);
+    let morning = morning(&d.mornings, now);
     if w.json {
         let out = ReadinessJson {
             schema_version: SCHEMA_VERSION,
@@ -269,6 +283,7 @@ pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             ctl: today.map(|d| d.ctl),
             atl: today.map(|d| d.atl),
             tsb: today.map(|d| d.tsb),
+            morning,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Ok);
@@ -287,6 +302,31 @@ pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             "Fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0} on {}",
             d.ctl, d.atl, d.tsb, d.date
         );
+    }
+    if let Some(m) = morning {
+        let mut parts = Vec::new();
+        if let Some(r) = m.resting_hr_bpm {
+            parts.push(match m.resting_hr_median_30d {
+                Some(med) => format!("resting HR {r:.0} bpm (30-day median {med:.0})"),
+                None => format!("resting HR {r:.0} bpm"),
+            });
+        }
+        if let Some(v) = m.hrv_rmssd_ms {
+            parts.push(
+                match (m.ln_rmssd_7d_mean, m.ln_rmssd_normal_low, m.ln_rmssd_normal_high) {
+                    (Some(mean), Some(lo), Some(hi)) => format!(
+                        "overnight HRV {v:.0} ms (7-day ln rMSSD {mean:.2}, normal {lo:.2} to {hi:.2})"
+                    ),
+                    _ => format!("overnight HRV {v:.0} ms (no normal range yet)"),
+                },
+            );
+        }
+        if let Some(sl) = m.sleep_score {
+            parts.push(format!("sleep score {sl:.0}"));
+        }
+        println!("Morning of {}: {}", m.date, parts.join(", "));
+    } else if !d.mornings.is_empty() {
+        println!("No morning readings of today or yesterday: the verdict is on the runs alone");
     }
     Ok(Exit::Ok)
 }

@@ -15,7 +15,8 @@ use crate::text::{hms, local_time, num, rfc3339_secs};
 /// `decoupling_quality` and `effort`; `unsteady` follows the 30 s rule of 3b (issue 16).
 /// 4: the HRV fields `rr_beats`, `rr_artifact_pct`, `rmssd_ms`, `dfa_a1_mean`, `a1_drift`,
 /// `aet_hr_bpm`, each absent with its reason (issue 18).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: `feel` (0-100) and `rpe` (0-10), how the runner felt, where the watch asked (issue 19).
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Serialize)]
 struct JsonActivity<'a> {

@@ -11,6 +11,7 @@ mod list;
 mod report;
 mod show;
 mod text;
+mod wellness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,6 +90,8 @@ enum Command {
     Weeks(history::When),
     /// Push, steady or hold back today, with the reasons as numbers
     Readiness(history::When),
+    /// Morning readings per day: resting HR, overnight HRV (rMSSD) against its normal range, sleep [default: --since 12w]
+    Wellness(history::When),
     /// Best GAP pace per duration (1 min to 1 h) over a period [default: --since 90d], against the period before
     Curve(history::When),
     /// Write the report: index.html, PNG charts, summary.json and summary.md
@@ -181,6 +184,7 @@ fn main() -> ExitCode {
         | Command::Trends(_)
         | Command::Weeks(_)
         | Command::Readiness(_)
+        | Command::Wellness(_)
         | Command::Curve(_)
         | Command::Report(_)
         | Command::Athlete(athlete::AthleteCommand::Show { .. }) => true,
@@ -214,6 +218,7 @@ fn main() -> ExitCode {
         Command::Weeks(w) => history::weeks(&store, &w),
         Command::Readiness(w) => history::readiness(&store, &w),
         Command::Curve(w) => curve::run(&store, &w),
+        Command::Wellness(w) => wellness::run(&store, &w),
         Command::Convert { file, to, output } => convert::run(&file, to, output.as_deref()),
         Command::Completions { shell } => {
             let mut cmd = <Args as clap::CommandFactory>::command();

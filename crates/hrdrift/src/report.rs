@@ -36,8 +36,9 @@ pub struct NightlyArgs {
     #[command(flatten)]
     report: ReportArgs,
     /// Warnings that make the run exit with status 5, comma-separated, or `none`
-    /// [default: all: hold_back, elevated, lingering, stride_unsteady, too_many_hard,
-    /// hard_back_to_back, too_much_moderate, no_true_easy, load_spike]
+    /// [default: all but hrv_unstable: hold_back, elevated, lingering, stride_unsteady,
+    /// too_many_hard, hard_back_to_back, too_much_moderate, no_true_easy, load_spike,
+    /// hrv_below_normal, resting_hr_elevated]
     #[arg(long, value_name = "LIST")]
     fail_on: Option<String>,
     /// Wait for another hrdrift process writing to the store instead of exiting with status 4
@@ -85,7 +86,13 @@ pub fn report(store_dir: &Path, a: &ReportArgs) -> anyhow::Result<Exit> {
 
 fn fail_set(list: Option<&str>) -> anyhow::Result<HashSet<String>> {
     let Some(list) = list else {
-        return Ok(WARNING_CODES.iter().map(|s| (*s).to_owned()).collect());
+        // An unstable HRV is a reason without weight of its own (METRICS.md section 6): it
+        // fails the job only when asked for.
+        return Ok(WARNING_CODES
+            .iter()
+            .filter(|c| **c != "hrv_unstable")
+            .map(|s| (*s).to_owned())
+            .collect());
     };
     let mut out = HashSet::new();
     for w in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {

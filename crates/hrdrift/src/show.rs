@@ -17,7 +17,8 @@ use hrdrift_cache::config;
 /// Version of the JSON `show` prints (the same activity fields as `activities --json`).
 /// 2: the session type and effort fields of issue 16 (see `list::SCHEMA_VERSION` 3).
 /// 3: the HRV fields of issue 18 (see `list::SCHEMA_VERSION` 4).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `feel` and `rpe` (issue 19, `list::SCHEMA_VERSION` 5).
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -381,6 +382,17 @@ fn print_table(m: &ActivityMetrics, source: &str) {
             why("aet_hr_bpm")
         );
     }
+    if m.feel.is_some() || m.rpe.is_some() {
+        // Only where the watch asked after the run.
+        println!(
+            "  felt         {}   RPE {} of 10",
+            m.feel.map_or_else(
+                || "-".to_owned(),
+                |f| format!("{} ({f:.0} of 100)", feel_word(f))
+            ),
+            num(m.rpe, 0)
+        );
+    }
     let u = &m.settings_used;
     let est = if u.estimated.is_empty() {
         String::new()
@@ -397,4 +409,15 @@ fn print_table(m: &ActivityMetrics, source: &str) {
         println!("  flags        {}", m.flags.join(", "));
     }
     println!();
+}
+
+/// The watch's words for a `workout_feel` (0, 25, 50, 75, 100).
+fn feel_word(f: f64) -> &'static str {
+    match f {
+        f if f < 12.5 => "very weak",
+        f if f < 37.5 => "weak",
+        f if f < 62.5 => "normal",
+        f if f < 87.5 => "strong",
+        _ => "very strong",
+    }
 }

@@ -105,6 +105,35 @@ pub fn decode_reference(
     c.finish(id, source)
 }
 
+/// The daily messages of a FIT file (a watch's monitoring, HRV status or sleep file), read with
+/// the reference path: these files are small, and what decodes before a fault is kept.
+///
+/// # Errors
+/// Not FIT, or a broken header.
+pub(crate) fn decode_daily_messages(
+    bytes: &[u8],
+) -> Result<Decoded<collect::DailyMessages>, DecodeError> {
+    check_signature(bytes)?;
+    let mut c = Collector::default();
+    let r = reference::stream(bytes, &mut c);
+    let mut warnings = std::mem::take(c.warnings_mut());
+    let daily = std::mem::take(&mut c.daily);
+    if let Err(e) = r {
+        let nothing = daily.resting.is_empty() && daily.hrv.is_empty() && daily.sleep.is_empty();
+        if nothing {
+            return Err(e);
+        }
+        warnings.push(crate::model::Warning::new(
+            "truncated",
+            format!("the readings before the damage were kept: {e}"),
+        ));
+    }
+    Ok(Decoded {
+        value: daily,
+        warnings,
+    })
+}
+
 fn check_signature(bytes: &[u8]) -> Result<(), DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);

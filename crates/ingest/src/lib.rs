@@ -125,6 +125,51 @@ pub fn decode_with_id(
     }
 }
 
+/// What a file holds: activities, or a watch's (or an app's) daily readings.
+#[derive(Debug)]
+pub enum Contents {
+    Activities(Decoded<Vec<Activity>>),
+    Readings(Decoded<Vec<daily::DailyReading>>),
+}
+
+/// [`decode_with_id`], and where a FIT file holds no activity or the bytes are a CSV of daily
+/// readings, the daily readings ([`daily`]).
+///
+/// # Errors
+/// As [`decode_with_id`]; a FIT file with neither activities nor readings stays
+/// [`DecodeError::NotAnActivity`].
+pub fn decode_contents(bytes: &[u8], name: &str, id: &str) -> Result<Contents, DecodeError> {
+    let kind = detect(bytes);
+    if kind.is_none() && daily::looks_like_readings_csv(bytes) {
+        return guarded(|| daily::decode_csv(bytes, name)).map(Contents::Readings);
+    }
+    match decode_with_id(bytes, name, id) {
+        Err(DecodeError::NotAnActivity(why)) if kind == Some(Kind::Fit) => {
+            match guarded(|| daily::decode_fit(bytes, name)) {
+                Ok(d) if !d.value.is_empty() => Ok(Contents::Readings(d)),
+                Ok(_) | Err(DecodeError::NotAnActivity(_)) => Err(DecodeError::NotAnActivity(why)),
+                Err(e) => Err(e),
+            }
+        }
+        other => other.map(Contents::Activities),
+    }
+}
+
+/// Runs a decoder with a panic inside it turned into [`DecodeError::Panicked`].
+fn guarded<T>(f: impl FnOnce() -> Result<T, DecodeError>) -> Result<T, DecodeError> {
+    GUARDED.with(|g| g.set(true));
+    let out = catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    out.unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(DecodeError::Panicked(msg))
+    })
+}
+
 fn unknown_format(bytes: &[u8], name: &str) -> DecodeError {
     let lower = name.to_ascii_lowercase();
     let hint = if lower.ends_with(".fit") {

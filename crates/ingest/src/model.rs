@@ -212,6 +212,11 @@ pub struct Activity {
     /// Resting and maximum heart rate from the device's user profile, where present.
     pub profile_hr_rest: Option<f64>,
     pub profile_hr_max: Option<f64>,
+    /// How the runner felt, FIT `session.workout_feel`: 0 (very weak) to 100 (very strong),
+    /// where the watch asked after the run.
+    pub workout_feel: Option<f64>,
+    /// The runner's rating of perceived exertion, 0-10 (FIT `session.workout_rpe` / 10).
+    pub workout_rpe: Option<f64>,
 }
 
 impl Activity {
@@ -689,6 +694,8 @@ mod tests {
             rr_anchor_ms: Vec::new(),
             profile_hr_rest: None,
             profile_hr_max: None,
+            workout_feel: None,
+            workout_rpe: None,
         }
     }
 

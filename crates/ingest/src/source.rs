@@ -173,7 +173,9 @@ pub fn expand_bytes(
         }
         Some(_) => sink(Found::Input(Input { name, bytes })),
         None if bytes.is_empty() => sink(fail(&name, DecodeError::Empty)),
-        None if has_activity_extension(&name) => sink(Found::Input(Input { name, bytes })),
+        None if has_activity_extension(&name) || crate::daily::looks_like_readings_csv(&bytes) => {
+            sink(Found::Input(Input { name, bytes }));
+        }
         None => sink(Found::Ignored(name)),
     }
 }

@@ -487,6 +487,8 @@ fn activity(
         rr_anchor_ms: Vec::new(),
         profile_hr_rest: None,
         profile_hr_max: None,
+        workout_feel: None,
+        workout_rpe: None,
     }
 }
 

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::Utc;
 use hrdrift_analytics::history::words::{self, Warning};
-use hrdrift_analytics::history::{EasyRun, HardSession, History, Readiness, Week, analyze_history};
+use hrdrift_analytics::history::{
+    EasyRun, HardSession, History, Readiness, Week, analyze_history_with_mornings,
+};
 pub use hrdrift_analytics::time::Period;
 use hrdrift_analytics::time::{day_ms, ms_of, rfc3339_secs};
 use hrdrift_analytics::{ActivityMetrics, CurvePoint, Sex, ZoneModel, pace_curve};
@@ -143,7 +145,7 @@ pub fn summary<'a>(
 /// # Errors
 /// When a file cannot be written.
 pub fn publish(store: &Store, d: &Derived, out: &Path, p: Period) -> anyhow::Result<Published> {
-    let h = analyze_history(&d.metrics, &d.settings, p.now_ms);
+    let h = analyze_history_with_mornings(&d.metrics, &d.mornings, &d.settings, p.now_ms);
     let warnings = words::warnings(&h, &d.settings, p.now_ms);
     let (curve, curve_before) = pace_curves(d, p);
     let curves = (curve.as_slice(), curve_before.as_slice());

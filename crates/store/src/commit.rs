@@ -117,11 +117,23 @@ impl Store {
             generation = generation.max(s.generation);
             new_rows.extend(s.rows);
         }
-        if new_rows.is_empty() && new_sources.is_empty() && replaced.is_empty() {
+        if new_rows.is_empty()
+            && new_sources.is_empty()
+            && replaced.is_empty()
+            && self.pending_readings.is_empty()
+        {
             return Ok(stats);
         }
         let staging = self.dir.join(STAGING);
         fs::create_dir_all(&staging).map_err(StoreError::io(&staging))?;
+        // The readings go first: a crash before the activities' commit point leaves them in
+        // with their files not yet marked seen, and the next import reads those files again and
+        // writes the same rows over them.
+        let readings = if self.pending_readings.is_empty() {
+            None
+        } else {
+            Some(self.write_readings(&staging)?)
+        };
         // activities.parquet is the commit point: once it is renamed in, the new parts are
         // referenced and kept. sources.parquet and the manifest follow; if a crash skips them,
         // `load` repairs the manifest from the parts the activities reference, and the files
@@ -180,9 +192,40 @@ impl Store {
             self.sources.extend(new_sources);
         }
         self.count = count;
+        if let Some(r) = readings {
+            self.readings = r;
+            self.pending_readings.clear();
+        }
         self.metrics_behind |= new_metrics;
         self.manifest = manifest;
         Ok(stats)
+    }
+}
+
+impl Store {
+    /// Writes the wellness table with the pending readings merged in (one row per day and
+    /// source, the pending one's values replacing a stored one's); returns its rows.
+    fn write_readings(&self, staging: &Path) -> Result<Vec<ReadingRow>, StoreError> {
+        let mut by_key: std::collections::BTreeMap<(String, String), ReadingRow> = self
+            .readings
+            .iter()
+            .map(|r| ((r.date.clone(), r.source.clone()), r.clone()))
+            .collect();
+        for r in &self.pending_readings {
+            match by_key.get_mut(&(r.date.clone(), r.source.clone())) {
+                Some(old) => old.update(r),
+                None => {
+                    by_key.insert((r.date.clone(), r.source.clone()), r.clone());
+                }
+            }
+        }
+        let rows: Vec<ReadingRow> = by_key.into_values().collect();
+        let path = self.dir.join(WELLNESS);
+        let tmp = staging.join(WELLNESS);
+        let frame = tables::readings_frame(&rows.iter().collect::<Vec<_>>());
+        tables::write_parquet_frames(&tmp, std::iter::once(frame))?;
+        fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))?;
+        Ok(rows)
     }
 }
 

@@ -545,6 +545,8 @@ fn activity_from_row(r: &ActivityRow, samples: Samples) -> Activity {
         rr_anchor_ms: Vec::new(),
         profile_hr_rest: r.profile_hr_rest,
         profile_hr_max: r.profile_hr_max,
+        workout_feel: r.workout_feel,
+        workout_rpe: r.workout_rpe,
     }
 }
 

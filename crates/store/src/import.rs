@@ -13,16 +13,17 @@
 //! activity that is the same run as one already stored (an export of the same session in another
 //! format) is a duplicate: the richer of the two is kept.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
+use hrdrift_ingest::daily::DailyReading;
 use hrdrift_ingest::source::{self, Found, Limits};
-use hrdrift_ingest::{Activity, DecodeError, Decoded, FileError, Warning};
+use hrdrift_ingest::{Activity, Contents, DecodeError, Decoded, FileError, Warning};
 use rayon::prelude::*;
 
-use crate::{ActivityRow, MetricsRow, Pending, SourceRow, Staged, Store, StoreError};
+use crate::{ActivityRow, MetricsRow, Pending, ReadingRow, SourceRow, Staged, Store, StoreError};
 
 /// Work done on each decoded activity in the decode workers, while its samples are still in
 /// memory (the binary computes the valid-HR pool and the metrics there, so they need not be
@@ -65,6 +66,12 @@ pub enum Outcome {
         of: String,
         replaced: bool,
     },
+    /// A watch's daily file or a CSV of daily readings: `days` local days of readings stored,
+    /// `replaced` of which replaced a value an earlier import had for that day.
+    Readings {
+        days: usize,
+        replaced: usize,
+    },
     /// A valid file that holds no recorded activity (settings, a route, a workout).
     NotActivity(String),
     /// Passed over: plainly not an activity file (e.g. a `.json` inside an export).
@@ -98,6 +105,13 @@ pub struct Summary {
     pub known: usize,
     pub duplicates: usize,
     pub not_activity: usize,
+    /// Files of daily readings (watch daily files, CSVs of readings) stored.
+    pub reading_files: usize,
+    /// Day readings stored (a day and source each)...
+    pub reading_days: usize,
+    /// ...of which replaced a value an earlier import (or an earlier file of this one) gave
+    /// for the same day.
+    pub readings_replaced: usize,
     pub ignored: usize,
     pub failed: Vec<FileError>,
     pub warnings: Vec<(String, Warning)>,
@@ -110,7 +124,7 @@ enum Msg {
     Decoded {
         name: String,
         hash: String,
-        result: Result<Decoded<Vec<Activity>>, DecodeError>,
+        result: Result<Contents, DecodeError>,
         /// One per decoded activity, in order, when there is a deriver.
         derived: Vec<MetricsRow>,
     },
@@ -189,6 +203,7 @@ fn same_run(a: &Span, b: &Span) -> bool {
 /// A batch handed to the committer thread.
 struct Batch {
     pending: Vec<Pending>,
+    readings: Vec<ReadingRow>,
     sources: Vec<SourceRow>,
     replaced: Vec<String>,
 }
@@ -206,6 +221,12 @@ struct Writer {
     pending_samples: usize,
     sources: Vec<SourceRow>,
     replaced: Vec<String>,
+    /// Readings waiting for the next batch.
+    readings: Vec<ReadingRow>,
+    /// The fields each stored (or pending) day has, by source: a new reading of a field the
+    /// day already has replaces it.
+    reading_days: HashMap<String, Vec<(String, [bool; 4])>>,
+    import_seq: u64,
     /// Ids this import stored (pending or committed) and has not replaced since.
     added: HashSet<String>,
     summary: Summary,
@@ -354,6 +375,83 @@ impl Writer {
         });
     }
 
+    fn add_readings(
+        &mut self,
+        name: &str,
+        hash: &str,
+        decoded: Decoded<Vec<DailyReading>>,
+        events: &mut dyn FnMut(&Event),
+    ) {
+        let Decoded {
+            value: readings,
+            warnings,
+        } = decoded;
+        let mut replaced = 0;
+        let days = readings.len();
+        for r in readings {
+            let date = r.date.format("%Y-%m-%d").to_string();
+            let source = r.source.as_str().to_owned();
+            let fields = [
+                r.resting_hr_bpm.is_some(),
+                r.rmssd_ms.is_some(),
+                r.sleep_score.is_some(),
+                r.feel.is_some(),
+            ];
+            let known = self.reading_days.entry(date.clone()).or_default();
+            if known
+                .iter()
+                .any(|(_, f)| f.iter().zip(&fields).any(|(a, b)| *a && *b))
+            {
+                replaced += 1;
+            }
+            match known.iter_mut().find(|(s, _)| *s == source) {
+                Some((_, f)) => {
+                    for (a, b) in f.iter_mut().zip(fields) {
+                        *a |= b;
+                    }
+                }
+                None => known.push((source.clone(), fields)),
+            }
+            let row = ReadingRow {
+                date,
+                source,
+                resting_hr_bpm: r.resting_hr_bpm,
+                rmssd_ms: r.rmssd_ms,
+                sleep_score: r.sleep_score,
+                feel: r.feel,
+                file: name.to_owned(),
+                source_hash: hash.to_owned(),
+                import_seq: self.import_seq,
+            };
+            // As the store merges a reading with the one it holds (`ReadingRow::update`).
+            match self
+                .readings
+                .iter_mut()
+                .find(|p| p.date == row.date && p.source == row.source)
+            {
+                Some(p) => p.update(&row),
+                None => self.readings.push(row),
+            }
+        }
+        self.summary.reading_files += 1;
+        self.summary.reading_days += days;
+        self.summary.readings_replaced += replaced;
+        self.sources.push(SourceRow {
+            hash: hash.to_owned(),
+            name: name.to_owned(),
+            outcome: "readings".to_owned(),
+            detail: format!("{days} days of readings"),
+        });
+        for w in &warnings {
+            self.summary.warnings.push((name.to_owned(), w.clone()));
+        }
+        events(&Event::Item {
+            name: name.to_owned(),
+            outcome: Outcome::Readings { days, replaced },
+            warnings,
+        });
+    }
+
     fn commit_if_due(
         &mut self,
         opts: &ImportOptions,
@@ -368,11 +466,16 @@ impl Writer {
         }
         let batch = Batch {
             pending: std::mem::take(&mut self.pending),
+            readings: std::mem::take(&mut self.readings),
             sources: std::mem::take(&mut self.sources),
             replaced: std::mem::take(&mut self.replaced),
         };
         self.pending_samples = 0;
-        if batch.pending.is_empty() && batch.sources.is_empty() && batch.replaced.is_empty() {
+        if batch.pending.is_empty()
+            && batch.sources.is_empty()
+            && batch.replaced.is_empty()
+            && batch.readings.is_empty()
+        {
             return Ok(());
         }
         if self.commits.as_ref().is_none_or(|c| c.send(batch).is_err()) {
@@ -449,6 +552,7 @@ fn committer(
                 }
             }
         }
+        store.add_readings(b.readings);
         sources.extend(b.sources);
         replaced.extend(b.replaced);
         if waiting > 0
@@ -510,6 +614,19 @@ pub fn import_with(
             richness: row_richness(r),
         })
         .collect();
+    let mut reading_days: HashMap<String, Vec<(String, [bool; 4])>> = HashMap::new();
+    for r in store.readings() {
+        reading_days.entry(r.date.clone()).or_default().push((
+            r.source.clone(),
+            [
+                r.resting_hr_bpm.is_some(),
+                r.rmssd_ms.is_some(),
+                r.sleep_score.is_some(),
+                r.feel.is_some(),
+            ],
+        ));
+    }
+    let import_seq = store.next_import_seq();
     let (commits, batches) = mpsc::sync_channel::<Batch>(0);
     let (results, committed) = mpsc::channel();
     let mut w = Writer {
@@ -521,6 +638,9 @@ pub fn import_with(
         pending_samples: 0,
         sources: Vec::new(),
         replaced: Vec::new(),
+        readings: Vec::new(),
+        reading_days,
+        import_seq,
         added: HashSet::new(),
         summary: Summary {
             files: files.len(),
@@ -558,13 +678,15 @@ pub fn import_with(
                             if known.contains(&hash) {
                                 Msg::Known { name: input.name }
                             } else {
-                                let result = hrdrift_ingest::decode_with_id(
+                                let result = hrdrift_ingest::decode_contents(
                                     &input.bytes,
                                     &input.name,
                                     &hash,
                                 );
                                 let derived = match (&result, derive) {
-                                    (Ok(d), Some(f)) => d.value.iter().map(f).collect(),
+                                    (Ok(Contents::Activities(d)), Some(f)) => {
+                                        d.value.iter().map(f).collect()
+                                    }
                                     _ => Vec::new(),
                                 };
                                 Msg::Decoded {
@@ -605,7 +727,8 @@ pub fn import_with(
                         continue;
                     }
                     match result {
-                        Ok(d) => w.add(&name, &hash, d, derived, events),
+                        Ok(Contents::Activities(d)) => w.add(&name, &hash, d, derived, events),
+                        Ok(Contents::Readings(d)) => w.add_readings(&name, &hash, d, events),
                         Err(DecodeError::NotAnActivity(why)) => {
                             w.summary.not_activity += 1;
                             w.sources.push(SourceRow {

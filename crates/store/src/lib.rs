@@ -8,6 +8,8 @@
 //!   samples/part-N.parquet  samples of one staged batch (activity_id, timestamp, ...); part of the store once published
 //!   developer/part-N.parquet  FIT developer fields, long form (activity_id, timestamp, name, units, value)
 //!   rr/part-N.parquet       beat-to-beat intervals (activity_id, seq, timestamp of the last record before them, rr_ms)
+//!   wellness.parquet        morning readings: one row per local day and source (resting HR,
+//!                           overnight rMSSD, sleep score, feel), replaced by a later import
 //!   metrics.parquet         per-activity metrics cache (derived; recomputed when missing or stale)
 //!   metrics/part-N.parquet  metrics computed while importing part N; over metrics.parquet, until
 //!                           the next write of the cache folds them into it
@@ -46,7 +48,7 @@ use serde::{Deserialize, Serialize};
 pub use commit::Staged;
 pub use derived::MetricsRow;
 pub use error::StoreError;
-pub use tables::{ActivityRow, SourceRow};
+pub use tables::{ActivityRow, ReadingRow, SourceRow};
 
 /// The store layout this version writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -54,6 +56,7 @@ const MANIFEST: &str = "store.json";
 const ACTIVITIES: &str = "activities.parquet";
 const SOURCES: &str = "sources.parquet";
 const METRICS: &str = "metrics.parquet";
+const WELLNESS: &str = "wellness.parquet";
 const STAGING: &str = ".staging";
 const LOCK: &str = ".lock";
 const PART_DIRS: [&str; 4] = ["samples", "developer", "rr", METRICS_PARTS];
@@ -85,6 +88,10 @@ pub struct Store {
     rows: Vec<ActivityRow>,
     sources: Vec<SourceRow>,
     metrics: Vec<MetricsRow>,
+    /// The wellness table (small: a row per day and source; never released).
+    readings: Vec<ReadingRow>,
+    /// Readings the next [`Store::publish`] writes, replacing those of the same day and source.
+    pending_readings: Vec<ReadingRow>,
     /// Activities in the store, whether or not `rows` holds them.
     count: usize,
     /// `rows`, `sources` and `metrics` were dropped by [`Store::release_rows`].
@@ -146,6 +153,8 @@ impl Store {
             rows: Vec::new(),
             sources: Vec::new(),
             metrics: Vec::new(),
+            readings: Vec::new(),
+            pending_readings: Vec::new(),
             count: 0,
             released: false,
             metrics_problem: None,
@@ -239,6 +248,11 @@ impl Store {
         let spath = self.dir.join(SOURCES);
         self.sources = match read_table(&spath)? {
             Some(df) => tables::sources_from_frame(&df).map_err(StoreError::parquet(&spath))?,
+            None => Vec::new(),
+        };
+        let wpath = self.dir.join(WELLNESS);
+        self.readings = match read_table(&wpath)? {
+            Some(df) => tables::readings_from_frame(&df).map_err(StoreError::parquet(&wpath))?,
             None => Vec::new(),
         };
         // A run killed after activities.parquet was renamed in (the commit point) but before the
@@ -338,6 +352,29 @@ impl Store {
     #[must_use]
     pub fn sources(&self) -> &[SourceRow] {
         &self.sources
+    }
+
+    /// The morning readings, one row per local day and source, by day then source.
+    #[must_use]
+    pub fn readings(&self) -> &[ReadingRow] {
+        &self.readings
+    }
+
+    /// Readings for the next [`Store::publish`], which writes them with what it publishes (a
+    /// reading of a day and source already stored replaces it). The import numbers them.
+    pub fn add_readings(&mut self, rows: Vec<ReadingRow>) {
+        self.pending_readings.extend(rows);
+    }
+
+    /// The number the next import's readings take: one more than any stored.
+    #[must_use]
+    pub fn next_import_seq(&self) -> u64 {
+        self.readings
+            .iter()
+            .map(|r| r.import_seq)
+            .max()
+            .unwrap_or(0)
+            + 1
     }
 
     /// Whether this handle holds the write lock.

@@ -39,6 +39,9 @@ pub struct ActivityRow {
     pub channels: String,
     pub profile_hr_rest: Option<f64>,
     pub profile_hr_max: Option<f64>,
+    /// FIT `session.workout_feel` (0-100) and `workout_rpe` / 10 (issue 19).
+    pub workout_feel: Option<f64>,
+    pub workout_rpe: Option<f64>,
     pub laps: Vec<Lap>,
     pub pauses: Vec<Pause>,
     pub warnings: Vec<Warning>,
@@ -83,6 +86,8 @@ impl ActivityRow {
             channels: channels.join(","),
             profile_hr_rest: a.profile_hr_rest,
             profile_hr_max: a.profile_hr_max,
+            workout_feel: a.workout_feel,
+            workout_rpe: a.workout_rpe,
             laps: a.laps.clone(),
             pauses: a.pauses.clone(),
             warnings: warnings.to_vec(),
@@ -109,6 +114,94 @@ pub struct SourceRow {
     /// `imported`, `duplicate` (same run as another activity) or `not_activity`.
     pub outcome: String,
     pub detail: String,
+}
+
+/// One row of `wellness.parquet`: one local calendar day's morning readings from one source
+/// (METRICS.md section 6). The day is kept as `YYYY-MM-DD` text: it sorts, DuckDB and polars
+/// cast it to a date, and it needs no date type in the build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadingRow {
+    pub date: String,
+    /// `fit_monitoring`, `fit_hrv_status`, `fit_sleep` or `csv`.
+    pub source: String,
+    pub resting_hr_bpm: Option<f64>,
+    pub rmssd_ms: Option<f64>,
+    pub sleep_score: Option<f64>,
+    /// How the runner felt, 1 (very weak) to 5 (very strong).
+    pub feel: Option<f64>,
+    /// The file (or archive member) the reading came from.
+    pub file: String,
+    pub source_hash: String,
+    /// Which import wrote it: where two sources give the same value for a day, the later
+    /// import's wins.
+    pub import_seq: u64,
+}
+
+impl ReadingRow {
+    /// Takes a later reading of the same day and source: its values replace these, and a value
+    /// it does not carry (an empty cell) leaves the one stored.
+    pub fn update(&mut self, later: &ReadingRow) {
+        for (mine, theirs) in [
+            (&mut self.resting_hr_bpm, later.resting_hr_bpm),
+            (&mut self.rmssd_ms, later.rmssd_ms),
+            (&mut self.sleep_score, later.sleep_score),
+            (&mut self.feel, later.feel),
+        ] {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
+        self.file.clone_from(&later.file);
+        self.source_hash.clone_from(&later.source_hash);
+        self.import_seq = later.import_seq;
+    }
+}
+
+/// The wellness table's frame.
+pub fn readings_frame(rows: &[&ReadingRow]) -> PolarsResult<DataFrame> {
+    let f = |name: &str, g: fn(&ReadingRow) -> Option<f64>| {
+        col_f64(name, rows.iter().map(|r| g(r)).collect())
+    };
+    DataFrame::new_infer_height(vec![
+        str_col("date", rows, |r| Some(r.date.as_str())),
+        str_col("source", rows, |r| Some(r.source.as_str())),
+        f("resting_hr_bpm", |r| r.resting_hr_bpm),
+        f("rmssd_ms", |r| r.rmssd_ms),
+        f("sleep_score", |r| r.sleep_score),
+        f("feel", |r| r.feel),
+        str_col("file", rows, |r| Some(r.file.as_str())),
+        str_col("source_hash", rows, |r| Some(r.source_hash.as_str())),
+        Column::new(
+            "import_seq".into(),
+            rows.iter().map(|r| r.import_seq).collect::<Vec<u64>>(),
+        ),
+    ])
+}
+
+/// Reads the wellness table back.
+pub fn readings_from_frame(df: &DataFrame) -> PolarsResult<Vec<ReadingRow>> {
+    let date = strs(df, "date")?;
+    let source = strs(df, "source")?;
+    let rest = f64s(df, "resting_hr_bpm")?;
+    let rmssd = f64s(df, "rmssd_ms")?;
+    let sleep = f64s(df, "sleep_score")?;
+    let feel = f64s(df, "feel")?;
+    let file = strs(df, "file")?;
+    let hash = strs(df, "source_hash")?;
+    let seq = u64s(df, "import_seq")?;
+    Ok((0..df.height())
+        .map(|i| ReadingRow {
+            date: date[i].clone().unwrap_or_default(),
+            source: source[i].clone().unwrap_or_default(),
+            resting_hr_bpm: rest[i],
+            rmssd_ms: rmssd[i],
+            sleep_score: sleep[i],
+            feel: feel[i],
+            file: file[i].clone().unwrap_or_default(),
+            source_hash: hash[i].clone().unwrap_or_default(),
+            import_seq: seq[i].unwrap_or(0),
+        })
+        .collect())
 }
 
 fn utc_ms() -> DataType {
@@ -182,6 +275,11 @@ pub fn activities_frame(rows: &[&ActivityRow]) -> PolarsResult<DataFrame> {
             "profile_hr_max",
             rows.iter().map(|r| r.profile_hr_max).collect(),
         ),
+        col_f64(
+            "workout_feel",
+            rows.iter().map(|r| r.workout_feel).collect(),
+        ),
+        col_f64("workout_rpe", rows.iter().map(|r| r.workout_rpe).collect()),
         json_col("laps_json", rows, |r| &r.laps),
         json_col("pauses_json", rows, |r| &r.pauses),
         json_col("warnings_json", rows, |r| &r.warnings),
@@ -252,6 +350,16 @@ pub fn activities_from_frame(df: &DataFrame) -> PolarsResult<Vec<ActivityRow>> {
     let channels = strs(df, "channels")?;
     let rest = f64s(df, "profile_hr_rest")?;
     let max = f64s(df, "profile_hr_max")?;
+    // A table written before issue 19 has neither column.
+    let optional = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
+        if df.column(name).is_ok() {
+            f64s(df, name)
+        } else {
+            Ok(vec![None; df.height()])
+        }
+    };
+    let feel = optional("workout_feel")?;
+    let rpe = optional("workout_rpe")?;
     let laps = strs(df, "laps_json")?;
     let pauses = strs(df, "pauses_json")?;
     let warnings = strs(df, "warnings_json")?;
@@ -279,6 +387,8 @@ pub fn activities_from_frame(df: &DataFrame) -> PolarsResult<Vec<ActivityRow>> {
             channels: channels[i].clone().unwrap_or_default(),
             profile_hr_rest: rest[i],
             profile_hr_max: max[i],
+            workout_feel: feel[i],
+            workout_rpe: rpe[i],
             laps: parse_json(laps[i].as_ref()),
             pauses: parse_json(pauses[i].as_ref()),
             warnings: parse_json(warnings[i].as_ref()),

@@ -465,6 +465,18 @@ pub fn analyze_history(
     settings: &AthleteSettings,
     now_ms: i64,
 ) -> History {
+    analyze_history_with_mornings(rows, &[], settings, now_ms)
+}
+
+/// [`analyze_history`] with the morning readings (METRICS.md section 6) in the readiness
+/// verdict: `mornings` from [`crate::wellness::days`], in date order.
+#[must_use]
+pub fn analyze_history_with_mornings(
+    rows: &[ActivityMetrics],
+    mornings: &[crate::wellness::WellnessDay],
+    settings: &AthleteSettings,
+    now_ms: i64,
+) -> History {
     let s = settings.sanitized();
     let mut placed: Vec<Placed<'_>> = rows.iter().filter_map(place).collect();
     placed.sort_by(|a, b| {
@@ -492,6 +504,7 @@ pub fn analyze_history(
             weeks: &weeks,
             days: &days,
             runs: &runs,
+            mornings,
         },
         &s,
         now_ms,

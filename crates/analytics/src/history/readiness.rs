@@ -7,6 +7,7 @@ use super::{
     monday_of, week_label,
 };
 use crate::settings::AthleteSettings;
+use crate::wellness::{WellnessDay, morning_of};
 
 pub(crate) struct Inputs<'x, 'a> {
     pub easy: &'x [Easy<'a>],
@@ -14,6 +15,8 @@ pub(crate) struct Inputs<'x, 'a> {
     pub weeks: &'x [Week],
     pub days: &'x [Day],
     pub runs: &'x [Placed<'a>],
+    /// The wellness days (METRICS.md section 6), in date order; empty without readings.
+    pub mornings: &'x [WellnessDay],
 }
 
 fn reason(code: &str, value: Option<f64>, threshold: Option<f64>, text: String) -> Reason {
@@ -176,6 +179,33 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
             hold.push(why);
         }
     }
+    // --- the morning (METRICS.md section 6) ---------------------------------------------------
+    let morning = super::date_of(today).and_then(|d| morning_of(x.mornings, d));
+    let (weighty, light) = morning.map(morning_reasons).unwrap_or_default();
+    notes.extend(light);
+    let felt = felt_reasons(x, now_ms);
+    // How the runner felt supports a verdict but never makes one (METRICS.md section 6); a
+    // runner who felt weak is not told to push.
+    let felt_blocks_push = !felt.is_empty();
+    notes.extend(felt);
+    if !weighty.is_empty() {
+        if hold.is_empty() && n_elevated >= 1 {
+            // A low HRV or a high resting HR confirms one elevated easy run.
+            hold.push(reason(
+                "easy_runs_elevated",
+                Some(1.0),
+                Some(2.0),
+                format!(
+                    "1 of your last {} easy runs had heart rate above your easy baseline, and \
+                     your morning readings agree",
+                    last3.len()
+                ),
+            ));
+        }
+        if !hold.is_empty() {
+            hold.extend(weighty.iter().cloned());
+        }
+    }
     if !hold.is_empty() {
         hold.extend(notes);
         return Readiness {
@@ -291,7 +321,9 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
             ),
         ),
     ));
-    if checks.iter().all(|c| c.0) {
+    // Either morning flag alone makes push impossible.
+    checks.extend(weighty.into_iter().map(|r| (false, r)));
+    if checks.iter().all(|c| c.0) && !felt_blocks_push {
         let mut reasons: Vec<Reason> = checks.into_iter().map(|c| c.1).collect();
         reasons.extend(notes);
         return Readiness {
@@ -305,4 +337,115 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
         verdict: ReadinessVerdict::Steady,
         reasons,
     }
+}
+
+/// The morning's reasons: those with weight (`hrv_below_normal`, `resting_hr_elevated`) and
+/// those without (`hrv_unstable`).
+fn morning_reasons(m: &WellnessDay) -> (Vec<Reason>, Vec<Reason>) {
+    let mut weighty = Vec::new();
+    let mut light = Vec::new();
+    if m.has("hrv_below_normal") {
+        weighty.push(reason(
+            "hrv_below_normal",
+            m.ln_rmssd_7d_mean,
+            m.ln_rmssd_normal_low,
+            format!(
+                "your overnight HRV over the last 7 days (ln rMSSD {:.2}, about {:.0} ms) is below \
+                 your normal range ({:.2} to {:.2}) as of {}",
+                m.ln_rmssd_7d_mean.unwrap_or(0.0),
+                m.ln_rmssd_7d_mean.unwrap_or(0.0).exp(),
+                m.ln_rmssd_normal_low.unwrap_or(0.0),
+                m.ln_rmssd_normal_high.unwrap_or(0.0),
+                m.date
+            ),
+        ));
+    }
+    if m.has("resting_hr_elevated") {
+        weighty.push(reason(
+            "resting_hr_elevated",
+            m.resting_hr_bpm,
+            m.resting_hr_threshold,
+            format!(
+                "your resting heart rate on {} was {:.0} bpm, {:.0} above your 30-day median of \
+                 {:.0} ({:.0} or more is elevated)",
+                m.date,
+                m.resting_hr_bpm.unwrap_or(0.0),
+                m.resting_hr_bpm.unwrap_or(0.0) - m.resting_hr_median_30d.unwrap_or(0.0),
+                m.resting_hr_median_30d.unwrap_or(0.0),
+                m.resting_hr_threshold.unwrap_or(0.0)
+            ),
+        ));
+    }
+    if m.has("hrv_unstable") {
+        light.push(reason(
+            "hrv_unstable",
+            m.ln_rmssd_cv_7d,
+            m.ln_rmssd_cv_limit,
+            format!(
+                "your overnight HRV varied more than usual over the last 7 days (CV {:.1} %, \
+                 above {:.1} %)",
+                m.ln_rmssd_cv_7d.unwrap_or(0.0) * 100.0,
+                m.ln_rmssd_cv_limit.unwrap_or(0.0) * 100.0
+            ),
+        ));
+    }
+    (weighty, light)
+}
+
+/// Feel on the watch's 0-100 scale: the run's own, else the readings CSV's `feel` (1-5) of its
+/// day, 1 as 0 and 5 as 100.
+fn feel_of(r: &Easy<'_>, mornings: &[WellnessDay]) -> Option<f64> {
+    r.p.m.feel.or_else(|| {
+        let label = local_date(&r.p);
+        mornings
+            .binary_search_by(|d| d.date.as_str().cmp(label.as_str()))
+            .ok()
+            .and_then(|k| mornings[k].feel)
+            .map(|f| (f - 1.0) * 25.0)
+    })
+}
+
+/// At or below this feel (the watch's "weak") a steady run was felt weak.
+const FELT_WEAK: f64 = 25.0;
+/// An easy run rated this hard or harder (RPE 0-10) while on its HR baseline.
+const RPE_HIGH_AT_EASY: f64 = 5.0;
+
+/// `felt_weak` (the last 2 steady runs felt weak) and `rpe_high_at_easy` (the latest steady run
+/// was an easy run rated hard while its heart rate sat on the baseline).
+fn felt_reasons(x: &Inputs<'_, '_>, now_ms: i64) -> Vec<Reason> {
+    let past: Vec<&Easy<'_>> = x.easy.iter().filter(|r| r.p.start_ms <= now_ms).collect();
+    let mut out = Vec::new();
+    let last2 = &past[past.len().saturating_sub(2)..];
+    let feels: Vec<Option<f64>> = last2.iter().map(|r| feel_of(r, x.mornings)).collect();
+    if last2.len() == 2 && feels.iter().all(|f| f.is_some_and(|v| v <= FELT_WEAK)) {
+        let worst = feels.iter().flatten().copied().fold(f64::MIN, f64::max);
+        out.push(reason(
+            "felt_weak",
+            Some(worst),
+            Some(FELT_WEAK),
+            format!(
+                "you felt weak after your last 2 steady runs ({} and {})",
+                local_date(&last2[0].p),
+                local_date(&last2[1].p)
+            ),
+        ));
+    }
+    if let Some(r) = past.last()
+        && r.p.m.class == Some(crate::SessionClass::Easy)
+        && r.out.elevated == Some(false)
+        && let Some(rpe) = r.p.m.rpe
+        && rpe >= RPE_HIGH_AT_EASY
+    {
+        out.push(reason(
+            "rpe_high_at_easy",
+            Some(rpe),
+            Some(RPE_HIGH_AT_EASY),
+            format!(
+                "your easy run of {} felt hard (RPE {rpe:.0} of 10) though your heart rate was \
+                 on its baseline",
+                local_date(&r.p)
+            ),
+        ));
+    }
+    out
 }

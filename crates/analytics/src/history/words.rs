@@ -198,8 +198,9 @@ pub fn verdict_words(v: ReadinessVerdict) -> (&'static str, &'static str) {
 }
 
 /// Every code [`warnings`] gives: readiness, the latest steady run, lingering hard sessions, then
-/// every weekly flag (`week_flag`). `nightly --fail-on` chooses among these.
-pub const WARNING_CODES: [&str; 9] = [
+/// every weekly flag (`week_flag`), then the morning's flags (METRICS.md section 6). `nightly
+/// --fail-on` chooses among these.
+pub const WARNING_CODES: [&str; 12] = [
     "hold_back",
     "elevated",
     "lingering",
@@ -209,7 +210,13 @@ pub const WARNING_CODES: [&str; 9] = [
     super::week_flag::TOO_MUCH_MODERATE,
     super::week_flag::NO_TRUE_EASY,
     super::week_flag::LOAD_SPIKE,
+    "hrv_below_normal",
+    "resting_hr_elevated",
+    "hrv_unstable",
 ];
+
+/// The morning flags, which reach the warnings through the readiness reasons of today.
+const MORNING_CODES: [&str; 3] = ["hrv_below_normal", "resting_hr_elevated", "hrv_unstable"];
 
 /// A warning sign found as of a moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -249,6 +256,17 @@ pub fn warnings(h: &History, s: &AthleteSettings, now_ms: i64) -> Vec<Warning> {
             start: None,
             week: None,
         });
+    }
+    for r in &h.readiness.reasons {
+        if MORNING_CODES.contains(&r.code.as_str()) {
+            out.push(Warning {
+                code: r.code.clone(),
+                text: r.text.clone(),
+                id: None,
+                start: None,
+                week: None,
+            });
+        }
     }
     if let Some(r) = h
         .easy_runs

@@ -73,6 +73,8 @@ pub fn activity(samples: Samples, sport: Option<String>) -> Activity {
         rr_anchor_ms: Vec::new(),
         profile_hr_rest: None,
         profile_hr_max: None,
+        workout_feel: None,
+        workout_rpe: None,
     }
 }
 

@@ -7,10 +7,10 @@ use hrdrift_analytics::hrv::{
 };
 
 /// SplitMix64 and Box-Muller: a fixed-seed normal generator with no dependency.
-struct Normal(u64);
+pub(crate) struct Normal(pub(crate) u64);
 
 impl Normal {
-    fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -18,7 +18,7 @@ impl Normal {
         ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn next(&mut self) -> f64 {
+    pub(crate) fn next(&mut self) -> f64 {
         let u = self.uniform().max(1e-300);
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
     }

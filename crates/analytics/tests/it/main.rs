@@ -23,3 +23,4 @@ mod props;
 mod reanchor;
 mod reference;
 mod tracks;
+mod wellness;

@@ -53,7 +53,7 @@ fn metrics_are_stored_and_follow_the_athlete_settings() {
 
     // Fewer than 20 activities: HRmax and LTHR cannot be estimated, zones are absent with why.
     let v = ok_json(store, &["activities", "--json"]);
-    assert_eq!(v["schema_version"], 4);
+    assert_eq!(v["schema_version"], 5);
     let before = by_id(&v);
     assert!(before.len() >= 6, "{}", before.len());
     for a in before.values() {
@@ -202,7 +202,7 @@ fn the_demo_athlete_gives_trends_weeks_and_readiness() {
 
     let as_of = ["--as-of", "2025-06-08"];
     let t = ok_json(&store, &["trends", "--json", as_of[0], as_of[1]]);
-    assert_eq!(t["schema_version"], 2);
+    assert_eq!(t["schema_version"], 3);
     let ids: std::collections::BTreeSet<String> =
         by_id(&ok_json(&store, &["activities", "--json"]))
             .into_keys()

@@ -25,7 +25,7 @@ fn import_the_shipped_data_then_list_it() {
     let out = hrdrift(store.path(), &["activities", "--json"]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["schema_version"], 4);
+    assert_eq!(v["schema_version"], 5);
     let acts = v["activities"].as_array().expect("list");
     assert_eq!(acts.len(), 73);
     for a in acts {

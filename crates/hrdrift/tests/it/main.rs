@@ -13,6 +13,7 @@ mod analysis;
 mod cli;
 mod crash;
 mod disk;
+mod mornings;
 mod report;
 
 use std::path::{Path, PathBuf};

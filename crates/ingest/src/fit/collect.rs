@@ -100,6 +100,10 @@ struct Session {
     start_ms: i64,
     sport: Option<String>,
     sub_sport: Option<String>,
+    /// `workout_feel`, 0 (very weak) to 100 (very strong), as the watch asked after the run.
+    feel: Option<f64>,
+    /// `workout_rpe` over 10: the runner's RPE, 0-10.
+    rpe: Option<f64>,
 }
 
 /// The values of one `record` message that the model keeps, as `fitparser` names them
@@ -152,9 +156,30 @@ pub(super) struct Collector {
     counts: HashMap<&'static str, (usize, String)>,
     no_timestamp: usize,
     hr_zero: usize,
+    pub(super) daily: DailyMessages,
+}
+
+/// The messages of a watch's daily files (issue 19), as they come.
+#[derive(Default, Debug)]
+pub(crate) struct DailyMessages {
+    /// `file_id.time_created` (ms UTC): the day of a `sleep_assessment`, which has no time.
+    pub(crate) time_created_ms: Option<i64>,
+    /// Local time minus UTC (s) from `monitoring_info` (or `activity`) where the file tells it.
+    pub(crate) utc_offset_s: Option<i64>,
+    /// `monitoring_hr_data`: (time ms UTC, `resting_heart_rate` (7-day average),
+    /// `current_day_resting_heart_rate`).
+    pub(crate) resting: Vec<(i64, Option<f64>, Option<f64>)>,
+    /// `hrv_status_summary`: (time ms UTC, `last_night_average` ms).
+    pub(crate) hrv: Vec<(i64, f64)>,
+    /// `sleep_assessment.overall_sleep_score`.
+    pub(crate) sleep: Vec<f64>,
 }
 
 impl Collector {
+    pub(super) fn warnings_mut(&mut self) -> &mut Vec<Warning> {
+        &mut self.warnings
+    }
+
     pub(super) fn warn(&mut self, code: &str, msg: String) {
         self.warnings.push(Warning::new(code, msg));
     }
@@ -206,6 +231,7 @@ impl Collector {
             MesgNum::FileId => {
                 for f in rec.fields() {
                     match f.name() {
+                        "time_created" => self.daily.time_created_ms = ts_ms(f.value()),
                         "type" => self.file_type = text(f.value()),
                         "manufacturer" => self.device.manufacturer = text(f.value()),
                         "product" | "garmin_product" | "favero_product" => {
@@ -223,12 +249,22 @@ impl Collector {
                     start_ms: i64::MIN,
                     sport: None,
                     sub_sport: None,
+                    feel: None,
+                    rpe: None,
                 };
                 for f in rec.fields() {
                     match f.name() {
                         "start_time" => s.start_ms = ts_ms(f.value()).unwrap_or(i64::MIN),
                         "sport" => s.sport = text(f.value()),
                         "sub_sport" => s.sub_sport = text(f.value()),
+                        "workout_feel" => {
+                            s.feel = num(f.value()).filter(|v| (0.0..=100.0).contains(v));
+                        }
+                        "workout_rpe" => {
+                            s.rpe = num(f.value())
+                                .filter(|v| (0.0..=100.0).contains(v))
+                                .map(|v| v / 10.0);
+                        }
                         _ => {}
                     }
                 }
@@ -262,6 +298,60 @@ impl Collector {
                     } else if kind.starts_with("stop") {
                         self.timer_events.push((t, false));
                     }
+                }
+            }
+            MesgNum::MonitoringInfo => {
+                let mut utc = None;
+                let mut local = None;
+                for f in rec.fields() {
+                    match f.name() {
+                        "timestamp" => utc = ts_ms(f.value()).map(|m| m.div_euclid(1000)),
+                        "local_timestamp" => local = local_fit_seconds(f.value()),
+                        _ => {}
+                    }
+                }
+                if let (Some(utc), Some(local)) = (utc, local) {
+                    let off = FIT_EPOCH_S + local - utc;
+                    if off.abs() <= 18 * 3600 {
+                        self.daily.utc_offset_s = Some(off);
+                    }
+                }
+            }
+            MesgNum::MonitoringHrData => {
+                let (mut t, mut avg, mut today) = (None, None, None);
+                for f in rec.fields() {
+                    match f.name() {
+                        "timestamp" => t = ts_ms(f.value()),
+                        "resting_heart_rate" => avg = num(f.value()),
+                        "current_day_resting_heart_rate" => today = num(f.value()),
+                        _ => {}
+                    }
+                }
+                if let Some(t) = t {
+                    self.daily.resting.push((t, avg, today));
+                }
+            }
+            MesgNum::HrvStatusSummary => {
+                let (mut t, mut night) = (None, None);
+                for f in rec.fields() {
+                    match f.name() {
+                        "timestamp" => t = ts_ms(f.value()),
+                        "last_night_average" => night = num(f.value()),
+                        _ => {}
+                    }
+                }
+                if let (Some(t), Some(v)) = (t, night) {
+                    self.daily.hrv.push((t, v));
+                }
+            }
+            MesgNum::SleepAssessment => {
+                if let Some(v) = rec
+                    .fields()
+                    .iter()
+                    .find(|f| f.name() == "overall_sleep_score")
+                    .and_then(|f| num(f.value()))
+                {
+                    self.daily.sleep.push(v);
                 }
             }
             MesgNum::Activity => {
@@ -605,6 +695,8 @@ impl Collector {
                     .collect(),
                 profile_hr_rest: self.hr_rest,
                 profile_hr_max: self.hr_max,
+                workout_feel: self.sessions.get(k).and_then(|s| s.feel),
+                workout_rpe: self.sessions.get(k).and_then(|s| s.rpe),
             });
         }
         Ok(Decoded {

@@ -11,6 +11,7 @@
 
 mod broken;
 mod import;
+mod readings;
 mod store;
 
 use std::path::{Path, PathBuf};

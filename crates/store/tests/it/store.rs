@@ -399,6 +399,8 @@ fn tiny(n: u64, start_ms: i64) -> hrdrift_store::Pending {
             rr_anchor_ms: Vec::new(),
             profile_hr_rest: None,
             profile_hr_max: None,
+            workout_feel: None,
+            workout_rpe: None,
         },
         source_hash: id,
         warnings: Vec::new(),
