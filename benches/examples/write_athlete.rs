@@ -1,5 +1,6 @@
 //! Writes a synthetic athlete's FIT files (and truth.json) for the side-by-side scripts:
-//! `cargo run --release -p hrdrift-benches --example write_athlete -- DIR ACTIVITIES [SEED]`.
+//! `cargo run --release -p hrdrift-benches --example write_athlete -- DIR ACTIVITIES [SEED]
+//! [HRV_FRACTION]` (the share of files with beat-to-beat intervals, 0.05 by default).
 //! Prints the athlete's settings as `hrdrift athlete set` arguments, for scripts that import
 //! into a configured store.
 
@@ -8,8 +9,12 @@ fn main() -> std::io::Result<()> {
     let dir = std::path::PathBuf::from(args.next().unwrap_or_else(|| "athlete".to_owned()));
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(300);
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let hrv: Option<f64> = args.next().and_then(|s| s.parse().ok());
     std::fs::create_dir_all(&dir)?;
-    let config = hrdrift_synth::AthleteConfig::with_activities(seed, n);
+    let mut config = hrdrift_synth::AthleteConfig::with_activities(seed, n);
+    if let Some(f) = hrv {
+        config.hrv_fraction = f.clamp(0.0, 1.0);
+    }
     let athlete = hrdrift_synth::generate(&config);
     let summary = athlete.write_to_dir(&dir)?;
     eprintln!("{summary:?}");

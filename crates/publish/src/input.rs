@@ -299,7 +299,32 @@ pub(crate) fn report_input(
         },
         pace_curve: curve_points(curves.0),
         pace_curve_previous: curve_points(curves.1),
+        mornings: d
+            .mornings
+            .iter()
+            .filter(|m| p.contains(hrdrift_analytics::time::day_ms(&m.date)))
+            .filter_map(morning_point)
+            .collect(),
+        morning: chrono::DateTime::from_timestamp_millis(p.now_ms)
+            .and_then(|t| hrdrift_analytics::wellness::morning_of(&d.mornings, t.date_naive()))
+            .and_then(morning_point),
     }
+}
+
+/// A wellness day as the report draws it.
+fn morning_point(m: &hrdrift_analytics::wellness::WellnessDay) -> Option<rep::MorningPoint> {
+    Some(rep::MorningPoint {
+        date: chrono::NaiveDate::parse_from_str(&m.date, "%Y-%m-%d").ok()?,
+        resting_hr_bpm: m.resting_hr_bpm,
+        resting_hr_median_30d: m.resting_hr_median_30d,
+        rmssd_ms: m.hrv_rmssd_ms,
+        ln_rmssd: m.ln_rmssd,
+        ln_rmssd_7d_mean: m.ln_rmssd_7d_mean,
+        ln_rmssd_normal_low: m.ln_rmssd_normal_low,
+        ln_rmssd_normal_high: m.ln_rmssd_normal_high,
+        sleep_score: m.sleep_score,
+        flags: m.flags.clone(),
+    })
 }
 
 #[cfg(test)]

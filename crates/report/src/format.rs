@@ -114,6 +114,41 @@ pub(crate) fn flag_words(flag: &str) -> String {
     flag.replace('_', " ")
 }
 
+/// The morning beside the verdict: "resting HR 48 bpm (30-day median 47), overnight HRV 62 ms
+/// (7-day ln rMSSD 4.12, normal 4.02 to 4.30), sleep score 81".
+#[must_use]
+pub(crate) fn morning(m: &crate::model::MorningPoint) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = m.resting_hr_bpm.filter(|v| v.is_finite()) {
+        parts.push(match m.resting_hr_median_30d.filter(|v| v.is_finite()) {
+            Some(med) => format!("resting HR {r:.0} bpm (30-day median {med:.0})"),
+            None => format!("resting HR {r:.0} bpm"),
+        });
+    }
+    if let Some(v) = m.rmssd_ms.filter(|v| v.is_finite()) {
+        parts.push(
+            match (
+                m.ln_rmssd_7d_mean,
+                m.ln_rmssd_normal_low,
+                m.ln_rmssd_normal_high,
+            ) {
+                (Some(mean), Some(lo), Some(hi)) => format!(
+                    "overnight HRV {v:.0} ms (7-day ln rMSSD {mean:.2}, normal {lo:.2} to {hi:.2})"
+                ),
+                _ => format!("overnight HRV {v:.0} ms"),
+            },
+        );
+    }
+    if let Some(s) = m.sleep_score.filter(|v| v.is_finite()) {
+        parts.push(format!("sleep score {s:.0}"));
+    }
+    if parts.is_empty() {
+        "no reading".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

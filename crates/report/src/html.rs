@@ -123,6 +123,14 @@ pub fn render_html(input: &ReportInput, charts: &[ChartKind]) -> String {
         }
         h.push_str("</ul>\n");
     }
+    if let Some(m) = &input.morning {
+        let _ = writeln!(
+            h,
+            "<p class=\"morning\">Morning of {}: {}</p>",
+            m.date,
+            escape(&format::morning(m))
+        );
+    }
     h.push_str("</section>\n");
 
     this_week(&mut h, input.this_week());
@@ -194,6 +202,12 @@ fn caption(kind: ChartKind) -> &'static str {
         }
         ChartKind::PaceCurve => {
             "Best GAP pace for each duration, this period against the one before."
+        }
+        ChartKind::Mornings => {
+            "The 7-day mean of ln rMSSD (overnight HRV) against its normal range (the mean ± 1 \
+             SD of the 60 days before), and the resting heart rate (right axis); red marks are \
+             the flagged mornings. Vertical lines are hard sessions; triangles along the bottom \
+             are easy runs with a heart rate above their baseline."
         }
         ChartKind::Alpha1 => {
             "DFA alpha1 of the same run's beat-to-beat intervals, every 20 s over 120 s of \

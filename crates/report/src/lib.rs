@@ -36,8 +36,8 @@ pub use html::{HTML_ACTIVITY_ROWS, escape, render_html};
 pub use markdown::{MD_ACTIVITY_ROWS, escape_md, render_markdown};
 pub use model::{
     ActivityRow, ActivityTrace, Alpha1Window, BaselineLine, CurvePoint, DayLoad, DriftLine,
-    EasyRunPoint, HardMarker, LongRunPoint, Readiness, Reason, ReportInput, Rules, SteadySpan,
-    WeekBar,
+    EasyRunPoint, HardMarker, LongRunPoint, MorningPoint, Readiness, Reason, ReportInput, Rules,
+    SteadySpan, WeekBar,
 };
 
 /// The report's errors; each names the chart or the path concerned.

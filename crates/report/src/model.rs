@@ -45,6 +45,37 @@ pub struct ReportInput {
     /// The same curve over the period of equal length before the report's, for comparison.
     #[serde(default)]
     pub pace_curve_previous: Vec<CurvePoint>,
+    /// The morning readings of the report's period (chart 9, METRICS.md section 6).
+    #[serde(default)]
+    pub mornings: Vec<MorningPoint>,
+    /// The morning the verdict judged (today's or yesterday's), shown beside it.
+    #[serde(default)]
+    pub morning: Option<MorningPoint>,
+}
+
+/// One morning: resting HR and overnight HRV against their baselines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MorningPoint {
+    pub date: NaiveDate,
+    pub resting_hr_bpm: Option<f64>,
+    /// Median resting HR of the 30 days before.
+    pub resting_hr_median_30d: Option<f64>,
+    pub rmssd_ms: Option<f64>,
+    /// ln rMSSD of the day, its 7-day mean, and the normal range of the 60 days before.
+    pub ln_rmssd: Option<f64>,
+    pub ln_rmssd_7d_mean: Option<f64>,
+    pub ln_rmssd_normal_low: Option<f64>,
+    pub ln_rmssd_normal_high: Option<f64>,
+    pub sleep_score: Option<f64>,
+    /// `hrv_below_normal`, `hrv_unstable`, `resting_hr_elevated`.
+    pub flags: Vec<String>,
+}
+
+impl MorningPoint {
+    #[must_use]
+    pub fn has(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
 }
 
 /// The settings the charts name (METRICS.md section 4), with its defaults.
@@ -289,6 +320,8 @@ impl ReportInput {
             rules: Rules::default(),
             pace_curve: Vec::new(),
             pace_curve_previous: Vec::new(),
+            mornings: Vec::new(),
+            morning: None,
         }
     }
 

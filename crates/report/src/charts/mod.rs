@@ -1,4 +1,4 @@
-//! The seven charts of the report, each a pure function of [`ReportInput`] to PNG bytes.
+//! The nine charts of the report, each a pure function of [`ReportInput`] to PNG bytes.
 //!
 //! Every chart has a title, axis descriptions with units and dates on time axes, and draws a
 //! "no data" panel instead of failing when its part of the input is empty. Values that are not
@@ -14,6 +14,7 @@ mod easy_elevation;
 mod fitness_form;
 mod hr_vs_pace;
 mod long_runs;
+mod mornings;
 mod pace_axis;
 mod pace_curve;
 mod shared;
@@ -47,12 +48,16 @@ pub enum ChartKind {
     PaceCurve,
     /// 8. The activity of chart 6 beat to beat: DFA alpha1 over time, with its thresholds.
     Alpha1,
+    /// 9. The mornings: resting HR and the 7-day ln rMSSD against its normal range, with
+    ///    hard sessions and elevated easy runs on the same time axis.
+    Mornings,
 }
 
 impl ChartKind {
     /// All charts in the order the page shows them.
-    pub const ALL: [ChartKind; 8] = [
+    pub const ALL: [ChartKind; 9] = [
         ChartKind::EasyElevation,
+        ChartKind::Mornings,
         ChartKind::HrVsPace,
         ChartKind::LongRuns,
         ChartKind::WeeklyStructure,
@@ -74,6 +79,7 @@ impl ChartKind {
             ChartKind::Activity => "activity.png",
             ChartKind::PaceCurve => "pace-curve.png",
             ChartKind::Alpha1 => "alpha1.png",
+            ChartKind::Mornings => "mornings.png",
         }
     }
 
@@ -89,6 +95,7 @@ impl ChartKind {
             ChartKind::Activity => "One activity: heart rate and pace",
             ChartKind::PaceCurve => "Pace-duration curve: best grade-adjusted pace",
             ChartKind::Alpha1 => "The same run beat to beat: DFA alpha1",
+            ChartKind::Mornings => "Mornings: overnight HRV and resting heart rate",
         }
     }
 
@@ -104,6 +111,7 @@ impl ChartKind {
             ChartKind::Activity => "activity",
             ChartKind::PaceCurve => "pace-curve",
             ChartKind::Alpha1 => "alpha1",
+            ChartKind::Mornings => "mornings",
         }
     }
 }
@@ -128,6 +136,7 @@ pub fn render_chart(
         ChartKind::Activity => activity::draw(area, input.focus.as_ref()),
         ChartKind::PaceCurve => pace_curve::draw(area, input),
         ChartKind::Alpha1 => alpha1::draw(area, input.focus.as_ref()),
+        ChartKind::Mornings => mornings::draw(area, input),
     })
 }
 

@@ -9,7 +9,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use hrdrift_report::{
     ActivityRow, ActivityTrace, Alpha1Window, BaselineLine, CurvePoint, DayLoad, DriftLine,
-    EasyRunPoint, HardMarker, LongRunPoint, Readiness, Reason, ReportInput, SteadySpan, WeekBar,
+    EasyRunPoint, HardMarker, LongRunPoint, MorningPoint, Readiness, Reason, ReportInput,
+    SteadySpan, WeekBar,
 };
 
 /// Number of weeks in [`athlete`].
@@ -208,6 +209,8 @@ pub fn athlete() -> ReportInput {
     let last =
         first_monday + Duration::weeks(i64::try_from(WEEKS).unwrap_or(0)) - Duration::days(1);
     let mut d = first_monday;
+    // Its own stream: the other series stay as they were before the mornings were added.
+    let mut mornings_rng = Lcg(7);
     while d <= last {
         let load: f64 = loads
             .iter()
@@ -224,8 +227,12 @@ pub fn athlete() -> ReportInput {
             atl,
             tsb,
         });
+        input
+            .mornings
+            .push(morning(d, first_monday, &mut mornings_rng));
         d += Duration::days(1);
     }
+    input.morning = input.mornings.last().cloned();
     input.readiness = Readiness {
         verdict: "hold_back".to_owned(),
         reasons: vec![
@@ -248,6 +255,34 @@ pub fn athlete() -> ReportInput {
     input.pace_curve = pace_curve(1.0, &input.hard_sessions[WEEKS - 1], 3600);
     input.pace_curve_previous = pace_curve(0.97, &input.hard_sessions[0], 1800);
     input
+}
+
+/// A morning of the fatigue block (weeks 19-21) has a lower HRV and a higher resting HR; the
+/// normal range is a fixed band around the athlete's usual ln rMSSD (4.1) from day 60 on.
+fn morning(d: NaiveDate, first_monday: NaiveDate, rng: &mut Lcg) -> MorningPoint {
+    let day = (d - first_monday).num_days();
+    let tired = (19 * 7..22 * 7).contains(&day);
+    let ln = 4.1 + 0.06 * rng.next() - if tired { 0.3 } else { 0.0 };
+    let mean = 4.1 - if tired { 0.25 } else { 0.0 };
+    let rest = 48.0 + rng.next() + if tired { 7.0 } else { 0.0 };
+    let mut flags = Vec::new();
+    if tired && day >= 19 * 7 + 3 {
+        flags.push("hrv_below_normal".to_owned());
+        flags.push("resting_hr_elevated".to_owned());
+    }
+    let ranged = day >= 60;
+    MorningPoint {
+        date: d,
+        resting_hr_bpm: Some(rest.round()),
+        resting_hr_median_30d: Some(48.0),
+        rmssd_ms: Some(ln.exp()),
+        ln_rmssd: Some(ln),
+        ln_rmssd_7d_mean: Some(mean),
+        ln_rmssd_normal_low: ranged.then_some(4.02),
+        ln_rmssd_normal_high: ranged.then_some(4.18),
+        sleep_score: Some(80.0),
+        flags,
+    }
 }
 
 /// The durations of the pace-duration curve, seconds.

@@ -29,7 +29,7 @@ fn writes_the_page_the_summary_and_eight_charts_and_nothing_else() {
     let files = write_report(&synthetic::athlete(), &out).unwrap();
     assert_eq!(files.index_html, out.join("index.html"));
     assert_eq!(files.summary_md, out.join("summary.md"));
-    assert_eq!(files.charts.len(), 8);
+    assert_eq!(files.charts.len(), 9);
     assert_eq!(files.charts.len(), ChartKind::ALL.len());
     for (kind, path) in &files.charts {
         assert_eq!(path, &out.join(kind.file_name()));
