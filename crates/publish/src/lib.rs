@@ -25,7 +25,8 @@ use serde::Serialize;
 
 /// Version of `summary.json`. 2: easy runs are steady runs and hard sessions session types
 /// from pace (issue 16). Its schema (`crates/hrdrift/schema/summary.schema.json`) adds fields
-/// within a version: the activities' HRV fields (issue 18) came within 2.
+/// within a version: the activities' HRV fields (issue 18), `morning` and the activities' `feel`
+/// and `rpe` (issue 19) came within 2.
 pub const SCHEMA_VERSION: u32 = 2;
 pub const SUMMARY_JSON: &str = "summary.json";
 
@@ -50,6 +51,9 @@ pub struct Summary<'a> {
     pub pace_curve: &'a [CurvePoint],
     /// The same over the period of equal length before it.
     pub pace_curve_previous: &'a [CurvePoint],
+    /// The morning readiness judged (today's or yesterday's readings, METRICS.md section 6),
+    /// as `wellness --json` gives a day; null without one.
+    pub morning: Option<&'a hrdrift_analytics::wellness::WellnessDay>,
 }
 
 /// The anchors the numbers were computed with.
@@ -136,6 +140,8 @@ pub fn summary<'a>(
             .collect(),
         pace_curve: curves.0,
         pace_curve_previous: curves.1,
+        morning: chrono::DateTime::from_timestamp_millis(p.now_ms)
+            .and_then(|t| hrdrift_analytics::wellness::morning_of(&d.mornings, t.date_naive())),
     }
 }
 

@@ -165,6 +165,17 @@ fn morning_readings_reach_wellness_readiness_and_nightly() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(String::from_utf8_lossy(&run.stderr).contains("resting_hr_elevated"));
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(report.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    assert_eq!(summary["morning"]["date"], "2025-04-27");
+    assert_eq!(summary["morning"]["resting_hr_bpm"], 57.0);
+    let html = std::fs::read_to_string(report.join("index.html")).expect("html");
+    assert!(
+        html.contains("Morning of 2025-04-27: resting HR 57 bpm"),
+        "the morning beside the verdict"
+    );
+    assert!(report.join("mornings.png").is_file());
     assert_eq!(nightly("2025-04-20").status.code(), Some(0));
 
     // A later export of the last day replaces it, and says so.
