@@ -21,6 +21,17 @@ pub struct DemoArgs {
     /// First day of the plan (YYYY-MM-DD) [default: 26 weeks before today, so trends reach today]
     #[arg(long, value_name = "DATE")]
     start: Option<NaiveDate>,
+    /// Also write the athlete's mornings (resting HR, overnight HRV, sleep) into DIR/mornings:
+    /// as a watch's daily FIT files (Monitor/, HRV/, Sleep/), as readings.csv, or both
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    mornings: Option<MorningFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MorningFormat {
+    Fit,
+    Csv,
+    Both,
 }
 
 pub fn run(a: &DemoArgs) -> anyhow::Result<Exit> {
@@ -51,6 +62,28 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<Exit> {
         s.lthr,
         sex_name(s.sex)
     );
+    if let Some(f) = a.mornings {
+        let days = hrdrift_synth::mornings::mornings(&athlete);
+        let dir = a.dir.join("mornings");
+        let w = hrdrift_synth::mornings::write_mornings(
+            &days,
+            &dir,
+            f != MorningFormat::Csv,
+            f != MorningFormat::Fit,
+        )
+        .with_context(|| format!("writing the mornings into {}", dir.display()))?;
+        println!(
+            "wrote {} mornings ({} daily FIT files{}) and their truth {}",
+            w.days,
+            w.fit_files,
+            if f == MorningFormat::Fit {
+                ""
+            } else {
+                ", readings.csv"
+            },
+            dir.join("mornings.json").display()
+        );
+    }
     let settings_path = a.dir.join("athlete.toml");
     std::fs::write(&settings_path, toml)
         .with_context(|| format!("writing {}", settings_path.display()))?;

@@ -69,17 +69,6 @@ impl Reporter {
                     Outcome::NotActivity(why) if !self.quiet => {
                         self.line(&format!("skipped    {name}: not an activity ({why})"))
                     }
-                    Outcome::Readings { days, replaced } if !self.quiet => {
-                        let of = if *replaced > 0 {
-                            format!(" ({replaced} replaced an earlier reading of the day)")
-                        } else {
-                            String::new()
-                        };
-                        self.line(&format!(
-                            "readings   {name}: {}{of}",
-                            count(*days as u64, "day", "days")
-                        ));
-                    }
                     Outcome::Duplicate {
                         of,
                         replaced: false,
@@ -198,9 +187,10 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     );
     if s.reading_files > 0 {
         println!(
-            "daily readings: {} from {}; {} replaced an earlier reading of the day",
-            count(s.reading_days as u64, "day", "days"),
+            "daily readings: {} from {} ({}); {} replaced an earlier reading of the day",
+            count(s.reading_dates as u64, "day", "days"),
             count(s.reading_files as u64, "file", "files"),
+            count(s.reading_days as u64, "reading", "readings"),
             s.readings_replaced
         );
     }

@@ -112,6 +112,8 @@ pub struct Summary {
     /// ...of which replaced a value an earlier import (or an earlier file of this one) gave
     /// for the same day.
     pub readings_replaced: usize,
+    /// Local days those readings are of (a watch writes three files a day).
+    pub reading_dates: usize,
     pub ignored: usize,
     pub failed: Vec<FileError>,
     pub warnings: Vec<(String, Warning)>,
@@ -227,6 +229,8 @@ struct Writer {
     /// day already has replaces it.
     reading_days: HashMap<String, Vec<(String, [bool; 4])>>,
     import_seq: u64,
+    /// The days this import read readings of.
+    dates_read: HashSet<String>,
     /// Ids this import stored (pending or committed) and has not replaced since.
     added: HashSet<String>,
     summary: Summary,
@@ -397,6 +401,7 @@ impl Writer {
                 r.sleep_score.is_some(),
                 r.feel.is_some(),
             ];
+            self.dates_read.insert(date.clone());
             let known = self.reading_days.entry(date.clone()).or_default();
             if known
                 .iter()
@@ -433,6 +438,7 @@ impl Writer {
                 None => self.readings.push(row),
             }
         }
+        self.summary.reading_dates = self.dates_read.len();
         self.summary.reading_files += 1;
         self.summary.reading_days += days;
         self.summary.readings_replaced += replaced;
@@ -641,6 +647,7 @@ pub fn import_with(
         readings: Vec::new(),
         reading_days,
         import_seq,
+        dates_read: HashSet::new(),
         added: HashSet::new(),
         summary: Summary {
             files: files.len(),

@@ -63,6 +63,7 @@
 
 pub mod athlete;
 pub mod fit_encode;
+pub mod mornings;
 pub mod physio;
 pub mod plan;
 pub mod rng;

@@ -180,7 +180,11 @@ pub(crate) fn readiness(x: &Inputs<'_, '_>, s: &AthleteSettings, now_ms: i64) ->
         }
     }
     // --- the morning (METRICS.md section 6) ---------------------------------------------------
-    let morning = super::date_of(today).and_then(|d| morning_of(x.mornings, d));
+    // The day of `now_ms` in UTC, not the local `today`: `--as-of DATE` is the end of DATE in
+    // UTC, where the local day east of Greenwich has already turned, and the next morning's
+    // readings are not taken yet.
+    let morning = chrono::DateTime::from_timestamp_millis(now_ms)
+        .and_then(|t| morning_of(x.mornings, t.date_naive()));
     let (weighty, light) = morning.map(morning_reasons).unwrap_or_default();
     notes.extend(light);
     let felt = felt_reasons(x, now_ms);

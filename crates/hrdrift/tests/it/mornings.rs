@@ -57,7 +57,7 @@ fn morning_readings_reach_wellness_readiness_and_nightly() {
     assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("daily readings: 56 days from 1 file; 0 replaced"),
+        text.contains("daily readings: 56 days from 1 file (56 readings); 0 replaced"),
         "{text}"
     );
 
@@ -190,7 +190,7 @@ fn morning_readings_reach_wellness_readiness_and_nightly() {
     assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("daily readings: 1 day from 1 file; 1 replaced"),
+        text.contains("daily readings: 1 day from 1 file (1 reading); 1 replaced"),
         "{text}"
     );
     let w = json(
@@ -242,4 +242,103 @@ fn a_bad_readings_csv_names_its_lines_and_keeps_the_rest() {
         .filter_map(|d| d["date"].as_str())
         .collect();
     assert_eq!(dates, ["2026-01-01", "2026-01-05"]);
+}
+
+/// The synthetic athlete's own mornings, as a watch's daily FIT files: on every morning a
+/// lingering session costs (the model's `perturbed`), readiness holds back and names the
+/// morning's flags; on mornings well away from those, it names none.
+#[test]
+fn the_synthetic_athletes_mornings_hold_back_on_the_days_the_model_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("athlete");
+    let store = dir.path().join("store");
+    let out = hrdrift(
+        &store,
+        &[
+            "demo-data",
+            data.to_str().expect("utf8"),
+            "--weeks",
+            "20",
+            "--seed",
+            "42",
+            "--start",
+            "2025-03-03",
+            "--mornings",
+            "fit",
+        ],
+    );
+    assert_ok(&out);
+    let out = hrdrift(&store, &["import", "--quiet", data.to_str().expect("utf8")]);
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("daily readings: 141 days from 423 files"),
+        "{text}"
+    );
+    let truth: Value = serde_json::from_slice(
+        &std::fs::read(data.join("mornings/mornings.json")).expect("mornings.json"),
+    )
+    .expect("JSON");
+    let days = truth.as_array().expect("days");
+    // Every value read back is the model's, exactly.
+    let w = json(
+        &store,
+        &[
+            "wellness",
+            "--json",
+            "--as-of",
+            "2025-07-21",
+            "--since",
+            "2025-01-01",
+        ],
+    );
+    let read = w["days"].as_array().expect("days");
+    assert_eq!(read.len(), days.len());
+    for (r, t) in read.iter().zip(days) {
+        assert_eq!(r["date"], t["date"]);
+        assert_eq!(r["resting_hr_bpm"], t["resting_hr_bpm"]);
+        assert_eq!(r["hrv_rmssd_ms"], t["rmssd_ms"]);
+        assert_eq!(r["sleep_score"], t["sleep_score"]);
+    }
+    let perturbed: Vec<(usize, &str)> = days
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d["perturbed"] == true)
+        .map(|(i, d)| (i, d["date"].as_str().expect("date")))
+        .collect();
+    assert_eq!(
+        perturbed.len(),
+        8,
+        "two lingering sessions, four mornings each"
+    );
+    for (k, (_, date)) in perturbed.iter().enumerate() {
+        let r = json(&store, &["readiness", "--json", "--as-of", date]);
+        let c = codes(&r);
+        assert_eq!(r["readiness"]["verdict"], "hold_back", "{date}: {c:?}");
+        assert!(
+            c.iter().any(|c| c == "resting_hr_elevated"),
+            "{date}: {c:?}"
+        );
+        // The 7-day mean leaves the normal range by the fourth morning of the four.
+        if k % 4 == 3 {
+            assert!(c.iter().any(|c| c == "hrv_below_normal"), "{date}: {c:?}");
+        }
+    }
+    let quiet: Vec<&str> = days
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            *i >= 14 && i % 4 == 0 && !perturbed.iter().any(|(p, _)| *p <= *i && *i <= p + 10)
+        })
+        .map(|(_, d)| d["date"].as_str().expect("date"))
+        .collect();
+    assert!(quiet.len() >= 15, "{quiet:?}");
+    for date in quiet {
+        let c = codes(&json(&store, &["readiness", "--json", "--as-of", date]));
+        assert!(
+            !c.iter()
+                .any(|c| c == "resting_hr_elevated" || c == "hrv_below_normal"),
+            "{date}: {c:?}"
+        );
+    }
 }
