@@ -11,6 +11,7 @@
 
 mod bad_input;
 mod containers;
+mod daily;
 mod fit_fast;
 mod fixtures;
 
