@@ -17,6 +17,7 @@ mod closed_form;
 mod fixtures;
 mod history;
 mod hrv;
+mod hrv_reference;
 mod output;
 mod population;
 mod props;
