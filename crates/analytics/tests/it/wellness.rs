@@ -207,3 +207,105 @@ fn the_morning_of_today_is_today_or_yesterday() {
     assert_eq!(morning_of(&w, d("2025-01-05")).unwrap().date, "2025-01-05");
     assert!(morning_of(&w, d("2024-12-31")).is_none());
 }
+
+/// How the runner felt (METRICS.md section 6) on a synthetic athlete's real rows: an easy run
+/// rated hard while its heart rate sat on the baseline, and two steady runs felt weak, are named
+/// beside the verdict and stop `push`; one weak run, or an easy rating, is not.
+#[test]
+fn felt_weak_and_rpe_high_at_easy_are_named_where_they_apply() {
+    use hrdrift_analytics::analyze_history;
+    use hrdrift_analytics::history::ReadinessVerdict;
+
+    let athlete = hrdrift_synth::generate(&hrdrift_synth::AthleteConfig {
+        seed: 7,
+        weeks: 16,
+        ..hrdrift_synth::AthleteConfig::default()
+    });
+    let settings = crate::history::settings_of(&athlete.truth);
+    let case = crate::history::analysed(athlete, |_| settings.clone());
+    let last_ms = case.rows.iter().map(|m| m.end_ms).max().unwrap();
+    let h = &case.history;
+    // The latest steady run that is easy by pace and on its baseline, with a steady run before.
+    let k = h
+        .easy_runs
+        .iter()
+        .rposition(|r| {
+            r.elevated == Some(false)
+                && r.session_type == Some(hrdrift_analytics::SessionClass::Easy)
+        })
+        .unwrap();
+    assert!(k >= 1);
+    let (last, before) = (&h.easy_runs[k], &h.easy_runs[k - 1]);
+    let row = |id: &str| case.rows.iter().position(|m| m.id == *id).unwrap();
+    let now = case.rows[row(&last.id)].end_ms + 60_000;
+    assert!(now <= last_ms + 60_000);
+    let codes = |rows: &[hrdrift_analytics::ActivityMetrics]| {
+        let h = analyze_history(rows, &settings, now);
+        let c: Vec<String> = h.readiness.reasons.iter().map(|r| r.code.clone()).collect();
+        (h.readiness.verdict, c)
+    };
+    let (_, plain) = codes(&case.rows);
+    assert!(
+        !plain
+            .iter()
+            .any(|c| c == "felt_weak" || c == "rpe_high_at_easy"),
+        "{plain:?}"
+    );
+
+    let mut rows = case.rows.clone();
+    rows[row(&last.id)].rpe = Some(7.0);
+    let (v, c) = codes(&rows);
+    assert!(c.iter().any(|c| c == "rpe_high_at_easy"), "{c:?}");
+    assert_ne!(v, ReadinessVerdict::Push);
+    rows[row(&last.id)].rpe = Some(3.0);
+    assert!(!codes(&rows).1.iter().any(|c| c == "rpe_high_at_easy"));
+
+    rows[row(&last.id)].feel = Some(25.0);
+    assert!(
+        !codes(&rows).1.iter().any(|c| c == "felt_weak"),
+        "one weak run is not"
+    );
+    rows[row(&before.id)].feel = Some(0.0);
+    let (v, c) = codes(&rows);
+    assert!(c.iter().any(|c| c == "felt_weak"), "{c:?}");
+    assert_ne!(v, ReadinessVerdict::Push);
+    rows[row(&before.id)].feel = Some(50.0);
+    assert!(!codes(&rows).1.iter().any(|c| c == "felt_weak"));
+
+    // Without a feel of their own, the runs take the readings CSV's `feel` (1-5) of their day.
+    rows[row(&last.id)].feel = None;
+    rows[row(&before.id)].feel = None;
+    let day_of = |id: &str| {
+        let m = &rows[row(id)];
+        let local = m.start_ms + i64::from(m.utc_offset_s.unwrap_or(0)) * 1000;
+        chrono::DateTime::from_timestamp_millis(local)
+            .unwrap()
+            .date_naive()
+    };
+    let felt = |feel: f64| -> Vec<WellnessDay> {
+        let stored: Vec<StoredReading> = [day_of(&before.id), day_of(&last.id)]
+            .into_iter()
+            .map(|date| StoredReading {
+                reading: DailyReading {
+                    date,
+                    source: ReadingSource::Csv,
+                    resting_hr_bpm: None,
+                    rmssd_ms: None,
+                    sleep_score: None,
+                    feel: Some(feel),
+                },
+                import_seq: 1,
+            })
+            .collect();
+        days(&merge(&stored))
+    };
+    let with = |mornings: &[WellnessDay]| {
+        hrdrift_analytics::analyze_history_with_mornings(&rows, mornings, &settings, now)
+            .readiness
+            .reasons
+            .iter()
+            .any(|r| r.code == "felt_weak")
+    };
+    assert!(with(&felt(2.0)), "2 of 5 is weak");
+    assert!(!with(&felt(3.0)), "3 of 5 is not");
+}
