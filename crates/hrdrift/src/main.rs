@@ -364,7 +364,7 @@ mod tests {
                 shown += 1;
             }
         }
-        assert_eq!(shown, 2);
+        assert_eq!(shown, 3);
     }
 
     #[test]
