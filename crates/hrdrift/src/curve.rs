@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::Exit;
 use crate::history::When;
 use crate::text::rfc3339_secs;
+use crate::text::short_id;
 use hrdrift_analytics::time::Period;
 
 /// Version of the JSON `curve --json` prints.
@@ -82,7 +83,7 @@ pub fn run(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             hrdrift_analytics::pace::per_km(p.speed_m_s),
             before,
             p.start.get(..10).unwrap_or(&p.start),
-            &p.id[..p.id.len().min(12)]
+            short_id(&p.id)
         );
     }
     Ok(Exit::Ok)

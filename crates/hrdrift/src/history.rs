@@ -10,7 +10,7 @@ use hrdrift_analytics::history::{
 use serde::Serialize;
 
 use crate::Exit;
-use crate::text::{num, pace, rfc3339_secs};
+use crate::text::{num, pace, rfc3339_secs, short_id};
 use hrdrift_analytics::time::{Period, day_ms, ms_of};
 use hrdrift_analytics::wellness::WellnessDay;
 
@@ -138,7 +138,7 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
         println!(
             "{:<10}  {:<12}  {:>10}  {:>5}  {:>8}  {:>7}  {}",
             date_of(&r.start),
-            &r.id[..r.id.len().min(12)],
+            short_id(&r.id),
             pace(r.gap_speed_m_s),
             num(r.observed_hr_bpm, 0),
             num(r.predicted_hr_bpm, 1),
@@ -158,7 +158,7 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             println!(
                 "{:<10}  {:<12}  {:<10}  {}",
                 date_of(&s.start),
-                &s.id[..s.id.len().min(12)],
+                short_id(&s.id),
                 s.verdict.name(),
                 words::hard_note(s, &d.settings)
             );

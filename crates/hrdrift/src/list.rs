@@ -6,7 +6,7 @@ use hrdrift_store::ActivityRow;
 use serde::Serialize;
 
 use crate::Exit;
-use crate::text::{hms, local_time, num, rfc3339_secs};
+use crate::text::{hms, local_time, num, rfc3339_secs, short_id};
 
 /// Version of the JSON this command prints; bumped on any change a script could notice.
 /// 2: each activity carries its metrics (the fields of `show --json`) beside its metadata.
@@ -126,7 +126,7 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         };
         println!(
             "{:<12} {:<17} {:<9} {:>8} {:>7} {:>6} {:>5} {:>6} {:<9} {}{}",
-            &r.id[..r.id.len().min(12)],
+            short_id(&r.id),
             local_time(r.start_ms, r.utc_offset_s),
             r.sport.as_deref().unwrap_or("-"),
             hms(m.map_or(r.duration_s(), |m| m.moving_s)),

@@ -11,7 +11,7 @@ use hrdrift_store::Store;
 use serde::Serialize;
 
 use crate::Exit;
-use crate::text::{hms, local_time, num, pace};
+use crate::text::{hms, local_time, num, pace, short_id};
 use hrdrift_cache::config;
 
 /// Version of the JSON `show` prints (the same activity fields as `activities --json`).
@@ -138,7 +138,7 @@ pub fn alpha1(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> 
         let m = &an.metrics;
         println!(
             "Activity {}  {}  DFA alpha1 every 20 s over 120 s of beats (above 0.75: below the aerobic threshold; 0.5: near the anaerobic one)",
-            &a.id[..a.id.len().min(12)],
+            short_id(&a.id),
             local_time(m.start_ms, m.utc_offset_s),
         );
         if an.series.alpha1.is_empty() {
@@ -281,7 +281,7 @@ fn print_table(m: &ActivityMetrics, source: &str) {
     }
     println!(
         "Activity {}  {}  {}  [{}]",
-        &m.id[..m.id.len().min(12)],
+        short_id(&m.id),
         local_time(m.start_ms, m.utc_offset_s),
         m.sport.as_deref().unwrap_or("unknown sport"),
         kind.join(", ")

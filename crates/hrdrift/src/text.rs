@@ -4,6 +4,19 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 pub use hrdrift_analytics::history::words::num;
 pub use hrdrift_analytics::time::rfc3339_secs;
 
+/// An activity id as the text output prints it: the first 12 hex digits of its content hash,
+/// and a leg's `-N` where a multi-sport file gave several activities, so the legs of one file
+/// can be told apart and each one named to `show` (`Store::find` takes the same form).
+#[must_use]
+pub fn short_id(id: &str) -> String {
+    let (hash, leg) = id.split_once('-').map_or((id, None), |(h, l)| (h, Some(l)));
+    let head = hash.get(..12).unwrap_or(hash);
+    match leg {
+        Some(l) => format!("{head}-{l}"),
+        None => head.to_owned(),
+    }
+}
+
 /// `h:mm:ss`.
 #[must_use]
 pub fn hms(s: f64) -> String {

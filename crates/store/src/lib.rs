@@ -413,7 +413,8 @@ impl Store {
             .collect()
     }
 
-    /// Finds an activity by id or by a unique id prefix.
+    /// Finds an activity by id or by a unique id prefix; `PREFIX-N` is leg N of a multi-sport
+    /// file, and a prefix without a leg its first activity.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when nothing matches, [`StoreError::Ambiguous`] (listing them)
@@ -423,11 +424,24 @@ impl Store {
         if let Some(r) = hits.next() {
             return Ok(r);
         }
-        let hits: Vec<&ActivityRow> = self
+        // `HASHPREFIX-N` names leg N of a multi-sport file, as the text output prints it.
+        let matches = |r: &ActivityRow| match (id.split_once('-'), r.id.split_once('-')) {
+            (Some((p, leg)), Some((hash, rleg))) => {
+                !p.is_empty() && hash.starts_with(p) && leg == rleg
+            }
+            (Some(_), None) => false,
+            _ => r.id.starts_with(id),
+        };
+        let mut hits: Vec<&ActivityRow> = self
             .rows
             .iter()
-            .filter(|r| !id.is_empty() && r.id.starts_with(id))
+            .filter(|r| !id.is_empty() && matches(r))
             .collect();
+        // A prefix with no leg names the file's first activity (printed without one), not all
+        // of its legs.
+        if !id.contains('-') && hits.iter().any(|r| !r.id.contains('-')) {
+            hits.retain(|r| !r.id.contains('-'));
+        }
         match hits.as_slice() {
             [r] => Ok(r),
             [] => Err(StoreError::NotFound(id.to_owned())),

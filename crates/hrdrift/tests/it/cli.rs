@@ -310,3 +310,38 @@ fn completions_and_the_man_page_come_from_the_command_line_definitions() {
     // Neither wrote a store.
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
+
+/// A multi-sport file's legs print with ids that tell them apart, and each id names its leg.
+#[test]
+fn the_legs_of_a_multisport_file_have_ids_of_their_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let f = crate::fixtures().join("fit/python-fitparse/activity-large-fenxi2-multisport.fit");
+    crate::assert_ok(&crate::hrdrift(
+        &store,
+        &["import", "--quiet", f.to_str().expect("utf8")],
+    ));
+    let out = crate::hrdrift(&store, &["activities"]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| id.len() >= 12 && id.chars().next().is_some_and(|c| c.is_ascii_hexdigit()))
+        .collect();
+    assert!(ids.len() >= 5, "{text}");
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{text}");
+    for id in &ids {
+        let out = crate::hrdrift(&store, &["show", id, "--json"]);
+        crate::assert_ok(&out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let full = v["activities"][0]["id"].as_str().expect("id");
+        assert_eq!(
+            full.split_once('-').map(|x| x.1),
+            id.split_once('-').map(|x| x.1),
+            "{id} {full}"
+        );
+    }
+}
