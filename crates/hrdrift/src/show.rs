@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use anyhow::bail;
 use hrdrift_analytics::{ActivityMetrics, AthleteSettings};
-use hrdrift_ingest::Activity;
 use hrdrift_ingest::source::{Found, Limits, expand_file};
+use hrdrift_ingest::{Activity, Contents};
 use hrdrift_store::Store;
 use serde::Serialize;
 
@@ -175,6 +175,14 @@ pub fn alpha1(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> 
     Ok(Exit::Ok)
 }
 
+fn count_days(n: usize) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
+}
+
 /// The activities of a file (or of an archive).
 fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
     let found = Mutex::new(Vec::new());
@@ -187,10 +195,26 @@ fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
     let mut failures = Vec::new();
     for f in found.into_inner().unwrap_or_default() {
         match f {
-            Found::Input(input) => match hrdrift_ingest::decode_bytes(&input.bytes, &input.name) {
-                Ok(d) => activities.extend(d.value),
-                Err(e) => failures.push(format!("{}: {e}", input.name)),
-            },
+            Found::Input(input) => {
+                let id = hrdrift_ingest::content_id(&input.bytes);
+                match hrdrift_ingest::decode_contents(&input.bytes, &input.name, &id) {
+                    Ok(Contents::Activities(d)) => activities.extend(d.value),
+                    Ok(Contents::Readings(d)) => failures.push(format!(
+                        "{}: daily readings of {} ({}), not an activity: import it and see \
+                         `hrdrift wellness`",
+                        input.name,
+                        count_days(d.value.len()),
+                        d.value
+                            .iter()
+                            .map(|r| r.source.as_str())
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                    Err(e) => failures.push(format!("{}: {e}", input.name)),
+                }
+            }
             Found::Failed(e) => failures.push(e.to_string()),
             Found::Ignored(name) => failures.push(format!("{name}: not an activity file")),
         }

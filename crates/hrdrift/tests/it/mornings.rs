@@ -275,6 +275,16 @@ fn the_synthetic_athletes_mornings_hold_back_on_the_days_the_model_says() {
         text.contains("daily readings: 141 days from 423 files"),
         "{text}"
     );
+    // `show` on a daily file says what it is and where to look.
+    let daily = data.join("mornings/HRV/2025-04-02-hrv-status.fit");
+    let out = hrdrift(&store, &["show", daily.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("daily readings of 1 day (fit_hrv_status)"),
+        "{err}"
+    );
+    assert!(err.contains("hrdrift wellness"), "{err}");
     let truth: Value = serde_json::from_slice(
         &std::fs::read(data.join("mornings/mornings.json")).expect("mornings.json"),
     )
