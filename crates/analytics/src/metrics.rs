@@ -30,6 +30,9 @@
 //!   to the valid-HR moving time. The `easy` test uses the S1 share of the steady portion's
 //!   valid-HR seconds; the `hard` test uses the whole activity's S2/S3 time.
 //! - TRIMP sums valid-HR seconds only (missing HR is not invented), with `r` floored at 0.
+//! - GAP speed, EF, decoupling and the drift at constant speed are for sports on foot
+//!   (running, walking, hiking, or no sport named): elsewhere they are absent as `not_on_foot`
+//!   (METRICS.md 7), while HR, zones, load and the raw drift stay.
 //! - The session class and `long` are for running (an activity whose file names no sport is
 //!   taken as a run, with the flag `sport_assumed_running`); other sports get them absent as
 //!   `not_running`.
@@ -202,7 +205,9 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
     let gates = Gates {
         hr,
         any_hr,
-        speed: if c.any_speed {
+        speed: if !clean::is_on_foot(activity.sport.as_deref()) {
+            Err(reason::NOT_ON_FOOT)
+        } else if c.any_speed {
             Ok(())
         } else {
             Err(reason::NO_SPEED)

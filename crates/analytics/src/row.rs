@@ -31,6 +31,9 @@ pub mod reason {
     pub const COLLINEAR: &str = "collinear";
     /// Only defined for running.
     pub const NOT_RUNNING: &str = "not_running";
+    /// Grade-adjusted speed, and the speed-based EF, decoupling and drift, are for running and
+    /// walking (METRICS.md 7): speed on a bike or in water says little about effort.
+    pub const NOT_ON_FOOT: &str = "not_on_foot";
     /// `long` needs the median run of the previous 28 days, which was not given.
     pub const NO_HISTORY: &str = "no_history";
     /// The computation produced a non-finite number (a guard; not expected).

@@ -665,7 +665,8 @@ impl AthleteSettings {
 /// summary (issue 16).
 /// 4: the HRV fields of section 5 from RR intervals (issue 18).
 /// 5: `feel` and `rpe`, how the runner felt, from the FIT session (issue 19).
-pub const METRICS_REVISION: u32 = 5;
+/// 6: GAP, EF, decoupling and the drift at constant speed only on foot (issue 20).
+pub const METRICS_REVISION: u32 = 6;
 
 /// FNV-1a 64 of a text, in hex.
 fn fnv1a(text: &str) -> String {

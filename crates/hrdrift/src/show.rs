@@ -315,12 +315,32 @@ fn print_table(m: &ActivityMetrics, source: &str) {
         .distance_m
         .filter(|_| m.moving_s > 0.0)
         .map(|d| d / m.moving_s);
+    // Each sport in its own convention (METRICS.md 7): pace and GAP on foot, km/h on a bike,
+    // time per 100 m in the water.
+    let sport = m.sport.as_deref();
+    let pace_of = if hrdrift_analytics::clean::is_on_foot(sport) {
+        format!("pace {}   GAP {}", pace(speed), pace(m.gap_speed_m_s))
+    } else if sport.is_some_and(|s| s.contains("swim")) {
+        let per_100m = speed.filter(|v| *v > 0.0).map_or_else(
+            || "-".to_owned(),
+            |v| {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "seconds per 100 m of a positive speed"
+                )]
+                let s = (100.0 / v).round().min(359_999.0) as u64;
+                format!("{}:{:02}", s / 60, s % 60)
+            },
+        );
+        format!("pace {per_100m} /100 m")
+    } else {
+        format!("speed {} km/h", num(speed.map(|v| v * 3.6), 1))
+    };
     println!(
-        "  moving       {}   distance {} km   pace {}   GAP {}",
+        "  moving       {}   distance {} km   {pace_of}",
         hms(m.moving_s),
         num(m.distance_m.map(|d| d / 1000.0), 2),
-        pace(speed),
-        pace(m.gap_speed_m_s)
     );
     println!(
         "  heart rate   avg {} bpm   coverage {} %",

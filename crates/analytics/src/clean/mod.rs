@@ -153,6 +153,13 @@ pub fn is_running(sport: Option<&str>) -> bool {
     }
 }
 
+/// Whether the sport is on foot (running, walking, hiking), or unknown (taken as a run): the
+/// sports whose speed GAP and the speed-based metrics read (METRICS.md 7).
+#[must_use]
+pub fn is_on_foot(sport: Option<&str>) -> bool {
+    is_running(sport) || sport.is_some_and(|s| s.contains("walk") || s.contains("hik"))
+}
+
 /// Runs the cleaning pipeline of the module docs.
 pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     let mut stats = CleanStats::default();

@@ -237,6 +237,30 @@ fn hr_classes() {
         m.absent.get("class").map(String::as_str),
         Some(reason::NOT_RUNNING)
     );
+    // Speed on a bike says little about effort: no GAP, no speed-based EF or decoupling, while
+    // heart rate and its drift stay (METRICS.md 7).
+    for field in [
+        "gap_speed_m_s",
+        "ef",
+        "decoupling_pct",
+        "drift_adj_bpm_per_h",
+    ] {
+        assert_eq!(
+            m.absent.get(field).map(String::as_str),
+            Some(reason::NOT_ON_FOOT),
+            "{field}"
+        );
+    }
+    assert_eq!(m.avg_hr, Some(140.0));
+    // Walking keeps them.
+    let mut walk = Run::new(SECS, |_| Some(110.0), |_| Some(1.4));
+    walk.sport = Some("walking".to_owned());
+    let w = compute(&walk.activity(), &settings(), &CTX);
+    assert!(
+        w.gap_speed_m_s.is_some() && w.ef.is_some(),
+        "{:?}",
+        w.absent
+    );
 }
 
 fn with_threshold(pace: &str) -> hrdrift_analytics::AthleteSettings {

@@ -345,3 +345,33 @@ fn the_legs_of_a_multisport_file_have_ids_of_their_own() {
         );
     }
 }
+
+/// Each sport in its own convention (METRICS.md 7): a ride in km/h with no GAP, a pool swim per
+/// 100 m, a run in pace and GAP.
+#[test]
+fn show_gives_each_sport_its_own_speed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let line = |rel: &str| {
+        let f = crate::fixtures().join(rel);
+        let out = crate::hrdrift(&store, &["show", f.to_str().expect("utf8")]);
+        crate::assert_ok(&out);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find(|l| l.trim_start().starts_with("moving"))
+            .expect("a moving line")
+            .to_owned()
+    };
+    let ride = line("fit/python-fitparse/garmin-edge-820-bike.fit");
+    assert!(
+        ride.contains("speed 24.9 km/h") && !ride.contains("GAP"),
+        "{ride}"
+    );
+    let swim = line("fit/tormoder-fit/fitsdk--activity_poolswim_with_hr.fit");
+    assert!(
+        swim.contains("pace 3:28 /100 m") && !swim.contains("/km"),
+        "{swim}"
+    );
+    let run = line("fit/runpandas/run.fit");
+    assert!(run.contains("/km   GAP"), "{run}");
+}
