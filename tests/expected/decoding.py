@@ -86,7 +86,8 @@ def parse_iso_time(text):
 
 def sdk_read(path):
     """(messages, errors) of the SDK's Decoder.read: scale/offset, datetimes, type strings, CRC
-    check, sub-field and component expansion on; heart rates not merged."""
+    check, sub-field and component expansion on; heart rates from `hr` messages merged into the
+    records (as hrdrift merges a strap's stored HR, METRICS.md 7)."""
     from garmin_fit_sdk import Decoder, Stream
 
     return Decoder(Stream.from_file(path)).read(
@@ -96,5 +97,5 @@ def sdk_read(path):
         enable_crc_check=True,
         expand_sub_fields=True,
         expand_components=True,
-        merge_heart_rates=False,
+        merge_heart_rates=True,
     )

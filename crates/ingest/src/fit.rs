@@ -30,6 +30,7 @@ mod collect;
 mod crc;
 mod fast;
 mod reference;
+mod strap_hr;
 
 use crate::error::DecodeError;
 use crate::model::{Activity, Decoded};

@@ -157,6 +157,9 @@ pub(super) struct Collector {
     no_timestamp: usize,
     hr_zero: usize,
     pub(super) daily: DailyMessages,
+    /// A strap's stored HR (`hr` messages), merged into the records at the end.
+    strap: Vec<super::strap_hr::HrMessage>,
+    event_clock: super::strap_hr::EventClock,
 }
 
 /// The messages of a watch's daily files (issue 19), as they come.
@@ -300,6 +303,7 @@ impl Collector {
                     }
                 }
             }
+            MesgNum::Hr => self.strap_hr(rec),
             MesgNum::MonitoringInfo => {
                 let mut utc = None;
                 let mut local = None;
@@ -532,11 +536,73 @@ impl Collector {
         }
     }
 
+    /// One `hr` message: its anchor time, event times and readings.
+    fn strap_hr(&mut self, rec: &FitDataRecord) {
+        let (mut t, mut frac, mut full, mut packed, mut bpm) = (None, None, None, None, Vec::new());
+        let nums = |v: &Value| -> Vec<Option<f64>> {
+            match v {
+                Value::Array(a) => a.iter().map(num).collect(),
+                other => vec![num(other)],
+            }
+        };
+        for f in rec.fields() {
+            match f.name() {
+                "timestamp" => t = ts_ms(f.value()),
+                "fractional_timestamp" => frac = num(f.value()),
+                "event_timestamp" => full = Some(nums(f.value())),
+                "event_timestamp_12" => {
+                    packed = Some(
+                        nums(f.value())
+                            .into_iter()
+                            .map(|b| {
+                                #[expect(
+                                    clippy::cast_possible_truncation,
+                                    clippy::cast_sign_loss,
+                                    reason = "bytes of a byte array"
+                                )]
+                                let b = b.unwrap_or(0.0).clamp(0.0, 255.0) as u8;
+                                b
+                            })
+                            .collect::<Vec<u8>>(),
+                    );
+                }
+                "filtered_bpm" => bpm = nums(f.value()),
+                _ => {}
+            }
+        }
+        // fitparser also expands the packed times into `event_timestamp`, summing where the
+        // counter rolls over: the bytes are read instead.
+        let events = match (packed, full) {
+            (Some(bytes), _) => self.event_clock.packed(&bytes),
+            (None, Some(v)) => v
+                .into_iter()
+                .filter_map(|s| s.and_then(|s| self.event_clock.full(s)))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        #[expect(clippy::cast_precision_loss, reason = "epoch milliseconds below 2^53")]
+        let anchor_s = t.map(|ms| ms as f64 / 1000.0 + frac.unwrap_or(0.0));
+        self.strap.push(super::strap_hr::HrMessage {
+            anchor_s,
+            events,
+            bpm: bpm
+                .into_iter()
+                .map(|b| b.filter(|v| *v > 0.0 && *v < 255.0))
+                .collect(),
+        });
+    }
+
     pub(super) fn finish(
         mut self,
         id: &str,
         source: &str,
     ) -> Result<Decoded<Vec<Activity>>, DecodeError> {
+        if !self.strap.is_empty() && self.cols.hr.vals.len() == self.ts.len() {
+            let n = super::strap_hr::merge(&self.strap, &self.ts, &mut self.cols.hr.vals);
+            if n > 0 {
+                self.cols.hr.any = true;
+            }
+        }
         if self.no_timestamp > 0 {
             self.warn(
                 "record_without_timestamp",
