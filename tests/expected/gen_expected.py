@@ -248,6 +248,8 @@ def _fit_summarise(messages, result):
     sessions = messages.get("session_mesgs", []) or []
     result["sessions"] = len(sessions)
     result["sports"] = [None if s.get("sport") is None else str(s.get("sport")) for s in sessions]
+    result["session_starts"] = [rfc3339(s["start_time"]) if isinstance(s.get("start_time"), _dt.datetime)
+                                else None for s in sessions]
 
     hrv_count = 0
     for mesg in messages.get("hrv_mesgs", []) or []:

@@ -43,6 +43,26 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
+    // The cost of power (issue 20): the same hour with a power channel, and without, side by
+    // side; the power work is the NP rolling means, the power EF and Pw:HR and the histogram.
+    let mut ride = run(3600);
+    ride.sport = Some("cycling".to_owned());
+    let mut powered = ride.clone();
+    powered.samples.power_w = Some(
+        (0..3600)
+            .map(|k| Some(220.0 + 60.0 * (k as f64 / 45.0).sin()))
+            .collect(),
+    );
+    let mut g = c.benchmark_group("power");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("1 h ride without power", |b| {
+        b.iter(|| analyze(black_box(&ride), &s, &ActivityContext::default()))
+    });
+    g.bench_function("1 h ride with power", |b| {
+        b.iter(|| analyze(black_box(&powered), &s, &ActivityContext::default()))
+    });
+    g.finish();
+
     let many: Vec<Activity> = (0..64).map(|_| run(3600)).collect();
     let mut g = c.benchmark_group("compute_all");
     g.throughput(Throughput::Elements(many.len() as u64));

@@ -35,6 +35,7 @@ pub mod load;
 pub mod metrics;
 pub mod pace;
 pub mod pool;
+pub mod power;
 mod row;
 pub mod settings;
 mod stats;
@@ -62,6 +63,7 @@ pub use metrics::{
 };
 pub use pace::Pace;
 pub use pool::{HrPool, estimate_from_pools, pool_fingerprint};
+pub use power::{FtpSource, PowerSummary, fill_rides};
 pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};
 
 /// Metrics of one activity, typed against a configured `threshold_pace` when there is one
@@ -76,6 +78,8 @@ pub fn compute(
     let mut m = analyze(activity, settings, ctx).metrics;
     let s = settings.sanitized();
     effort::type_row(&mut m, effort::threshold_at_config(&s).as_ref(), &s);
+    // A ride with power is measured against its own best 20 min when no FTP is set.
+    power::fill_rides(std::slice::from_mut(&mut m), &s);
     m
 }
 

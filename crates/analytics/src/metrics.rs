@@ -93,21 +93,27 @@ fn anchored(m: &mut ActivityMetrics, sum: &HrSummary, s: &AthleteSettings) {
         .map(|b| sum.zone_seconds::<3>(&b));
     put(&mut m.s_zones_s, &mut m.absent, "s_zones_s", zones3);
     load_metrics(m, sum, s);
-    let class = if sum.running {
-        Ok(())
-    } else {
-        Err(reason::NOT_RUNNING)
-    }
-    .and(sum.hr_gate)
-    .and_then(|()| session_class(&zones3?, sum.steady_seconds(&seiler?), s));
+    // Every sport with HR has an HR class (METRICS.md 7: a ride without power has only that).
+    let class = sum
+        .hr_gate
+        .and_then(|()| session_class(&zones3?, sum.steady_seconds(&seiler?), s));
     put(&mut m.hr_class, &mut m.absent, "hr_class", class);
 }
 
 pub(crate) type Outcome<T> = Result<T, &'static str>;
 
-fn put<T>(slot: &mut Option<T>, absent: &mut BTreeMap<String, String>, name: &str, r: Outcome<T>) {
+pub(crate) fn put<T>(
+    slot: &mut Option<T>,
+    absent: &mut BTreeMap<String, String>,
+    name: &str,
+    r: Outcome<T>,
+) {
     match r {
-        Ok(v) => *slot = Some(v),
+        Ok(v) => {
+            *slot = Some(v);
+            // A later step may fill what an earlier one left absent (a ride's EF from power).
+            absent.remove(name);
+        }
         Err(why) => {
             *slot = None;
             absent.insert(name.to_owned(), why.to_owned());
@@ -272,6 +278,18 @@ pub fn analyze(activity: &Activity, settings: &AthleteSettings, ctx: &ActivityCo
         )
     });
     put(&mut m.early, &mut m.absent, "early", early);
+    let steady_s = m.steady_s;
+    crate::power::apply(
+        &mut m,
+        &c,
+        &s,
+        &crate::power::Gates {
+            hr: gates.hr,
+            steady_s,
+            warmup_s: s.warmup_s,
+            mid_s,
+        },
+    );
     let alpha1 = hrv_fields(&mut m, activity, &c, s.warmup_s);
     // Stored rows must not depend on the threshold (it is not in their fingerprint): only the
     // HR basis of a run without speed is set here; [`crate::compute`] and the readers of stored
@@ -384,6 +402,16 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
         aet_hr_bpm: None,
         feel: activity.workout_feel.filter(|v| (0.0..=100.0).contains(v)),
         rpe: activity.workout_rpe.filter(|v| (0.0..=10.0).contains(v)),
+        np_w: None,
+        avg_power_w: None,
+        ef_power: None,
+        pw_hr_decoupling_pct: None,
+        power: None,
+        ftp_w: None,
+        ftp_source: None,
+        intensity_factor: None,
+        tss: None,
+        power_zones_s: None,
     }
 }
 
@@ -616,6 +644,10 @@ fn guard_finite(m: &mut ActivityMetrics) {
         ("dfa_a1_mean", &mut m.dfa_a1_mean),
         ("a1_drift", &mut m.a1_drift),
         ("aet_hr_bpm", &mut m.aet_hr_bpm),
+        ("np_w", &mut m.np_w),
+        ("avg_power_w", &mut m.avg_power_w),
+        ("ef_power", &mut m.ef_power),
+        ("pw_hr_decoupling_pct", &mut m.pw_hr_decoupling_pct),
     ] {
         if slot.is_some_and(|v| !v.is_finite()) {
             *slot = None;

@@ -58,6 +58,12 @@ pub mod reason {
     /// Alpha1 does not fall through 0.75 as HR rises over the run's windows (an easy run, or a
     /// hard one throughout).
     pub const A1_DOES_NOT_CROSS: &str = "a1_does_not_cross";
+    /// The file carries no power.
+    pub const NO_POWER: &str = "no_power";
+    /// A ride with power and no FTP: none set and no 20 min effort in the trailing 90 days.
+    pub const NO_FTP: &str = "no_ftp";
+    /// FTP, IF and TSS are for rides: a running power meter's watts are on another scale.
+    pub const ON_FOOT: &str = "on_foot";
 }
 
 /// Quality and context flags (the values of [`ActivityMetrics::flags`]).
@@ -273,6 +279,36 @@ pub struct ActivityMetrics {
     /// The runner's rating of perceived exertion, 0-10 (FIT `session.workout_rpe` / 10).
     #[serde(default)]
     pub rpe: Option<f64>,
+    /// Normalized power over moving time (W; METRICS.md 7, [`crate::power`]).
+    #[serde(default)]
+    pub np_w: Option<f64>,
+    /// Mean power over the grid seconds with power, zeros included (W).
+    #[serde(default)]
+    pub avg_power_w: Option<f64>,
+    /// NP / mean HR over the steady portion (W per bpm); a ride's `ef` too.
+    #[serde(default)]
+    pub ef_power: Option<f64>,
+    /// Pw:HR decoupling over the steady halves (%); a ride's `decoupling_pct` too.
+    #[serde(default)]
+    pub pw_hr_decoupling_pct: Option<f64>,
+    /// What a ride's FTP, IF, TSS and type need (see [`crate::power`]).
+    #[serde(default)]
+    pub power: Option<crate::power::PowerSummary>,
+    /// The FTP a ride was measured against (W), and where it came from. Filled when the rows
+    /// are read ([`crate::fill_session_types`]).
+    #[serde(default)]
+    pub ftp_w: Option<f64>,
+    #[serde(default)]
+    pub ftp_source: Option<crate::power::FtpSource>,
+    /// Intensity factor NP / FTP.
+    #[serde(default, rename = "if")]
+    pub intensity_factor: Option<f64>,
+    /// Training stress score: moving hours x IF^2 x 100.
+    #[serde(default)]
+    pub tss: Option<f64>,
+    /// Seconds in Coggan's power zones Z1..Z6 (55/75/90/105/120 % of FTP).
+    #[serde(default)]
+    pub power_zones_s: Option<[f64; 6]>,
 }
 
 /// How steady a run was (METRICS.md 3b).
@@ -414,6 +450,20 @@ impl ActivityMetrics {
             aet_hr_bpm: Some(0.5),
             feel: Some(0.5),
             rpe: Some(0.5),
+            np_w: Some(0.5),
+            avg_power_w: Some(0.5),
+            ef_power: Some(0.5),
+            pw_hr_decoupling_pct: Some(0.5),
+            power: Some(crate::power::PowerSummary {
+                seconds: 0.5,
+                best_20min_w: Some(0.5),
+                hist: vec![[1; 3]],
+            }),
+            ftp_w: Some(0.5),
+            ftp_source: Some(crate::power::FtpSource::Configured),
+            intensity_factor: Some(0.5),
+            tss: Some(0.5),
+            power_zones_s: Some([0.5; 6]),
         }
     }
 
@@ -444,13 +494,22 @@ impl ActivityMetrics {
             self.aet_hr_bpm,
             self.feel,
             self.rpe,
+            self.np_w,
+            self.avg_power_w,
+            self.ef_power,
+            self.pw_hr_decoupling_pct,
+            self.ftp_w,
+            self.intensity_factor,
+            self.tss,
+            self.power.as_ref().map_or(Some(0.0), |p| p.best_20min_w),
         ];
         let zones = self
             .zones_s
             .iter()
             .flatten()
             .chain(self.s_zones_s.iter().flatten())
-            .chain(self.p_zones_s.iter().flatten());
+            .chain(self.p_zones_s.iter().flatten())
+            .chain(self.power_zones_s.iter().flatten());
         opts.iter().flatten().chain(zones).all(|v| v.is_finite())
             && self
                 .window

@@ -163,6 +163,10 @@ settings! {
         /// Threshold pace (`4:15/km`, `6:50/mi`): the speed a session's type is measured against
         /// (METRICS.md section 3a). Without it, the threshold speed is estimated from the runs.
         [Read] threshold_pace: Option<crate::pace::Pace> = None;
+        /// Functional threshold power of rides (W): what IF, TSS, the power zones and a ride's
+        /// type are measured against (METRICS.md section 7). Without it, 0.95 x the best 20 min
+        /// of the trailing `ftp_days`, marked `estimated`.
+        [Read] ftp: Option<f64> = None;
 
         // --- 1. Samples and cleaning -------------------------------------------------------------
         /// Resampling to 1 Hz fills gaps between samples up to this long (s), and after a longer
@@ -253,6 +257,14 @@ settings! {
         /// Fast repetitions: spans of steadiness blocks above P3 lasting at least this long (s);
         /// two or more make a session one "with P3 repetitions".
         [Read] fast_rep_min_s: f64 = 60.0, 1.0..=3600.0;
+        /// A ride's FTP estimate reads the rides of this many days up to it ...
+        [Read] ftp_days: f64 = 90.0, 1.0..=3650.0;
+        /// ... as this fraction of their best 20 min mean power.
+        [Read] ftp_from_20min: f64 = 0.95, 0.1..=2.0;
+        /// A ride's power zone P2 (for its type) starts at this fraction of FTP ...
+        [Read] power_p2_from: f64 = 0.75, 0.1..=2.0;
+        /// ... and P3 above this one.
+        [Read] power_p3_from: f64 = 0.90, 0.1..=2.0;
         /// Critical speed is fitted on the best efforts of this many days before a run.
         [Read] cs_days: f64 = 90.0, 1.0..=3650.0;
         /// The fit is accepted when D' is within these bounds (m) ...
@@ -666,7 +678,9 @@ impl AthleteSettings {
 /// 4: the HRV fields of section 5 from RR intervals (issue 18).
 /// 5: `feel` and `rpe`, how the runner felt, from the FIT session (issue 19).
 /// 6: GAP, EF, decoupling and the drift at constant speed only on foot (issue 20).
-pub const METRICS_REVISION: u32 = 6;
+/// 7: power (NP, the power-based EF and Pw:HR decoupling, a ride's power summary), and the HR
+/// class of every sport with HR (issue 20).
+pub const METRICS_REVISION: u32 = 7;
 
 /// FNV-1a 64 of a text, in hex.
 fn fnv1a(text: &str) -> String {

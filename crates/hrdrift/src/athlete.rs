@@ -31,8 +31,9 @@ pub enum AthleteCommand {
 
 /// Version of the JSON `athlete show --json` prints. 2: `threshold_speed_m_s` and its
 /// source, the critical-speed fit, and `lthr_source` (issue 16). 3: `aerobic_threshold`, the
-/// measured one (issue 18).
-pub const SCHEMA_VERSION: u32 = 3;
+/// measured one (issue 18). 4: `ftp_w` and `ftp_source`, the FTP of the latest ride with power
+/// (issue 20).
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -52,6 +53,10 @@ struct Output<'a> {
     /// The median HR at which DFA alpha1 fell through 0.75 in the 90 days to the latest
     /// activity, and over how many runs (METRICS.md section 5).
     aerobic_threshold: Option<hrdrift_analytics::hrv::MeasuredAet>,
+    /// The FTP of the latest ride with power (W): `configured`, or `estimated` (0.95 x the best
+    /// 20 min of the 90 days to it); the configured one when no ride has power.
+    ftp_w: Option<f64>,
+    ftp_source: Option<hrdrift_analytics::FtpSource>,
 }
 
 pub fn run(store_dir: &Path, cmd: &AthleteCommand) -> anyhow::Result<Exit> {
@@ -106,6 +111,17 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     let threshold = d.effort.threshold.as_ref();
     let latest = d.metrics.iter().map(|m| m.start_ms).max().unwrap_or(0);
     let aet = hrdrift_analytics::hrv::measured_aet(&d.metrics, latest);
+    let ftp = d
+        .metrics
+        .iter()
+        .filter(|m| m.ftp_w.is_some())
+        .max_by_key(|m| m.start_ms)
+        .and_then(|m| Some((m.ftp_w?, m.ftp_source?)))
+        .or_else(|| {
+            configured
+                .ftp
+                .map(|f| (f, hrdrift_analytics::FtpSource::Configured))
+        });
     if json {
         let out = Output {
             schema_version: SCHEMA_VERSION,
@@ -117,6 +133,8 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
             lthr_source,
             lthr_from_efforts: d.effort.lthr_from_efforts,
             aerobic_threshold: aet,
+            ftp_w: ftp.map(|f| f.0),
+            ftp_source: ftp.map(|f| f.1),
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Ok);
@@ -196,6 +214,15 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         None => println!(
             "threshold    -  (no run with speed yet; set one: hrdrift athlete set threshold_pace=4:30/km)"
         ),
+    }
+    match ftp {
+        Some((f, hrdrift_analytics::FtpSource::Configured)) => {
+            println!("ftp          {f:.0} W  (configured)");
+        }
+        Some((f, _)) => println!(
+            "ftp          {f:.0} W  (estimated: 0.95 x the best 20 min of the 90 days to the latest ride; set one: hrdrift athlete set ftp=250)"
+        ),
+        None => {}
     }
     let rest_source = if configured.hr_rest.is_some() {
         "configured"

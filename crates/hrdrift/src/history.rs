@@ -19,8 +19,9 @@ use hrdrift_analytics::wellness::WellnessDay;
 /// `session_type`, `hr_class`, `threshold_speed_m_s` and `walk_share`; hard sessions are session
 /// types; a week's `easy_runs` and `moderate_runs` count HR classes (issue 16). 3: readiness
 /// has `morning`, the day of morning readings it judged (or null), and the reasons
-/// `hrv_below_normal`, `resting_hr_elevated` and `hrv_unstable` (issue 19).
-pub const SCHEMA_VERSION: u32 = 3;
+/// `hrv_below_normal`, `resting_hr_elevated` and `hrv_unstable` (issue 19). 4: a day's `load`
+/// is a ride's power TSS where it has one, else hrTSS, with `load_from_tss` (issue 20).
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct When {
@@ -242,14 +243,45 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
                 flags.join("; ")
             }
         );
+        // Other sports' hours under the week: the table's columns are the runs'.
+        let others: Vec<String> = wk
+            .sport_hours
+            .iter()
+            .filter(|(sport, h)| {
+                sport.as_str() != "unknown"
+                    && !hrdrift_analytics::is_running(Some(sport.as_str()))
+                    && **h > 0.0
+            })
+            .map(|(sport, h)| format!("{sport} {h:.1} h"))
+            .collect();
+        if !others.is_empty() {
+            println!("{:<8}  also {}", "", others.join(", "));
+        }
     }
     if let Some(day) = h.days.iter().rev().find(|day| day_ms(&day.date) <= now) {
         println!(
-            "\n{}: fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0}",
-            day.date, day.ctl, day.atl, day.tsb
+            "\n{}: fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0}{}",
+            day.date,
+            day.ctl,
+            day.atl,
+            day.tsb,
+            load_basis(&h.days)
         );
     }
     Ok(Exit::Ok)
+}
+
+/// Which load CTL/ATL/TSB sum (METRICS.md 7): said only when power TSS is part of it.
+fn load_basis(days: &[hrdrift_analytics::Day]) -> String {
+    let total: f64 = days.iter().map(|d| d.load).sum();
+    let tss: f64 = days.iter().map(|d| d.load_from_tss).sum();
+    if tss <= 0.0 || total <= 0.0 {
+        return String::new();
+    }
+    format!(
+        " (load: TSS from power for rides with power, {:.0} % of it; hrTSS for the rest)",
+        tss / total * 100.0
+    )
 }
 
 #[derive(Serialize)]
@@ -299,8 +331,12 @@ pub fn readiness(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     }
     if let Some(d) = today {
         println!(
-            "Fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0} on {}",
-            d.ctl, d.atl, d.tsb, d.date
+            "Fitness (CTL) {:.0}, fatigue (ATL) {:.0}, form (TSB) {:+.0} on {}{}",
+            d.ctl,
+            d.atl,
+            d.tsb,
+            d.date,
+            load_basis(&h.days)
         );
     }
     if let Some(m) = morning {

@@ -185,6 +185,13 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
         count(s.files as u64, "file", "files"),
         started.elapsed().as_secs_f64()
     );
+    if s.index_files > 0 {
+        println!(
+            "export index (activities.csv): {} named; {} without a sport of their own took the export's",
+            count(s.index_files as u64, "file", "files"),
+            count(s.sport_from_index as u64, "activity", "activities"),
+        );
+    }
     if s.reading_files > 0 {
         println!(
             "daily readings: {} from {} ({}); {} replaced an earlier reading of the day",

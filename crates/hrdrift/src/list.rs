@@ -16,7 +16,10 @@ use crate::text::{hms, local_time, num, rfc3339_secs, short_id};
 /// 4: the HRV fields `rr_beats`, `rr_artifact_pct`, `rmssd_ms`, `dfa_a1_mean`, `a1_drift`,
 /// `aet_hr_bpm`, each absent with its reason (issue 18).
 /// 5: `feel` (0-100) and `rpe` (0-10), how the runner felt, where the watch asked (issue 19).
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: power (issue 20): `np_w`, `avg_power_w`, `ef_power`, `pw_hr_decoupling_pct`, `power` (a
+/// ride's summary), and for rides `ftp_w`, `ftp_source`, `if`, `tss`, `power_zones_s`, with
+/// `class_basis` `power`; a ride's `ef` and `decoupling_pct` are the power-based ones.
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Serialize)]
 struct JsonActivity<'a> {

@@ -18,7 +18,8 @@ use hrdrift_cache::config;
 /// 2: the session type and effort fields of issue 16 (see `list::SCHEMA_VERSION` 3).
 /// 3: the HRV fields of issue 18 (see `list::SCHEMA_VERSION` 4).
 /// 4: `feel` and `rpe` (issue 19, `list::SCHEMA_VERSION` 5).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: power (issue 20, `list::SCHEMA_VERSION` 6).
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -363,16 +364,57 @@ fn print_table(m: &ActivityMetrics, source: &str) {
             format!("  (absent: {})", r.replace('_', " "))
         })
     };
+    // A ride's EF is power over HR (METRICS.md 7); a run's is GAP speed over HR, with the
+    // power-based one beside it when a running power meter was worn.
+    let on_foot = hrdrift_analytics::clean::is_on_foot(m.sport.as_deref());
+    let ef_unit = if on_foot {
+        "m/min per bpm"
+    } else {
+        "W per bpm (NP / HR)"
+    };
+    let ef_power = match m.ef_power {
+        Some(e) if on_foot => format!("   power EF {e:.2} W per bpm"),
+        _ => String::new(),
+    };
     println!(
-        "  efficiency   EF {} m/min per bpm{}",
+        "  efficiency   EF {} {ef_unit}{}{ef_power}",
         num(m.ef, 2),
         why("ef")
     );
+    if let Some(np) = m.np_w {
+        let ftp = match (m.ftp_w, m.ftp_source) {
+            (Some(f), Some(hrdrift_analytics::FtpSource::Configured)) => {
+                format!("   FTP {f:.0} W")
+            }
+            (Some(f), _) => format!("   FTP {f:.0} W (estimated: 0.95 x best 20 min)"),
+            (None, _) => String::new(),
+        };
+        let pw_hr = match m.pw_hr_decoupling_pct {
+            Some(d) if on_foot => format!("   Pw:HR {d:.1} %"),
+            _ => String::new(),
+        };
+        // IF and TSS are a ride's: a running power meter has no FTP here.
+        let ride = if on_foot {
+            String::new()
+        } else {
+            format!(
+                "   IF {}   TSS {}{ftp}{}",
+                num(m.intensity_factor, 2),
+                num(m.tss, 0),
+                why("tss")
+            )
+        };
+        println!(
+            "  power        NP {np:.0} W   avg {} W{ride}{pw_hr}",
+            num(m.avg_power_w, 0),
+        );
+    }
     let quality = match m.decoupling_quality {
         Some(hrdrift_analytics::DecouplingQuality::Variable) => " (a variable run: read with care)",
         _ => "",
     };
     match m.decoupling_pct {
+        Some(d) if !on_foot => println!("  decoupling   {d:.1} % (Pw:HR): {}", friel(d)),
         Some(d) => println!("  decoupling   {d:.1} %{quality}: {}", friel(d)),
         // Say which kind of unsteady it is: a runner accepts "an interval session" as the
         // reason, not a coefficient of variation.
@@ -406,10 +448,13 @@ fn print_table(m: &ActivityMetrics, source: &str) {
         None => println!("  zones        -{}", why("zones_s")),
     }
     println!(
-        "  load         TRIMP {}   hrTSS {}{}",
+        "  load         TRIMP {}   hrTSS {}{}{}",
         num(m.trimp, 0),
         num(m.hrtss, 0),
-        why("hrtss")
+        why("hrtss"),
+        m.tss.map_or_else(String::new, |t| format!(
+            "   TSS {t:.0} (power: the load counted)"
+        ))
     );
     if m.rr_beats > 0 {
         // Only where a strap recorded beats: without, the line would be five reasons why not.

@@ -85,6 +85,13 @@ pub fn effort_words(m: &hrdrift_analytics::ActivityMetrics) -> String {
             Some("not_running_speed") => {
                 "type unknown: too fast for running (a ride saved as a run?)".to_owned()
             }
+            Some("no_ftp") => {
+                "type unknown: no FTP yet (set one: hrdrift athlete set ftp=250)".to_owned()
+            }
+            Some("not_running") if m.hr_class.is_some() => format!(
+                "heart rate says {}",
+                m.hr_class.map_or("", |c| c.name())
+            ),
             Some(why) => format!("type unknown: {}", why.replace('_', " ")),
             None => "type unknown".to_owned(),
         };
@@ -103,6 +110,14 @@ pub fn effort_words(m: &hrdrift_analytics::ActivityMetrics) -> String {
         (Some(ClassBasis::Hr), _, _) => {
             format!("{} by heart rate (no speed in the file)", class.name())
         }
+        (Some(ClassBasis::Power), _, _) => match (m.np_w, m.ftp_w) {
+            (Some(np), Some(ftp)) if ftp > 0.0 => format!(
+                "{} by power (NP {np:.0} W, {:.0} % of your FTP {ftp:.0} W){hr}",
+                class.name(),
+                np / ftp * 100.0
+            ),
+            _ => format!("{} by power{hr}", class.name()),
+        },
         _ => class.name().to_owned(),
     };
     if m.flags.iter().any(|f| f == flag::EFFORT_MISMATCH) {

@@ -10,6 +10,7 @@
 
 pub mod daily;
 pub mod error;
+pub mod export_index;
 pub mod fit;
 pub mod model;
 pub mod source;

@@ -18,6 +18,14 @@ pub(crate) fn duration(seconds: f64) -> String {
     }
 }
 
+/// The unit an activity's EF needs beside it: none for a run (m/min per bpm, the table's), W per
+/// bpm for a ride or any sport not on foot, whose EF is NP over HR (METRICS.md 7).
+pub(crate) fn ef_unit(sport: Option<&str>) -> &'static str {
+    let on_foot =
+        sport.is_none_or(|s| s.contains("run") || s.contains("walk") || s.contains("hik"));
+    if on_foot { "" } else { " W/bpm" }
+}
+
 /// `value` with `decimals` decimals and a unit suffix, or [`ABSENT`].
 pub(crate) fn num(value: Option<f64>, decimals: usize, unit: &str) -> String {
     match value.filter(|v| v.is_finite()) {
@@ -152,6 +160,13 @@ pub(crate) fn morning(m: &crate::model::MorningPoint) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rides_ef_says_its_unit() {
+        assert_eq!(num(Some(1.94), 2, ef_unit(Some("cycling"))), "1.94 W/bpm");
+        assert_eq!(num(Some(1.55), 2, ef_unit(Some("running"))), "1.55");
+        assert_eq!(ef_unit(None), "");
+    }
 
     #[test]
     fn durations_and_absent_values() {

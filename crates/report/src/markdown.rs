@@ -134,7 +134,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
             format::duration(r.moving_s),
             format::km(r.distance_m),
             format::num(r.avg_hr, 0, ""),
-            format::num(r.ef, 2, ""),
+            format::num(r.ef, 2, format::ef_unit(r.sport.as_deref())),
             format::num(r.decoupling_pct, 1, " %"),
             format::signed(r.drift_bpm_per_h, 1, ""),
             format::num(r.hrtss, 0, ""),

@@ -120,6 +120,10 @@ pub struct Summary {
     /// Activities staged with metrics the [`Deriver`] computed while decoding (their rows are
     /// in the store's metrics parts: [`Store::reload_metrics`] reads them).
     pub metrics_while_decoding: usize,
+    /// Files an export's index (Strava's `activities.csv`) names among the paths imported...
+    pub index_files: usize,
+    /// ...and activities decoded in this import whose sport came from it (their file named none).
+    pub sport_from_index: usize,
 }
 
 enum Msg {
@@ -606,6 +610,11 @@ pub fn import_with(
     events: &mut dyn FnMut(&Event),
 ) -> Result<Summary, StoreError> {
     let (files, walk_errors) = source::list_files(paths);
+    // Read before any file is decoded, so a file's sport is known whatever the order the
+    // export lists them in.
+    let index =
+        hrdrift_ingest::export_index::ExportIndex::from_files(&files, opts.limits.max_entry_bytes);
+    let from_index = std::sync::atomic::AtomicUsize::new(0);
     events(&Event::Started { files: files.len() });
     let known = store.known_hashes();
     let spans = store
@@ -669,6 +678,8 @@ pub fn import_with(
     let result = std::thread::scope(|scope| {
         let cancel = &cancel;
         let known = &known;
+        let index = &index;
+        let from_index = &from_index;
         let files = &files;
         let store = &mut *store;
         let committing = scope.spawn(move || committer(store, &batches, &results));
@@ -685,11 +696,19 @@ pub fn import_with(
                             if known.contains(&hash) {
                                 Msg::Known { name: input.name }
                             } else {
-                                let result = hrdrift_ingest::decode_contents(
+                                let mut result = hrdrift_ingest::decode_contents(
                                     &input.bytes,
                                     &input.name,
                                     &hash,
                                 );
+                                if let (Ok(Contents::Activities(d)), Some(sport)) =
+                                    (&mut result, index.sport_for(&input.name))
+                                {
+                                    for a in d.value.iter_mut().filter(|a| a.sport.is_none()) {
+                                        a.sport = Some(sport.to_owned());
+                                        from_index.fetch_add(1, Ordering::Relaxed);
+                                    }
+                                }
                                 let derived = match (&result, derive) {
                                     (Ok(Contents::Activities(d)), Some(f)) => {
                                         d.value.iter().map(f).collect()
@@ -815,5 +834,7 @@ pub fn import_with(
     };
     result?;
     reloaded?;
+    w.summary.index_files = index.len();
+    w.summary.sport_from_index = from_index.into_inner();
     Ok(w.summary)
 }

@@ -60,12 +60,14 @@
 //! - [`plan`]: the training plan.
 //! - [`sim`]: second-by-second simulation into truth statistics or a FIT file.
 //! - [`truth`]: the ground truth (`truth.json`).
+//! - [`rides`]: rides with power and a triathlon in one multi-sport file (issue 20).
 
 pub mod athlete;
 pub mod fit_encode;
 pub mod mornings;
 pub mod physio;
 pub mod plan;
+pub mod rides;
 pub mod rng;
 pub mod sim;
 pub mod truth;

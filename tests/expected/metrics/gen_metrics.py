@@ -184,6 +184,7 @@ def decode_fit(path):
         if cad is not None:
             frac = num(rec.get("fractional_cadence")) or 0.0
             s["spm"] = 2.0 * (cad + frac)
+        s["power"] = num(rec.get("power"))
         samples.append(s)
     timer = []
     for ev in messages.get("event_mesgs", []) or []:
@@ -278,7 +279,7 @@ def decode_tcx(path):
 # section 1: samples and cleaning
 # --------------------------------------------------------------------------
 
-CHANNELS = ("hr", "speed", "dist", "lat", "lon", "alt", "spm")
+CHANNELS = ("hr", "speed", "dist", "lat", "lon", "alt", "spm", "power")
 
 
 def haversine(lat1, lon1, lat2, lon2):
@@ -308,6 +309,8 @@ def sanitize(samples, cfg):
             s["dist"] = None
         if s["spm"] is not None and s["spm"] < 0:
             s["spm"] = None
+        if s["power"] is not None and not (0 <= s["power"] <= 3000):
+            s["power"] = None  # docs/METRICS.md 7: beyond 3,000 W a reading is a glitch
         if merged and merged[-1]["t"] == s["t"]:
             n_merged += 1
             for k in CHANNELS:
@@ -570,7 +573,7 @@ def clean(decoded, cfg):
 
     # --- 1 Hz grid on the moving clock; gaps > 5 s are not filled ---
     mt = [k[0] for k in kept]
-    chans = {c: [k[1][c] for k in kept] for c in ("hr", "dist", "alt", "spm")}
+    chans = {c: [k[1][c] for k in kept] for c in ("hr", "dist", "alt", "spm", "power")}
     chans["speed"] = [k[2] for k in kept]
     n_grid = int(math.ceil(moving_s)) if moving_s > 0 else 0
     grid = {c: [None] * n_grid for c in chans}
@@ -717,7 +720,7 @@ def clean(decoded, cfg):
     gap, has_alt = gap_speed(grid, cfg)
     return {
         "moving_s": moving_s, "n_grid": n_grid, "hr": hr, "speed": grid["speed"],
-        "spm": grid["spm"], "present": present,
+        "spm": grid["spm"], "present": present, "power": grid["power"],
         "gap": gap, "has_alt": has_alt, "distance": distance, "running": running_sport,
         "lock_s": lock_s, "sport": decoded["sport"],
     }, info

@@ -76,7 +76,7 @@ use serde::{Deserialize, Serialize};
 use crate::gap;
 use crate::settings::AthleteSettings;
 use pauses::pauses;
-use samples::{ALT, CAD, DIST, HR, LAT, LON, raw};
+use samples::{ALT, CAD, DIST, HR, LAT, LON, POWER, raw};
 use speed::{progress, speed};
 use valid_hr::{Gaps, cadence_lock, hr_covered_ms, spike_mask};
 
@@ -122,6 +122,8 @@ pub(crate) struct Clean {
     pub gap: Vec<Option<f64>>,
     /// Cadence as the file gives it (steps/min for running), interpolated like the others.
     pub cadence: Vec<Option<f64>>,
+    /// Power (W), interpolated like the others; a reading of 0 (coasting) is a value.
+    pub power: Vec<Option<f64>>,
     pub moving_s: f64,
     /// Moving time covered by valid HR readings (s), step 8 of the module docs.
     pub hr_covered_s: f64,
@@ -214,6 +216,8 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     let mut spd = Vec::with_capacity(cap);
     let mut alt = Vec::with_capacity(cap);
     let mut cad = Vec::with_capacity(cap);
+    let any_power = raw.ch[POWER].iter().any(Option::is_some);
+    let mut pw = Vec::with_capacity(if any_power { cap } else { 0 });
     let ceil_s = |ms: i128| (ms + 999).div_euclid(1000);
     let mut emit = |k: i128, a: usize, b: usize, ma: i128, span: i128| {
         let off = k * 1000 - ma;
@@ -236,6 +240,9 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
         spd.push(lerp(speed[a], speed[b], f));
         alt.push(lerp(raw.ch[ALT][a], raw.ch[ALT][b], f));
         cad.push(lerp(raw.ch[CAD][a], raw.ch[CAD][b], f));
+        if any_power {
+            pw.push(lerp(raw.ch[POWER][a], raw.ch[POWER][b], f));
+        }
     };
     #[expect(clippy::cast_possible_truncation)]
     let recording_ms = i128::from((settings.recording_gap_max_s * 1000.0).round() as i64);
@@ -403,6 +410,7 @@ pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     out.speed = spd;
     out.grade = grade;
     out.cadence = cad;
+    out.power = pw;
     out.stats = stats;
     out
 }

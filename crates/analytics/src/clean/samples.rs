@@ -14,13 +14,16 @@ pub(super) const LAT: usize = 3;
 pub(super) const LON: usize = 4;
 pub(super) const ALT: usize = 5;
 pub(super) const CAD: usize = 6;
-const CHANNELS: usize = 7;
+pub(super) const POWER: usize = 7;
+const CHANNELS: usize = 8;
 
 /// Sanity bounds: beyond these a value is a decoding error, not a runner.
 pub(super) const MAX_SPEED_M_S: f64 = 100.0;
 const MAX_DISTANCE_M: f64 = 1.0e8;
 const ALTITUDE_RANGE_M: (f64, f64) = (-1000.0, 10_000.0);
 const MAX_CADENCE_SPM: f64 = 400.0;
+/// Above a track sprinter's peak: a larger reading is a decoding error or a meter's glitch.
+const MAX_POWER_W: f64 = 3000.0;
 
 /// Samples sorted, de-duplicated and range-checked.
 pub(super) struct Raw {
@@ -56,6 +59,7 @@ pub(super) fn raw(activity: &Activity, settings: &AthleteSettings, stats: &mut C
             ALTITUDE_RANGE_M.1,
         ),
         (s.cadence_spm.as_ref(), 0.0, MAX_CADENCE_SPM),
+        (s.power_w.as_ref(), 0.0, MAX_POWER_W),
     ];
     let mut t = Vec::with_capacity(n);
     let mut ch: [Vec<Option<f64>>; CHANNELS] = std::array::from_fn(|_| Vec::with_capacity(n));
@@ -86,7 +90,7 @@ pub(super) fn raw(activity: &Activity, settings: &AthleteSettings, stats: &mut C
     }
     // A fix at 0,0 is no fix (a leading point before GPS lock); the importer drops these, this
     // keeps samples stored by older versions out of the track too.
-    let [.., lat, lon, _, _] = &mut ch;
+    let [.., lat, lon, _, _, _] = &mut ch;
     for (la, lo) in lat.iter_mut().zip(lon.iter_mut()) {
         if let (Some(a), Some(b)) = (*la, *lo)
             && hrdrift_ingest::is_null_island(a, b)

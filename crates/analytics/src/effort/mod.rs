@@ -54,6 +54,7 @@ pub use run_summary::{EffortSummary, blocks_cv};
 pub(crate) use run_summary::{blocks, summary};
 pub(crate) use threshold::threshold_at_config;
 pub use threshold::{CsFit, Threshold, ThresholdSource, cs_fit};
+pub(crate) use typing::class_of_zones;
 pub use typing::{ClassBasis, EffortState, fill_session_types, is_steady_run, type_row};
 pub(crate) use walking::{Parts, parts};
 

@@ -47,6 +47,26 @@ fn fast_reps(e: &EffortSummary, vt: f64, s: &AthleteSettings) -> u32 {
     reps
 }
 
+/// The type from the P1..P3 seconds of the whole session and of its steady portion (METRICS.md
+/// 3a; the zones of pace, or of power for a ride): `hard` on the whole session's P3 and P2 + P3
+/// time, else `easy` on the steady portion's P1 share (the whole session's when the steady
+/// portion has none).
+pub(crate) fn class_of_zones(all: [f64; 3], steady: [f64; 3], s: &AthleteSettings) -> SessionClass {
+    let steady_n: f64 = steady.iter().sum();
+    let (p1, n) = if steady_n > 0.0 {
+        (steady[0], steady_n)
+    } else {
+        (all[0], all.iter().sum())
+    };
+    if all[2] >= s.hard_p3_s || all[1] + all[2] >= s.hard_p2_p3_s {
+        SessionClass::Hard
+    } else if n > 0.0 && p1 / n >= s.easy_p1_share {
+        SessionClass::Easy
+    } else {
+        SessionClass::Moderate
+    }
+}
+
 /// Types one row against a threshold (METRICS.md 3a), and applies what the type decides:
 /// `effort_mismatch`, and a hard session with fast repetitions losing its decoupling and drift.
 pub fn type_row(m: &mut ActivityMetrics, vt: Option<&Threshold>, s: &AthleteSettings) {
@@ -70,19 +90,7 @@ pub fn type_row(m: &mut ActivityMetrics, vt: Option<&Threshold>, s: &AthleteSett
     let by_pace = match (usable, vt) {
         (Some(e), Some(t)) if !m.flags.iter().any(|f| f == flag::NOT_RUNNING_SPEED) => {
             let (all, steady) = pace_zones(e, t.speed_m_s, s);
-            let steady_n: f64 = steady.iter().sum();
-            let (p1, n) = if steady_n > 0.0 {
-                (steady[0], steady_n)
-            } else {
-                (all[0], all.iter().sum())
-            };
-            let class = if all[2] >= s.hard_p3_s || all[1] + all[2] >= s.hard_p2_p3_s {
-                SessionClass::Hard
-            } else if n > 0.0 && p1 / n >= s.easy_p1_share {
-                SessionClass::Easy
-            } else {
-                SessionClass::Moderate
-            };
+            let class = class_of_zones(all, steady, s);
             m.p_zones_s = Some(all);
             m.fast_reps = Some(fast_reps(e, t.speed_m_s, s));
             m.threshold_speed_m_s = Some(t.speed_m_s);
@@ -146,6 +154,8 @@ pub fn type_row(m: &mut ActivityMetrics, vt: Option<&Threshold>, s: &AthleteSett
 pub enum ClassBasis {
     Pace,
     Hr,
+    /// A ride with a power meter, against its FTP (METRICS.md 7).
+    Power,
 }
 
 /// Whether a row is a steady run (METRICS.md 4): type `easy`, or `moderate` without P3
@@ -202,6 +212,7 @@ pub fn fill_session_types(rows: &mut [ActivityMetrics], settings: &AthleteSettin
             type_row(m, t.as_ref(), &s);
         }
     }
+    crate::power::fill_rides(rows, &s);
     let mut state = EffortState::default();
     if let (Some(last), Some(t)) = (placed.last(), thresholds.last()) {
         state.as_of_ms = Some(last.start_ms);

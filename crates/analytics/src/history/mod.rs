@@ -247,6 +247,10 @@ pub struct Week {
     /// See [`week_flag`].
     pub flags: Vec<String>,
     pub absent: BTreeMap<String, String>,
+    /// Moving hours of every activity of the week by sport (runs included; `unknown` for a
+    /// file that names none): a triathlete's week is more than its runs (METRICS.md 7).
+    #[serde(default)]
+    pub sport_hours: BTreeMap<String, f64>,
 }
 
 /// Fitness, fatigue and form on one local calendar day.
@@ -254,8 +258,12 @@ pub struct Week {
 pub struct Day {
     /// `YYYY-MM-DD`, local.
     pub date: String,
-    /// Sum of hrTSS that day (0 on rest days).
+    /// The day's load (0 on rest days): each activity's TSS from power where it has one (a
+    /// ride with power and an FTP), else its hrTSS (METRICS.md 7).
     pub load: f64,
+    /// The part of `load` that came from power TSS.
+    #[serde(default)]
+    pub load_from_tss: f64,
     /// Fitness: EWMA of daily load, time constant `ctl_days`.
     pub ctl: f64,
     /// Fatigue: EWMA with `atl_days`.
@@ -489,10 +497,24 @@ pub fn analyze_history_with_mornings(
     let easy = easy::easy_runs(&runs, &s);
     let hard = recovery::hard_sessions(&runs, &easy, &s, now_ms);
     let mut absent = BTreeMap::new();
-    let weeks = table::weeks(&runs, &s).unwrap_or_else(|e| {
+    let mut weeks = table::weeks(&runs, &s).unwrap_or_else(|e| {
         absent.insert("weeks".to_owned(), format!("{}: {e}", reason::TABLE_ERROR));
         Vec::new()
     });
+    for w in &mut weeks {
+        w.sport_hours.clear();
+    }
+    let week_at: BTreeMap<String, usize> = weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.monday.clone(), i))
+        .collect();
+    for p in &placed {
+        if let Some(&i) = week_at.get(&date_label(monday_of(p.day))) {
+            let sport = p.m.sport.clone().unwrap_or_else(|| "unknown".to_owned());
+            *weeks[i].sport_hours.entry(sport).or_default() += p.m.moving_s / 3600.0;
+        }
+    }
     let days = table::days(&placed, &s, now_ms).unwrap_or_else(|e| {
         absent.insert("days".to_owned(), format!("{}: {e}", reason::TABLE_ERROR));
         Vec::new()

@@ -255,6 +255,7 @@ pub(crate) fn weeks(runs: &[Placed<'_>], s: &AthleteSettings) -> PolarsResult<Ve
             polarization_index: polarization,
             flags,
             absent,
+            sport_hours: BTreeMap::new(),
         });
         monday += 7;
     }
@@ -284,12 +285,26 @@ pub(crate) fn days(
     };
     let (keys, sums) = group_sums(
         ("day", placed.iter().map(|p| p.day).collect()),
-        vec![("load", placed.iter().map(|p| finite(p.m.hrtss)).collect())],
+        vec![
+            (
+                "load",
+                placed
+                    .iter()
+                    .map(|p| finite(p.m.tss.or(p.m.hrtss)))
+                    .collect(),
+            ),
+            ("tss", placed.iter().map(|p| finite(p.m.tss)).collect()),
+        ],
     )?;
     let loads: BTreeMap<i64, f64> = keys
         .iter()
         .copied()
         .zip(sums.get("load").cloned().unwrap_or_default())
+        .collect();
+    let from_tss: BTreeMap<i64, f64> = keys
+        .iter()
+        .copied()
+        .zip(sums.get("tss").cloned().unwrap_or_default())
         .collect();
     let (Some(&first), Some(&last)) = (loads.keys().next(), loads.keys().next_back()) else {
         return Ok(Vec::new());
@@ -307,6 +322,7 @@ pub(crate) fn days(
         out.push(Day {
             date: date_label(day),
             load,
+            load_from_tss: from_tss.get(&day).copied().unwrap_or(0.0),
             ctl,
             atl,
             tsb,

@@ -409,6 +409,7 @@ mod tests {
             polarization_index: None,
             flags: Vec::new(),
             absent: std::collections::BTreeMap::new(),
+            sport_hours: std::collections::BTreeMap::new(),
         };
         assert_eq!(
             week_flag_text("too_many_hard", &w, &s),

@@ -232,22 +232,23 @@ fn hr_classes() {
     ride.sport = Some("cycling".to_owned());
     let m = compute(&ride.activity(), &settings(), &CTX);
     assert_eq!(m.class, None);
-    assert_eq!(m.hr_class, None);
+    // Every sport with HR has its HR class (METRICS.md 7: a ride without power has only that).
+    assert_eq!(m.hr_class, Some(SessionClass::Easy));
     assert_eq!(
         m.absent.get("class").map(String::as_str),
         Some(reason::NOT_RUNNING)
     );
-    // Speed on a bike says little about effort: no GAP, no speed-based EF or decoupling, while
-    // heart rate and its drift stay (METRICS.md 7).
-    for field in [
-        "gap_speed_m_s",
-        "ef",
-        "decoupling_pct",
-        "drift_adj_bpm_per_h",
+    // Speed on a bike says little about effort: no GAP or speed-based drift, and without power
+    // no EF or decoupling, while heart rate and its drift stay (METRICS.md 7).
+    for (field, why) in [
+        ("gap_speed_m_s", reason::NOT_ON_FOOT),
+        ("ef", reason::NO_POWER),
+        ("decoupling_pct", reason::NO_POWER),
+        ("drift_adj_bpm_per_h", reason::NOT_ON_FOOT),
     ] {
         assert_eq!(
             m.absent.get(field).map(String::as_str),
-            Some(reason::NOT_ON_FOOT),
+            Some(why),
             "{field}"
         );
     }

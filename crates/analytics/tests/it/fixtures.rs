@@ -121,5 +121,15 @@ pub fn absent_but_beats(
             "{k}"
         );
     }
+    // A file without power has none of the power fields, with that reason.
+    for k in ["np_w", "avg_power_w", "ef_power", "pw_hr_decoupling_pct"] {
+        if m.power.is_none() {
+            assert_eq!(
+                absent.remove(k).as_deref(),
+                Some(hrdrift_analytics::reason::NO_POWER),
+                "{k}"
+            );
+        }
+    }
     absent
 }

@@ -20,6 +20,8 @@ mod hrv;
 mod hrv_reference;
 mod output;
 mod population;
+mod power;
+mod power_reference;
 mod props;
 mod reanchor;
 mod reference;

@@ -44,7 +44,7 @@ fn num(v: &Value, key: &str) -> Option<f64> {
 
 /// The reference athlete and thresholds, read from the `settings` key so that the two sides
 /// cannot silently diverge.
-fn settings_from(r: &Value) -> AthleteSettings {
+pub(crate) fn settings_from(r: &Value) -> AthleteSettings {
     let s = &r["settings"];
     let f = |k: &str| num(s, k).unwrap_or_else(|| panic!("settings.{k} missing"));
     assert_eq!(s["sex"], "male");

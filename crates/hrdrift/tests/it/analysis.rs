@@ -53,7 +53,7 @@ fn metrics_are_stored_and_follow_the_athlete_settings() {
 
     // Fewer than 20 activities: HRmax and LTHR cannot be estimated, zones are absent with why.
     let v = ok_json(store, &["activities", "--json"]);
-    assert_eq!(v["schema_version"], 5);
+    assert_eq!(v["schema_version"], 6);
     let before = by_id(&v);
     assert!(before.len() >= 6, "{}", before.len());
     for a in before.values() {
@@ -202,7 +202,7 @@ fn the_demo_athlete_gives_trends_weeks_and_readiness() {
 
     let as_of = ["--as-of", "2025-06-08"];
     let t = ok_json(&store, &["trends", "--json", as_of[0], as_of[1]]);
-    assert_eq!(t["schema_version"], 3);
+    assert_eq!(t["schema_version"], 4);
     let ids: std::collections::BTreeSet<String> =
         by_id(&ok_json(&store, &["activities", "--json"]))
             .into_keys()
@@ -354,7 +354,7 @@ fn threshold_pace_and_the_pace_curve() {
     let (_dir, _, store) = demo_store("8", "11");
 
     let a = ok_json(&store, &["athlete", "show", "--json"]);
-    assert_eq!(a["schema_version"], 3);
+    assert_eq!(a["schema_version"], 4);
     // The demo athlete wears no chest strap: no threshold measured.
     assert!(a["aerobic_threshold"].is_null(), "{a}");
     assert_eq!(a["threshold_source"], "estimated", "{a}");

@@ -25,7 +25,7 @@ fn import_the_shipped_data_then_list_it() {
     let out = hrdrift(store.path(), &["activities", "--json"]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["schema_version"], 5);
+    assert_eq!(v["schema_version"], 6);
     let acts = v["activities"].as_array().expect("list");
     assert_eq!(acts.len(), 73);
     for a in acts {
@@ -374,4 +374,151 @@ fn show_gives_each_sport_its_own_speed() {
     );
     let run = line("fit/runpandas/run.fit");
     assert!(run.contains("/km   GAP"), "{run}");
+}
+
+/// Rides with power (METRICS.md 7): `show` gives NP, IF and TSS against the FTP (estimated,
+/// then set), the ride's EF from power; `athlete show` names the FTP; the load of CTL/ATL/TSB
+/// takes the ride's TSS and says so; `weeks` lists the hours of other sports.
+#[test]
+fn rides_with_power_are_measured_against_the_ftp() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let run = crate::fixtures().join("fit/runpandas/run.fit");
+    let bikes = [
+        "fit/python-fitparse/Edge810-Vector-2013-08-16-15-35-10.fit",
+        "fit/tormoder-fit/bpg--garmin.fit",
+    ];
+    let mut args = vec!["import".to_owned(), "--quiet".to_owned()];
+    args.push(run.to_str().expect("utf8").to_owned());
+    for b in bikes {
+        args.push(crate::fixtures().join(b).to_str().expect("utf8").to_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    crate::assert_ok(&crate::hrdrift(&store, &args));
+    let show = |rel: &str| {
+        let f = crate::fixtures().join(rel);
+        let out = crate::hrdrift(&store, &["show", f.to_str().expect("utf8"), "--json"]);
+        crate::assert_ok(&out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["schema_version"], 5);
+        v["activities"][0].clone()
+    };
+    let edge = show(bikes[0]);
+    assert_eq!(edge["ftp_source"], "estimated", "{edge}");
+    let np = edge["np_w"].as_f64().expect("np");
+    assert!((np - 301.8).abs() < 1.0, "{np}");
+    assert_eq!(edge["class_basis"], "power");
+    assert_eq!(edge["ef"], edge["ef_power"]);
+
+    crate::assert_ok(&crate::hrdrift(&store, &["athlete", "set", "ftp=315"]));
+    let edge = show(bikes[0]);
+    assert_eq!(edge["ftp_w"], 315.0);
+    assert_eq!(edge["ftp_source"], "configured");
+    let want_if = np / 315.0;
+    assert!((edge["if"].as_f64().expect("if") - want_if).abs() < 1e-9);
+    let hours = edge["moving_s"].as_f64().expect("moving") / 3600.0;
+    let tss = edge["tss"].as_f64().expect("tss");
+    assert!(
+        (tss - hours * want_if * want_if * 100.0).abs() < 1e-6,
+        "{tss}"
+    );
+
+    let f = crate::fixtures().join(bikes[0]);
+    let out = crate::hrdrift(&store, &["show", f.to_str().expect("utf8")]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("W per bpm (NP / HR)"), "{text}");
+    assert!(
+        text.contains("FTP 315 W") && text.contains("(Pw:HR)"),
+        "{text}"
+    );
+    assert!(!text.contains("GAP"), "{text}");
+
+    let out = crate::hrdrift(&store, &["athlete", "show"]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ftp          315 W  (configured)"), "{text}");
+
+    // The days' load: the rides' TSS where they have it. The Edge ride's day holds it alone.
+    let out = crate::hrdrift(
+        &store,
+        &["weeks", "--json", "--as-of", "2013-08-17", "--since", "1y"],
+    );
+    crate::assert_ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let day = v["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .find(|d| d["date"] == "2013-08-16")
+        .expect("the ride's day");
+    assert!(
+        (day["load_from_tss"].as_f64().expect("tss") - tss).abs() < 1e-6,
+        "{day}"
+    );
+    assert!(
+        (day["load"].as_f64().expect("load") - tss).abs() < 1e-6,
+        "{day}"
+    );
+}
+
+/// A Strava export's `activities.csv` gives its GPX files, which name no sport, the sport the
+/// export does (METRICS.md 7): a ride saved as GPX is a ride, with no GAP or pace.
+#[test]
+fn a_strava_exports_index_names_the_sport_of_its_gpx_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(export.join("activities")).expect("mkdir");
+    let series = crate::fixtures().join("series/runpandas-2020-2021");
+    let pick = [
+        "e2543c48-793c-45e0-8057-906422d45de7.gpx",
+        "c74b49c3-6505-4874-9ef1-9f9cbd149896.gpx",
+    ];
+    for (k, name) in pick.iter().enumerate() {
+        std::fs::copy(
+            series.join(name),
+            export.join(format!("activities/{k}.gpx")),
+        )
+        .expect("copy");
+    }
+    // Strava's columns, a quoted comma, its `.gpx.gz` names (the files were unpacked), and a
+    // manual entry without a file.
+    std::fs::write(
+        export.join("activities.csv"),
+        "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Filename\n\
+         10,\"Dec 2, 2020, 6:08:29 AM\",Morning Run,Run,,activities/0.gpx.gz\n\
+         11,\"Dec 4, 2020, 7:09:21 PM\",\"Commute, home\",Ride,,activities/1.gpx.gz\n\
+         12,\"Dec 5, 2020, 7:00:00 AM\",Yoga,Yoga,,\n",
+    )
+    .expect("csv");
+    let out = crate::hrdrift(&store, &["import", export.to_str().expect("utf8")]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("export index (activities.csv): 2 files named; 2 activities"),
+        "{text}"
+    );
+    let out = crate::hrdrift(&store, &["activities", "--json"]);
+    crate::assert_ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let acts = v["activities"].as_array().expect("list");
+    assert_eq!(acts.len(), 2);
+    let of = |file: &str| {
+        acts.iter()
+            .find(|a| a["source"].as_str().is_some_and(|s| s.ends_with(file)))
+            .unwrap_or_else(|| panic!("{file} in {v}"))
+    };
+    assert_eq!(of("0.gpx")["sport"], "running");
+    let ride = of("1.gpx");
+    assert_eq!(ride["sport"], "cycling");
+    assert!(ride["gap_speed_m_s"].is_null(), "{ride}");
+    assert!(
+        !ride["flags"]
+            .as_array()
+            .expect("flags")
+            .iter()
+            .any(|f| f == "sport_assumed_running"),
+        "{ride}"
+    );
 }

@@ -107,7 +107,7 @@ fn morning_readings_reach_wellness_readiness_and_nightly() {
 
     // The readiness of the last morning names both, each with its number and threshold.
     let r = json(&store, &["readiness", "--json", "--as-of", "2025-04-27"]);
-    assert_eq!(r["schema_version"], 3);
+    assert_eq!(r["schema_version"], 4);
     assert_eq!(r["morning"]["date"], "2025-04-27");
     assert_ne!(r["readiness"]["verdict"], "push");
     let reasons = r["readiness"]["reasons"].as_array().expect("reasons");

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::sync::Mutex;
 
+use hrdrift_ingest::export_index::ExportIndex;
 use hrdrift_ingest::source::{Found, Limits, expand_bytes};
 use hrdrift_ingest::{DecodeError, decode_bytes};
 
@@ -168,4 +169,39 @@ fn broken_gzip_and_zip_name_the_cause() {
         found.iter().all(|f| matches!(f, Found::Failed(_))),
         "{found:?}"
     );
+}
+
+/// A Strava export zip's `activities.csv` is found wherever it sits in the zip, and names the
+/// sport of its `activities/N.gpx.gz` members; a loose one is read too, and a plain CSV of
+/// something else is no index.
+#[test]
+fn a_strava_zips_index_names_its_files_sports() {
+    let csv = b"Activity ID,Activity Name,Activity Type,Filename\n\
+                1,Lunch Ride,Ride,activities/1.gpx.gz\n\
+                2,Run,Run,activities/2.fit.gz\n";
+    let gpx = fixture("gpx/runpandas/run.gpx");
+    let bytes = zip(&[
+        ("export_123/activities/1.gpx.gz", &gz(&gpx)),
+        ("export_123/activities.csv", csv),
+    ]);
+    let dir = std::env::temp_dir().join(format!("hrdrift-index-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let z = dir.join("export.zip");
+    std::fs::write(&z, bytes).expect("write");
+    let loose = dir.join("activities.csv");
+    std::fs::write(&loose, csv).expect("write");
+    let other = dir.join("other.csv");
+    std::fs::write(&other, b"a,b\n1,2\n").expect("write");
+    let limit = Limits::default().max_entry_bytes;
+    let i = ExportIndex::from_files(std::slice::from_ref(&z), limit);
+    assert_eq!(i.len(), 2);
+    assert_eq!(
+        i.sport_for(&format!("{}!/export_123/activities/1.gpx.gz", z.display())),
+        Some("cycling")
+    );
+    assert_eq!(i.sport_for("2.fit"), Some("running"));
+    let i = ExportIndex::from_files(&[loose, other], limit);
+    assert_eq!(i.sport_for("1.gpx"), Some("cycling"));
+    assert!(ExportIndex::from_files(&[dir.join("missing.zip")], limit).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -273,6 +273,44 @@ fn multisport_file_gives_one_activity_per_session() {
     assert!(sports.contains(&"cycling".to_owned()), "{sports:?}");
     let ids: std::collections::HashSet<_> = d.value.iter().map(|a| a.id.clone()).collect();
     assert_eq!(ids.len(), d.value.len(), "ids are unique");
+    // Each leg is one of the Garmin SDK's sessions: its sport, and its first record at or
+    // after the session's start (the watch writes the start, then the first record).
+    let want = &expected("fit")["fit/python-fitparse/activity-large-fenxi2-multisport.fit"];
+    let sdk_sports: Vec<&str> = want["sports"]
+        .as_array()
+        .expect("sports")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default())
+        .collect();
+    let starts: Vec<&str> = want["session_starts"]
+        .as_array()
+        .expect("session starts")
+        .iter()
+        .map(|v| v.as_str().expect("a start"))
+        .collect();
+    assert_eq!(sports, sdk_sports);
+    assert_eq!(d.value.len(), starts.len());
+    for (k, (a, start)) in d.value.iter().zip(&starts).enumerate() {
+        let next = starts.get(k + 1).copied();
+        if k == 0 {
+            // 45 min of records (6.3 km) come before the first session's start: kept with the
+            // first leg rather than lost.
+            assert!(rfc3339(a.start_ms).as_str() <= *start, "leg 0");
+        } else {
+            assert_eq!(rfc3339(a.start_ms), *start, "leg {k}");
+            let first = a.samples.timestamp_ms.first().copied();
+            assert!(
+                first.is_none_or(|f| rfc3339(f).as_str() >= *start),
+                "leg {k} starts before its session"
+            );
+        }
+        if let (Some(next), Some(last)) = (next, a.samples.timestamp_ms.last()) {
+            assert!(
+                rfc3339(*last).as_str() < next,
+                "leg {k} runs into the next session"
+            );
+        }
+    }
 }
 
 #[test]
