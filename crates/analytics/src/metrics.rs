@@ -66,10 +66,11 @@ pub fn reanchor(m: &mut ActivityMetrics, summary: &HrSummary, settings: &Athlete
         m.absent.remove(*name);
     }
     m.flags.retain(|f| f != flag::SEX_UNKNOWN_MALE_TRIMP);
+    // Before the anchored metrics, which name a ride's bike LTHR in it.
+    m.settings_used = SettingsUsed::of(&s);
     anchored(m, summary, &s);
     // The type falls back on the HR class for a run without speed.
     effort::type_row(m, None, &s);
-    m.settings_used = SettingsUsed::of(&s);
     guard_finite(m);
     true
 }
@@ -81,6 +82,19 @@ const ANCHORED: &[&str] = &["zones_s", "s_zones_s", "trimp", "hrtss", "hr_class"
 /// the anchors (and on sex, the zone model and the class thresholds) but the settings used, from
 /// the summary alone. Pushes the last flag [`analyze`] pushes, so the flags keep their order.
 fn anchored(m: &mut ActivityMetrics, sum: &HrSummary, s: &AthleteSettings) {
+    // A ride's zones, class and hrTSS are cut from the bike's LTHR where one is set.
+    let bike;
+    let s = match s.lthr_bike {
+        Some(l) if clean::is_ride(m.sport.as_deref()) => {
+            bike = AthleteSettings {
+                lthr: Some(l),
+                ..s.clone()
+            };
+            m.settings_used.lthr = Some(l);
+            &bike
+        }
+        _ => s,
+    };
     let seiler = zones::seiler_bounds_bpm(s);
     let zones5 = sum
         .any_hr_gate

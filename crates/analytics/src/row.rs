@@ -126,6 +126,7 @@ impl SessionClass {
 pub struct SettingsUsed {
     pub hr_max: Option<f64>,
     pub hr_rest: Option<f64>,
+    /// The LTHR the zones were cut from: a ride's `lthr_bike` where one is set.
     pub lthr: Option<f64>,
     pub sex: Sex,
     pub zone_model: ZoneModel,

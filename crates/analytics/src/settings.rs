@@ -155,6 +155,10 @@ settings! {
         [Anchor] hr_rest: Option<f64> = None;
         /// Lactate-threshold heart rate, bpm.
         [Anchor] lthr: Option<f64> = None;
+        /// Lactate-threshold heart rate on a bike, bpm: a ride's HR zones, HR class and hrTSS are
+        /// cut from it when set (typically 5-10 bpm under the running LTHR; METRICS.md 7), else
+        /// from `lthr`.
+        [Anchor] lthr_bike: Option<f64> = None;
         [Anchor] sex: Sex = Sex::Unknown;
         [Anchor] zone_model: ZoneModel = ZoneModel::Lthr;
         /// Which of `hr_max`, `hr_rest`, `lthr` were estimated (set by
@@ -501,6 +505,7 @@ impl AthleteSettings {
             ("hr_max", self.hr_max),
             ("hr_rest", self.hr_rest),
             ("lthr", self.lthr),
+            ("lthr_bike", self.lthr_bike),
         ] {
             if let Some(value) = value
                 && !in_range(value, ANCHOR_MIN_BPM, ANCHOR_MAX_BPM)
@@ -605,6 +610,7 @@ impl AthleteSettings {
         s.hr_max = anchor(s.hr_max);
         s.hr_rest = anchor(s.hr_rest);
         s.lthr = anchor(s.lthr);
+        s.lthr_bike = anchor(s.lthr_bike);
         s
     }
 

@@ -167,6 +167,9 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         None => "not known".to_owned(),
     };
     println!("lthr         {} bpm  ({lthr_words})", num(s.lthr, 0));
+    if let Some(b) = s.lthr_bike {
+        println!("lthr_bike    {b:.0} bpm  (configured: a ride's zones, HR class and hrTSS)");
+    }
     match aet {
         Some(a) => println!(
             "aet          {:.0} bpm  (measured: the median of {} {} where DFA alpha1 fell through 0.75, {} days)",

@@ -162,6 +162,13 @@ pub fn is_on_foot(sport: Option<&str>) -> bool {
     is_running(sport) || sport.is_some_and(|s| s.contains("walk") || s.contains("hik"))
 }
 
+/// Whether the sport is a ride (cycling of any kind, FIT's `cycling`, `e_biking`, Strava's
+/// rides): the sports `lthr_bike` applies to.
+#[must_use]
+pub fn is_ride(sport: Option<&str>) -> bool {
+    sport.is_some_and(|s| s.contains("cycl") || s.contains("bik") || s.contains("ride"))
+}
+
 /// Runs the cleaning pipeline of the module docs.
 pub(crate) fn clean(activity: &Activity, settings: &AthleteSettings) -> Clean {
     let mut stats = CleanStats::default();

@@ -193,3 +193,38 @@ fn a_triathletes_week_counts_the_hours_of_every_sport() {
     // The week's run columns are the run's.
     assert_eq!(h.weeks[0].runs, 1);
 }
+
+#[test]
+fn a_rides_heart_rate_zones_use_the_bike_lthr_when_set() {
+    let c = RideConfig {
+        intensity: 0.8,
+        surges: false,
+        ..RideConfig::default()
+    };
+    let (bytes, _) = ride(&c);
+    let d = hrdrift_ingest::decode_bytes(&bytes, "ride.fit").expect("decodes");
+    let run_lthr = AthleteSettings {
+        hr_max: Some(195.0),
+        hr_rest: Some(50.0),
+        lthr: Some(170.0),
+        ..AthleteSettings::default()
+    };
+    let bike = AthleteSettings {
+        lthr_bike: Some(160.0),
+        ..run_lthr.clone()
+    };
+    let a = compute(&d.value[0], &run_lthr, &ActivityContext::default());
+    let b = compute(&d.value[0], &bike, &ActivityContext::default());
+    assert_eq!(a.settings_used.lthr, Some(170.0));
+    assert_eq!(b.settings_used.lthr, Some(160.0));
+    // A lower threshold puts more of the ride in the upper zones, and weighs its hour more.
+    let upper =
+        |m: &hrdrift_analytics::ActivityMetrics| m.zones_s.expect("zones")[3..].iter().sum::<f64>();
+    assert!(upper(&b) > upper(&a), "{:?} vs {:?}", b.zones_s, a.zones_s);
+    assert!(b.hrtss.expect("hrtss") > a.hrtss.expect("hrtss"));
+    // A run keeps the running LTHR.
+    let mut run = d.value[0].clone();
+    run.sport = Some("running".to_owned());
+    let r = compute(&run, &bike, &ActivityContext::default());
+    assert_eq!(r.settings_used.lthr, Some(170.0));
+}

@@ -410,7 +410,10 @@ fn rides_with_power_are_measured_against_the_ftp() {
     assert_eq!(edge["class_basis"], "power");
     assert_eq!(edge["ef"], edge["ef_power"]);
 
-    crate::assert_ok(&crate::hrdrift(&store, &["athlete", "set", "ftp=315"]));
+    crate::assert_ok(&crate::hrdrift(
+        &store,
+        &["athlete", "set", "ftp=315", "lthr=172", "lthr_bike=165"],
+    ));
     let edge = show(bikes[0]);
     assert_eq!(edge["ftp_w"], 315.0);
     assert_eq!(edge["ftp_source"], "configured");
@@ -438,6 +441,11 @@ fn rides_with_power_are_measured_against_the_ftp() {
     crate::assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("ftp          315 W  (configured)"), "{text}");
+    assert!(text.contains("lthr_bike    165 bpm"), "{text}");
+    // The ride's zones are cut from the bike's LTHR, a run's from the running one.
+    assert_eq!(edge["settings_used"]["lthr"], 165.0, "{edge}");
+    let run = show("fit/runpandas/run.fit");
+    assert_eq!(run["settings_used"]["lthr"], 172.0, "{run}");
 
     // The days' load: the rides' TSS where they have it. The Edge ride's day holds it alone.
     let out = crate::hrdrift(
