@@ -61,7 +61,7 @@ pub use metrics::{
     DriftLine, HrSummary, SessionClass, SettingsUsed, SteadySpan, WindowStats, analyze, flag,
     long_flag, reanchor, reason,
 };
-pub use pace::Pace;
+pub use pace::{Pace, Units};
 pub use pool::{HrPool, estimate_from_pools, pool_fingerprint};
 pub use power::{FtpSource, PowerSummary, fill_rides};
 pub use settings::{AthleteSettings, Estimated, SettingsError, Sex, ZoneModel};

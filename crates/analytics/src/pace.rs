@@ -105,6 +105,105 @@ fn min_sec(seconds: f64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
+/// The units of every text, chart and the HTML (`units = metric | imperial`, METRICS.md 7);
+/// JSON stays in SI units whatever this says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Units {
+    /// km, min/km, km/h, /100 m.
+    #[default]
+    Metric,
+    /// mi, min/mi, mph, /100 yd.
+    Imperial,
+}
+
+/// Metres in a yard.
+const M_PER_YARD: f64 = 0.9144;
+
+impl Units {
+    /// The unit a pace is per.
+    #[must_use]
+    pub const fn pace_unit(self) -> PaceUnit {
+        match self {
+            Units::Metric => PaceUnit::Km,
+            Units::Imperial => PaceUnit::Mile,
+        }
+    }
+
+    /// A speed as a pace (`5:45/km`, `9:15/mi`); `-` when the speed is not a pace.
+    #[must_use]
+    pub fn pace(self, speed_m_s: f64) -> String {
+        let u = self.pace_unit();
+        if speed_m_s.is_finite() && speed_m_s > 0.05 {
+            format!("{}/{}", min_sec(u.metres() / speed_m_s), u.suffix())
+        } else {
+            "-".to_owned()
+        }
+    }
+
+    /// Metres in the unit of distance (`km`, `mi`).
+    #[must_use]
+    pub fn distance(self, metres: f64) -> f64 {
+        metres / self.pace_unit().metres()
+    }
+
+    /// `km` or `mi`.
+    #[must_use]
+    pub const fn distance_unit(self) -> &'static str {
+        match self {
+            Units::Metric => "km",
+            Units::Imperial => "mi",
+        }
+    }
+
+    /// A speed in km/h or mph.
+    #[must_use]
+    pub fn speed(self, speed_m_s: f64) -> f64 {
+        speed_m_s * 3600.0 / self.pace_unit().metres()
+    }
+
+    /// `km/h` or `mph`.
+    #[must_use]
+    pub const fn speed_unit(self) -> &'static str {
+        match self {
+            Units::Metric => "km/h",
+            Units::Imperial => "mph",
+        }
+    }
+
+    /// A swim's pace per 100 m or per 100 yd (`2:05 /100 m`); `-` when the speed is none.
+    #[must_use]
+    pub fn swim_pace(self, speed_m_s: f64) -> String {
+        let (metres, unit) = match self {
+            Units::Metric => (100.0, "/100 m"),
+            Units::Imperial => (100.0 * M_PER_YARD, "/100 yd"),
+        };
+        if speed_m_s.is_finite() && speed_m_s > 0.0 {
+            format!("{} {unit}", min_sec(metres / speed_m_s))
+        } else {
+            "-".to_owned()
+        }
+    }
+
+    /// Metres of climb in m or ft.
+    #[must_use]
+    pub fn height(self, metres: f64) -> f64 {
+        match self {
+            Units::Metric => metres,
+            Units::Imperial => metres / 0.3048,
+        }
+    }
+
+    /// `m` or `ft`.
+    #[must_use]
+    pub const fn height_unit(self) -> &'static str {
+        match self {
+            Units::Metric => "m",
+            Units::Imperial => "ft",
+        }
+    }
+}
+
 /// A speed as a pace per km (`5:45/km`); `-` when the speed is not a pace.
 #[must_use]
 pub fn per_km(speed_m_s: f64) -> String {

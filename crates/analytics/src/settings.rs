@@ -171,6 +171,9 @@ settings! {
         /// type are measured against (METRICS.md section 7). Without it, 0.95 x the best 20 min
         /// of the trailing `ftp_days`, marked `estimated`.
         [Read] ftp: Option<f64> = None;
+        /// `metric` (km, min/km) or `imperial` (mi, min/mi) in every text, chart and the HTML;
+        /// JSON stays in SI units (METRICS.md section 7).
+        [Read] units: crate::pace::Units = crate::pace::Units::Metric;
 
         // --- 1. Samples and cleaning -------------------------------------------------------------
         /// Resampling to 1 Hz fills gaps between samples up to this long (s), and after a longer

@@ -189,7 +189,7 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
         Some(t) => {
             println!(
                 "threshold    {}  ({:.2} m/s; {})",
-                hrdrift_analytics::pace::per_km(t.speed_m_s),
+                s.units.pace(t.speed_m_s),
                 t.speed_m_s,
                 crate::text::threshold_words(t.source)
             );
@@ -197,25 +197,25 @@ fn show(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
                 let points: Vec<String> = cs
                     .points
                     .iter()
-                    .map(|p| {
-                        format!(
-                            "{:.0} min {}",
-                            p[0] / 60.0,
-                            hrdrift_analytics::pace::per_km(p[1])
-                        )
-                    })
+                    .map(|p| format!("{:.0} min {}", p[0] / 60.0, s.units.pace(p[1])))
                     .collect();
                 println!(
-                    "             critical speed {} (D' {:.0} m{}) from the best {}",
-                    hrdrift_analytics::pace::per_km(cs.cs_m_s),
-                    cs.d_prime_m,
+                    "             critical speed {} (D' {}{}) from the best {}",
+                    s.units.pace(cs.cs_m_s),
+                    match s.units {
+                        hrdrift_analytics::Units::Metric => format!("{:.0} m", cs.d_prime_m),
+                        hrdrift_analytics::Units::Imperial => {
+                            format!("{:.0} yd", cs.d_prime_m / 0.9144)
+                        }
+                    },
                     if cs.accepted { "" } else { ", not accepted" },
                     points.join(", ")
                 );
             }
         }
         None => println!(
-            "threshold    -  (no run with speed yet; set one: hrdrift athlete set threshold_pace=4:30/km)"
+            "threshold    -  (no run with speed yet; set one: hrdrift athlete set threshold_pace={})",
+            crate::text::example_pace(s.units)
         ),
     }
     match ftp {

@@ -75,12 +75,12 @@ pub fn run(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             .find(|q| q.duration_s == p.duration_s)
             .map_or_else(
                 || "(-)".to_owned(),
-                |q| format!("({})", hrdrift_analytics::pace::per_km(q.speed_m_s)),
+                |q| format!("({})", d.settings.units.pace(q.speed_m_s)),
             );
         println!(
             "  {:>6}  {:>9}  {:>10}  {}  {}",
             duration_words(p.duration_s),
-            hrdrift_analytics::pace::per_km(p.speed_m_s),
+            d.settings.units.pace(p.speed_m_s),
             before,
             p.start.get(..10).unwrap_or(&p.start),
             short_id(&p.id)

@@ -140,7 +140,7 @@ pub fn trends(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             "{:<10}  {:<12}  {:>10}  {:>5}  {:>8}  {:>7}  {}",
             date_of(&r.start),
             short_id(&r.id),
-            pace(r.gap_speed_m_s),
+            pace(r.gap_speed_m_s, d.settings.units),
             num(r.observed_hr_bpm, 0),
             num(r.predicted_hr_bpm, 1),
             r.elevation_bpm
@@ -210,7 +210,16 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
     }
     println!(
         "{:<8}  {:>4}  {:>7}  {:>6}  {:>5}  {:>4}  {:>7}  {:>12}  {:>4}  {:>5}  warnings",
-        "week", "runs", "hours", "km", "load", "hard", "spacing", "S1/S2/S3 %", "PI", "cons."
+        "week",
+        "runs",
+        "hours",
+        d.settings.units.distance_unit(),
+        "load",
+        "hard",
+        "spacing",
+        "S1/S2/S3 %",
+        "PI",
+        "cons."
     );
     for wk in &weeks {
         let shares = match (wk.s1_share, wk.s2_share, wk.s3_share) {
@@ -229,7 +238,7 @@ pub fn weeks(store_dir: &Path, w: &When) -> anyhow::Result<Exit> {
             wk.week,
             wk.runs,
             wk.moving_s / 3600.0,
-            wk.distance_m / 1000.0,
+            d.settings.units.distance(wk.distance_m),
             wk.load,
             wk.hard_sessions,
             wk.min_hard_spacing_h

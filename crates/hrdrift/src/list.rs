@@ -114,7 +114,15 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
     }
     println!(
         "{:<12} {:<17} {:<9} {:>8} {:>7} {:>6} {:>5} {:>6} {:<9} source",
-        "id", "start (local)", "sport", "moving", "km", "avg HR", "EF", "dec %", "class"
+        "id",
+        "start (local)",
+        "sport",
+        "moving",
+        d.settings.units.distance_unit(),
+        "avg HR",
+        "EF",
+        "dec %",
+        "class"
     );
     for r in rows {
         let m = by_id.get(r.id.as_str()).copied();
@@ -136,7 +144,7 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
             num(
                 m.and_then(|m| m.distance_m)
                     .or(r.distance_m)
-                    .map(|d| d / 1000.0),
+                    .map(|x| d.settings.units.distance(x)),
                 2
             ),
             num(m.and_then(|m| m.avg_hr), 0),

@@ -63,7 +63,7 @@ pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
         return Ok(Exit::Ok);
     }
     for (m, source) in metrics.iter().zip(&sources) {
-        print_table(m, source);
+        print_table(m, source, settings.units);
     }
     Ok(Exit::Ok)
 }
@@ -168,7 +168,7 @@ pub fn alpha1(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> 
                 hms(w.elapsed_s),
                 num(w.alpha1, 2),
                 num(w.hr_bpm, 0),
-                pace(w.speed_m_s)
+                pace(w.speed_m_s, settings.units)
             );
             println!("{}", line.trim_end());
         }
@@ -295,7 +295,7 @@ fn friel(pct: f64) -> &'static str {
     }
 }
 
-fn print_table(m: &ActivityMetrics, source: &str) {
+fn print_table(m: &ActivityMetrics, source: &str, u: hrdrift_analytics::Units) {
     let mut kind = vec![
         m.class
             .map_or("unclassified", hrdrift_analytics::SessionClass::name)
@@ -320,35 +320,31 @@ fn print_table(m: &ActivityMetrics, source: &str) {
     // time per 100 m in the water.
     let sport = m.sport.as_deref();
     let pace_of = if hrdrift_analytics::clean::is_on_foot(sport) {
-        format!("pace {}   GAP {}", pace(speed), pace(m.gap_speed_m_s))
+        format!("pace {}   GAP {}", pace(speed, u), pace(m.gap_speed_m_s, u))
     } else if sport.is_some_and(|s| s.contains("swim")) {
-        let per_100m = speed.filter(|v| *v > 0.0).map_or_else(
-            || "-".to_owned(),
-            |v| {
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "seconds per 100 m of a positive speed"
-                )]
-                let s = (100.0 / v).round().min(359_999.0) as u64;
-                format!("{}:{:02}", s / 60, s % 60)
-            },
-        );
-        format!("pace {per_100m} /100 m")
+        format!(
+            "pace {}",
+            speed.map_or_else(|| "-".to_owned(), |v| u.swim_pace(v))
+        )
     } else {
-        format!("speed {} km/h", num(speed.map(|v| v * 3.6), 1))
+        format!(
+            "speed {} {}",
+            num(speed.map(|v| u.speed(v)), 1),
+            u.speed_unit()
+        )
     };
     println!(
-        "  moving       {}   distance {} km   {pace_of}",
+        "  moving       {}   distance {} {}   {pace_of}",
         hms(m.moving_s),
-        num(m.distance_m.map(|d| d / 1000.0), 2),
+        num(m.distance_m.map(|d| u.distance(d)), 2),
+        u.distance_unit()
     );
     println!(
         "  heart rate   avg {} bpm   coverage {} %",
         num(m.avg_hr, 0),
         num(m.coverage.map(|c| c * 100.0), 0)
     );
-    println!("  effort       {}", crate::text::effort_words(m));
+    println!("  effort       {}", crate::text::effort_words(m, u));
     if let Some(w) = m.walk_share.filter(|_| {
         m.flags
             .iter()

@@ -1,6 +1,7 @@
 //! Number formatting shared by the terminal tables.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use hrdrift_analytics::Units;
 pub use hrdrift_analytics::history::words::num;
 pub use hrdrift_analytics::time::rfc3339_secs;
 
@@ -25,15 +26,21 @@ pub fn hms(s: f64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// Pace `m:ss /km` from a speed in m/s.
+/// A threshold pace to show in a hint, in the runner's units.
 #[must_use]
-pub fn pace(speed_m_s: Option<f64>) -> String {
+pub const fn example_pace(u: Units) -> &'static str {
+    match u {
+        Units::Metric => "4:30/km",
+        Units::Imperial => "7:15/mi",
+    }
+}
+
+/// Pace `m:ss /km` (or `/mi`) from a speed in m/s.
+#[must_use]
+pub fn pace(speed_m_s: Option<f64>, u: Units) -> String {
     match speed_m_s.filter(|v| v.is_finite() && *v > 0.2) {
-        Some(v) => {
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let s = (1000.0 / v).round() as u64;
-            format!("{}:{:02} /km", s / 60, s % 60)
-        }
+        // `5:00/km` with a space before the unit, as the tables print it.
+        Some(v) => u.pace(v).replacen('/', " /", 1),
         None => "-".to_owned(),
     }
 }
@@ -74,24 +81,23 @@ pub fn threshold_words(source: hrdrift_analytics::ThresholdSource) -> &'static s
 /// A run's session type in a runner's words: "easy pace (5:45/km, 75 % of your threshold)",
 /// with what decided it and what the heart said.
 #[must_use]
-pub fn effort_words(m: &hrdrift_analytics::ActivityMetrics) -> String {
+pub fn effort_words(m: &hrdrift_analytics::ActivityMetrics, u: Units) -> String {
     use hrdrift_analytics::{ClassBasis, flag};
     let Some(class) = m.class else {
         return match m.absent.get("class").map(String::as_str) {
-            Some("no_threshold") => {
-                "type unknown: no threshold pace yet (set one: hrdrift athlete set threshold_pace=4:30/km)"
-                    .to_owned()
-            }
+            Some("no_threshold") => format!(
+                "type unknown: no threshold pace yet (set one: hrdrift athlete set threshold_pace={})",
+                example_pace(u)
+            ),
             Some("not_running_speed") => {
                 "type unknown: too fast for running (a ride saved as a run?)".to_owned()
             }
             Some("no_ftp") => {
                 "type unknown: no FTP yet (set one: hrdrift athlete set ftp=250)".to_owned()
             }
-            Some("not_running") if m.hr_class.is_some() => format!(
-                "heart rate says {}",
-                m.hr_class.map_or("", |c| c.name())
-            ),
+            Some("not_running") if m.hr_class.is_some() => {
+                format!("heart rate says {}", m.hr_class.map_or("", |c| c.name()))
+            }
             Some(why) => format!("type unknown: {}", why.replace('_', " ")),
             None => "type unknown".to_owned(),
         };
@@ -103,9 +109,9 @@ pub fn effort_words(m: &hrdrift_analytics::ActivityMetrics) -> String {
         (Some(ClassBasis::Pace), Some(vt), Some(v)) if vt > 0.0 => format!(
             "{} by pace ({} GAP, {:.0} % of your threshold {}){hr}",
             class.name(),
-            hrdrift_analytics::pace::per_km(v),
+            u.pace(v),
             v / vt * 100.0,
-            hrdrift_analytics::pace::per_km(vt)
+            u.pace(vt)
         ),
         (Some(ClassBasis::Hr), _, _) => {
             format!("{} by heart rate (no speed in the file)", class.name())
@@ -133,8 +139,9 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(hms(3725.4), "1:02:05");
-        assert_eq!(pace(Some(1000.0 / 300.0)), "5:00 /km");
-        assert_eq!(pace(Some(0.0)), "-");
+        assert_eq!(pace(Some(1000.0 / 300.0), Units::Metric), "5:00 /km");
+        assert_eq!(pace(Some(1609.344 / 480.0), Units::Imperial), "8:00 /mi");
+        assert_eq!(pace(Some(0.0), Units::Metric), "-");
         assert_eq!(num(Some(1.234), 1), "1.2");
         assert_eq!(num(None, 1), "-");
         assert_eq!(rfc3339_secs(0), "1970-01-01T00:00:00Z");

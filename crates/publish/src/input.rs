@@ -225,6 +225,10 @@ pub(crate) fn report_input(
     let s = &d.settings;
     rep::ReportInput {
         generated: utc(p.now_ms),
+        units: match s.units {
+            hrdrift_analytics::Units::Metric => rep::Units::Metric,
+            hrdrift_analytics::Units::Imperial => rep::Units::Imperial,
+        },
         athlete_note: athlete_note(d, warns),
         readiness: rep::Readiness {
             verdict: vname.to_owned(),

@@ -1,5 +1,7 @@
 //! Number, duration and text formatting shared by the page and the Markdown summary.
 
+use crate::model::Units;
+
 /// The placeholder for a value that could not be computed (never shown as 0).
 pub(crate) const ABSENT: &str = "–";
 
@@ -42,9 +44,10 @@ pub(crate) fn signed(value: Option<f64>, decimals: usize, unit: &str) -> String 
     }
 }
 
-/// "12.3 km".
-pub(crate) fn km(distance_m: Option<f64>) -> String {
-    num(distance_m.map(|d| d / 1000.0), 1, " km")
+/// "12.3 km" (or "7.6 mi").
+pub(crate) fn km(distance_m: Option<f64>, u: Units) -> String {
+    let unit = format!(" {}", u.name());
+    num(distance_m.map(|d| d / u.metres()), 1, &unit)
 }
 
 /// A fraction 0..=1 as a whole percentage.
@@ -105,13 +108,14 @@ pub(crate) fn curve_duration(seconds: u32) -> String {
     }
 }
 
-/// "4:21/km" for a speed in m/s, or [`ABSENT`] for one no runner holds (1 m/s or less).
-pub(crate) fn pace(speed_m_s: Option<f64>) -> String {
+/// "4:21/km" (or "7:00/mi") for a speed in m/s, or [`ABSENT`] for one no runner holds (1 m/s
+/// or less).
+pub(crate) fn pace(speed_m_s: Option<f64>, u: Units) -> String {
     match speed_m_s.filter(|v| v.is_finite() && *v > 1.0) {
         Some(v) => {
             #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let s = (1000.0 / v).round() as u64;
-            format!("{}:{:02}/km", s / 60, s % 60)
+            let s = (u.metres() / v).round() as u64;
+            format!("{}:{:02}/{}", s / 60, s % 60, u.name())
         }
         None => ABSENT.to_owned(),
     }
@@ -177,10 +181,12 @@ mod tests {
         assert_eq!(num(Some(f64::INFINITY), 1, ""), ABSENT);
         assert_eq!(signed(Some(4.04), 1, " bpm"), "+4.0 bpm");
         assert_eq!(reason_numbers(-34.25, Some(-30.0)), "-34.2 (threshold -30)");
-        assert_eq!(pace(Some(1000.0 / 261.0)), "4:21/km");
-        assert_eq!(pace(Some(1000.0 / 299.6)), "5:00/km");
-        assert_eq!(pace(Some(0.5)), ABSENT);
-        assert_eq!(pace(None), ABSENT);
+        assert_eq!(pace(Some(1000.0 / 261.0), Units::Metric), "4:21/km");
+        assert_eq!(pace(Some(1000.0 / 299.6), Units::Metric), "5:00/km");
+        assert_eq!(pace(Some(1609.344 / 420.0), Units::Imperial), "7:00/mi");
+        assert_eq!(km(Some(16_093.44), Units::Imperial), "10.0 mi");
+        assert_eq!(pace(Some(0.5), Units::Metric), ABSENT);
+        assert_eq!(pace(None, Units::Imperial), ABSENT);
         assert_eq!(curve_duration(1200), "20 min");
         assert_eq!(curve_duration(90), "90 s");
     }

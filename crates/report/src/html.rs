@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use crate::charts::{ChartKind, DEFAULT_SIZE};
 use crate::format::{self, ABSENT};
-use crate::model::{ActivityRow, ReportInput, WeekBar};
+use crate::model::{ActivityRow, ReportInput, Units, WeekBar};
 
 /// How many activities the page's table lists.
 pub const HTML_ACTIVITY_ROWS: usize = 40;
@@ -133,7 +133,7 @@ pub fn render_html(input: &ReportInput, charts: &[ChartKind]) -> String {
     }
     h.push_str("</section>\n");
 
-    this_week(&mut h, input.this_week());
+    this_week(&mut h, input.this_week(), input.units);
 
     h.push_str("<section id=\"charts\">\n<h2>Trends</h2>\n");
     for kind in charts {
@@ -154,7 +154,11 @@ pub fn render_html(input: &ReportInput, charts: &[ChartKind]) -> String {
     }
     h.push_str("</section>\n");
 
-    activities_table(&mut h, &input.recent_activities(HTML_ACTIVITY_ROWS));
+    activities_table(
+        &mut h,
+        &input.recent_activities(HTML_ACTIVITY_ROWS),
+        input.units,
+    );
 
     h.push_str(
         "<footer>Made by hrdrift. Definitions: METRICS.md (easy-run elevation, decoupling, \
@@ -217,7 +221,7 @@ fn caption(kind: ChartKind) -> &'static str {
     }
 }
 
-fn this_week(h: &mut String, week: Option<&WeekBar>) {
+fn this_week(h: &mut String, week: Option<&WeekBar>, units: Units) {
     h.push_str("<section id=\"this-week\">\n");
     let Some(w) = week else {
         h.push_str(
@@ -234,7 +238,7 @@ fn this_week(h: &mut String, week: Option<&WeekBar>) {
     let stats = [
         (w.runs.to_string(), "runs"),
         (format::duration(w.moving_s), "moving time"),
-        (format::km(Some(w.distance_m)), "distance"),
+        (format::km(Some(w.distance_m), units), "distance"),
         (w.hard_sessions.to_string(), "hard sessions"),
     ];
     for (value, label) in stats {
@@ -280,7 +284,7 @@ fn this_week(h: &mut String, week: Option<&WeekBar>) {
     h.push_str("</section>\n");
 }
 
-fn activities_table(h: &mut String, rows: &[&ActivityRow]) {
+fn activities_table(h: &mut String, rows: &[&ActivityRow], units: Units) {
     h.push_str("<section id=\"activities\">\n<h2>Recent activities</h2>\n");
     if rows.is_empty() {
         h.push_str("<p class=\"legend\">No activities yet.</p>\n</section>\n");
@@ -313,7 +317,7 @@ fn activities_table(h: &mut String, rows: &[&ActivityRow]) {
             escape(name),
             escape(&class),
             format::duration(r.moving_s),
-            format::km(r.distance_m),
+            format::km(r.distance_m, units),
             format::num(r.avg_hr, 0, ""),
             format::num(r.ef, 2, format::ef_unit(r.sport.as_deref())),
             format::num(r.decoupling_pct, 1, " %"),

@@ -37,7 +37,7 @@ pub use markdown::{MD_ACTIVITY_ROWS, escape_md, render_markdown};
 pub use model::{
     ActivityRow, ActivityTrace, Alpha1Window, BaselineLine, CurvePoint, DayLoad, DriftLine,
     EasyRunPoint, HardMarker, LongRunPoint, MorningPoint, Readiness, Reason, ReportInput, Rules,
-    SteadySpan, WeekBar,
+    SteadySpan, Units, WeekBar,
 };
 
 /// The report's errors; each names the chart or the path concerned.

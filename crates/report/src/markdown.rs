@@ -41,6 +41,7 @@ pub fn escape_md(s: &str) -> String {
 /// Renders `summary.md`.
 #[must_use]
 pub fn render_markdown(input: &ReportInput) -> String {
+    let units = input.units;
     let mut m = String::with_capacity(8 * 1024);
     let r = &input.readiness;
     let _ = writeln!(
@@ -80,7 +81,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
                 w.monday.format("%-d %b"),
                 w.runs,
                 format::duration(w.moving_s),
-                format::km(Some(w.distance_m)),
+                format::km(Some(w.distance_m), units),
                 format::pct(w.s1_share),
                 format::pct(w.s2_share),
                 format::pct(w.s3_share),
@@ -132,7 +133,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
             escape_md(name),
             escape_md(class),
             format::duration(r.moving_s),
-            format::km(r.distance_m),
+            format::km(r.distance_m, units),
             format::num(r.avg_hr, 0, ""),
             format::num(r.ef, 2, format::ef_unit(r.sport.as_deref())),
             format::num(r.decoupling_pct, 1, " %"),
@@ -148,6 +149,7 @@ pub fn render_markdown(input: &ReportInput) -> String {
 /// The pace-duration curve as a table: one row per duration, this period's best pace and the
 /// period before's.
 fn pace_curve(m: &mut String, input: &ReportInput) {
+    let units = input.units;
     m.push_str("### Best grade-adjusted (GAP) pace per duration\n\n");
     let (now, before) = (&input.pace_curve, &input.pace_curve_previous);
     if now.is_empty() && before.is_empty() {
@@ -180,8 +182,8 @@ fn pace_curve(m: &mut String, input: &ReportInput) {
             m,
             "| {} | {} | {} |",
             format::curve_duration(d),
-            format::pace(best(now, d)),
-            format::pace(best(before, d)),
+            format::pace(best(now, d), units),
+            format::pace(best(before, d), units),
         );
     }
     m.push('\n');

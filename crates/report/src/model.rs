@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub struct ReportInput {
     /// When the report was made (shown in the page header and the Markdown summary).
     pub generated: DateTime<Utc>,
+    /// km and min/km, or mi and min/mi, in every chart axis, table and sentence of the report.
+    #[serde(default)]
+    pub units: Units,
     /// Free text shown under the title, e.g. the settings used ("HRmax 188, LTHR 171, since 26w").
     pub athlete_note: String,
     /// Today's verdict and its reasons (METRICS.md section 4, "Readiness today").
@@ -304,6 +307,7 @@ impl ReportInput {
     pub fn empty(generated: DateTime<Utc>) -> Self {
         Self {
             generated,
+            units: Units::Metric,
             athlete_note: String::new(),
             readiness: Readiness {
                 verdict: "unknown".to_owned(),
@@ -338,5 +342,34 @@ impl ReportInput {
         rows.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
         rows.truncate(limit);
         rows
+    }
+}
+
+/// The units of the report's distances and paces (`units` in the athlete's settings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Units {
+    #[default]
+    Metric,
+    Imperial,
+}
+
+impl Units {
+    /// Metres in the unit a pace is per and a distance is counted in.
+    #[must_use]
+    pub const fn metres(self) -> f64 {
+        match self {
+            Units::Metric => 1000.0,
+            Units::Imperial => 1609.344,
+        }
+    }
+
+    /// `km` or `mi`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Units::Metric => "km",
+            Units::Imperial => "mi",
+        }
     }
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::robust::theil_sen;
 use super::{EasyRun, HardSession, History, ReadinessVerdict, Verdict, Week};
 use crate::metrics::SessionClass;
-use crate::pace::per_km;
 use crate::settings::AthleteSettings;
 use crate::time::{day_ms, ms_of};
 
@@ -73,10 +72,10 @@ pub fn easy_note(r: &EasyRun, s: &AthleteSettings) -> String {
         match r.threshold_speed_m_s.filter(|t| *t > 0.0) {
             Some(t) => parts.push(format!(
                 "{kind} ({}, {:.0} % of your threshold)",
-                per_km(v),
+                s.units.pace(v),
                 v / t * 100.0
             )),
-            None => parts.push(format!("{kind} ({})", per_km(v))),
+            None => parts.push(format!("{kind} ({})", s.units.pace(v))),
         }
     }
     if let Some(w) = r.walk_share {

@@ -508,3 +508,107 @@ fn beat_to_beat_from_the_store_and_from_the_file() {
     assert!(a["aerobic_threshold"]["runs"].as_u64() >= Some(3), "{a}");
     assert!((measured - aet).abs() <= 3.0, "{measured} vs {aet}");
 }
+
+/// `units = imperial` (METRICS.md 7): every text command and the report give miles, min/mi,
+/// mph and /100 yd, and no km; JSON stays in SI units. A pace or distance printed in the other
+/// system fails it.
+#[test]
+fn imperial_units_in_every_text_and_the_report() {
+    let (dir, _, store) = demo_store("8", "11");
+    for rel in [
+        "fit/python-fitparse/Edge810-Vector-2013-08-16-15-35-10.fit",
+        "fit/tormoder-fit/fitsdk--activity_poolswim_with_hr.fit",
+    ] {
+        let f = fixtures().join(rel);
+        assert_ok(&hrdrift(
+            &store,
+            &["import", "--quiet", f.to_str().expect("utf8")],
+        ));
+    }
+    let metric = ok_json(&store, &["activities", "--json"]);
+    assert_ok(&hrdrift(&store, &["athlete", "set", "units=imperial"]));
+    let v = ok_json(&store, &["activities", "--json"]);
+    let acts = v["activities"].as_array().expect("list");
+    // JSON is SI whatever the units: the same metres as before.
+    assert_eq!(
+        acts.iter()
+            .map(|a| a["distance_m"].clone())
+            .collect::<Vec<_>>(),
+        metric["activities"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|a| a["distance_m"].clone())
+            .collect::<Vec<_>>()
+    );
+    let id_of = |sport: &str| -> String {
+        acts.iter()
+            .find(|a| a["sport"] == sport)
+            .and_then(|a| a["id"].as_str())
+            .unwrap_or_else(|| panic!("a {sport}"))
+            .to_owned()
+    };
+    let as_of = "2025-04-27";
+    let report = dir.path().join("report");
+    let mut texts = Vec::new();
+    for args in [
+        vec!["show".to_owned(), id_of("running")],
+        vec!["show".to_owned(), id_of("cycling")],
+        vec!["show".to_owned(), id_of("swimming")],
+        vec!["activities".to_owned()],
+        vec!["weeks".into(), "--as-of".into(), as_of.into()],
+        vec!["trends".into(), "--as-of".into(), as_of.into()],
+        vec!["curve".into(), "--as-of".into(), as_of.into()],
+        vec!["athlete".into(), "show".into()],
+        vec!["readiness".into(), "--as-of".into(), as_of.into()],
+        vec![
+            "report".into(),
+            "--as-of".into(),
+            as_of.into(),
+            "--out".into(),
+            report.to_str().expect("utf8").into(),
+        ],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = hrdrift(&store, &args);
+        assert_ok(&out);
+        texts.push((
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ));
+    }
+    for f in ["index.html", "summary.md"] {
+        let text = std::fs::read_to_string(report.join(f)).expect("report file");
+        texts.push((f.to_owned(), text));
+    }
+    let metric_marks = [
+        "/km", " km ", " km<", " km|", " km\n", "km/h", "/100 m", "min/km",
+    ];
+    for (what, text) in &texts {
+        for m in metric_marks {
+            assert!(!text.contains(m), "{what} prints {m:?}:\n{text}");
+        }
+    }
+    let has = |what: &str, needle: &str| {
+        let (_, text) = texts
+            .iter()
+            .find(|(w, _)| w.starts_with(what))
+            .expect("ran");
+        assert!(text.contains(needle), "{what} lacks {needle:?}:\n{text}");
+    };
+    has("show", " mi   pace ");
+    has("show", "/mi   GAP ");
+    has("activities", " mi ");
+    has("weeks", " mi ");
+    has("trends", "/mi");
+    has("curve", "/mi");
+    has("athlete show", "threshold");
+    has("index.html", " mi<");
+    has("summary.md", " mi |");
+    let ride = &texts[1].1;
+    assert!(ride.contains(" mph"), "{ride}");
+    let swim = &texts[2].1;
+    assert!(swim.contains("/100 yd"), "{swim}");
+    // The chart axes: the charts' text is drawn into the PNG, so the HTML's alt and captions
+    // stand in for it here; the axis labels are unit-tested in the report crate.
+}

@@ -4,9 +4,9 @@
 use plotters::prelude::*;
 
 use super::ChartKind;
-use super::pace_axis::{pace_label, pace_of, pace_ticks};
+use super::pace_axis::{pace_label, pace_of, pace_ticks, pace_unit};
 use super::shared::{box_key, dashed, frame, legend, line_key, mesh};
-use crate::model::ActivityTrace;
+use crate::model::{ActivityTrace, Units};
 use crate::render::{self, Area, DrawResult, TickAxis, min_max, padded, pal, size, text};
 
 /// What the chart says when the report has no activity to show.
@@ -21,14 +21,21 @@ const NO_HEART_RATE: (&str, &str) = (
     "Heart rate is shown after cleaning (dropouts, spikes and cadence lock removed).",
 );
 
-pub(super) fn draw(area: &Area<'_>, focus: Option<&ActivityTrace>) -> DrawResult {
+pub(super) fn draw(area: &Area<'_>, focus: Option<&ActivityTrace>, units: Units) -> DrawResult {
     let title = ChartKind::Activity.title();
     let Some(trace) = focus else {
         return render::no_data(area, title, NO_ACTIVITY);
     };
     let n = trace.t_s.len();
     let hr_at = |i: usize| trace.hr_bpm.get(i).copied().flatten().filter(|h| *h > 0.0);
-    let pace_at = |i: usize| trace.speed_m_s.get(i).copied().flatten().and_then(pace_of);
+    let pace_at = |i: usize| {
+        trace
+            .speed_m_s
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|v| pace_of(v, units))
+    };
     let minutes: Vec<f64> = trace.t_s.iter().map(|t| t / 60.0).collect();
     let hr = segments(&minutes, (0..n).map(hr_at), 0.2);
     let paces: Vec<f64> = (0..n).filter_map(pace_at).collect();
@@ -78,7 +85,7 @@ pub(super) fn draw(area: &Area<'_>, focus: Option<&ActivityTrace>) -> DrawResult
             .axis_style(pal::MUTED)
             .label_style(text(size::TICK).color(&pal::BLUE))
             .axis_desc_style(text(size::AXIS_DESC).color(&pal::BLUE))
-            .y_desc("Pace (min/km, faster up)")
+            .y_desc(format!("Pace ({}, faster up)", pace_unit(units)))
             .y_label_formatter(&|p| pace_label(*p))
             .draw()?;
     }

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ChartKind;
-use super::pace_axis::{pace_label, pace_of, pace_ticks};
+use super::pace_axis::{pace_label, pace_of, pace_ticks, pace_unit};
 use super::shared::{
     box_key, dots, finite, fmt_amount, frame, legend, legend_room, line_key, mesh,
 };
@@ -27,7 +27,7 @@ pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
         .easy_runs
         .iter()
         .filter_map(|r| {
-            let pace = finite(r.gap_speed_m_s).and_then(pace_of)?;
+            let pace = finite(r.gap_speed_m_s).and_then(|v| pace_of(v, input.units))?;
             let hr = finite(r.observed_hr_bpm).filter(|h| *h > 0.0)?;
             Some((r, pace, hr))
         })
@@ -43,7 +43,7 @@ pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
         .iter()
         .all(|v| v.is_finite())
             && b.speed_max_m_s >= b.speed_min_m_s
-            && pace_of(b.speed_max_m_s).is_some()
+            && pace_of(b.speed_max_m_s, input.units).is_some()
     });
     if pts.is_empty() && baseline.is_none() {
         return render::no_data(area, title, NO_DATA);
@@ -85,7 +85,10 @@ pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
         h_lo..h_hi,
     )?;
     mesh!(chart)
-        .x_desc("Grade-adjusted pace, minutes 10-40 (min/km, faster to the right)")
+        .x_desc(format!(
+            "Grade-adjusted pace, minutes 10-40 ({}, faster to the right)",
+            pace_unit(input.units)
+        ))
         .y_desc("Mean heart rate, minutes 10-40 (bpm)")
         .x_label_formatter(&|p| pace_label(*p))
         .y_label_formatter(&|h| format!("{h:.0}"))

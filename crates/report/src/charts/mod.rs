@@ -133,7 +133,7 @@ pub fn render_chart(
         ChartKind::LongRuns => long_runs::draw(area, input),
         ChartKind::WeeklyStructure => weekly_structure::draw(area, input),
         ChartKind::FitnessForm => fitness_form::draw(area, input),
-        ChartKind::Activity => activity::draw(area, input.focus.as_ref()),
+        ChartKind::Activity => activity::draw(area, input.focus.as_ref(), input.units),
         ChartKind::PaceCurve => pace_curve::draw(area, input),
         ChartKind::Alpha1 => alpha1::draw(area, input.focus.as_ref()),
         ChartKind::Mornings => mornings::draw(area, input),

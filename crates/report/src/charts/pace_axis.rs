@@ -1,10 +1,20 @@
-//! Pace as the charts show it: seconds per km of a speed, "5:30" labels, and ticks on round
+//! Pace as the charts show it: seconds per km (or mile) of a speed, "5:30" labels, and ticks on round
 //! paces, for the three charts with a pace axis (HR against pace, one activity, the
 //! pace-duration curve).
 
-/// Pace in seconds per km of a speed, for speeds a runner can hold (> 1 m/s).
-pub(super) fn pace_of(speed_m_s: f64) -> Option<f64> {
-    (speed_m_s.is_finite() && speed_m_s > 1.0).then(|| 1000.0 / speed_m_s)
+use crate::model::Units;
+
+/// Pace in seconds per km (or mile) of a speed, for speeds a runner can hold (> 1 m/s).
+pub(super) fn pace_of(speed_m_s: f64, u: Units) -> Option<f64> {
+    (speed_m_s.is_finite() && speed_m_s > 1.0).then(|| u.metres() / speed_m_s)
+}
+
+/// The axis unit: `min/km` or `min/mi`.
+pub(super) fn pace_unit(u: Units) -> &'static str {
+    match u {
+        Units::Metric => "min/km",
+        Units::Imperial => "min/mi",
+    }
 }
 
 /// "5:30" for 330 s.
@@ -38,6 +48,8 @@ mod tests {
     fn pace_labels_read_as_minutes_and_seconds() {
         assert_eq!(pace_label(330.0), "5:30");
         assert_eq!(pace_label(299.6), "5:00");
-        assert_eq!(pace_of(0.5), None);
+        assert_eq!(pace_of(0.5, Units::Metric), None);
+        assert_eq!(pace_of(1609.344 / 480.0, Units::Imperial), Some(480.0));
+        assert_eq!(pace_unit(Units::Imperial), "min/mi");
     }
 }

@@ -5,10 +5,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ChartKind;
-use super::pace_axis::{pace_label, pace_of, pace_ticks};
+use super::pace_axis::{pace_label, pace_of, pace_ticks, pace_unit};
 use super::shared::{dashed, frame, legend, legend_room, mesh};
 use crate::format::{CURVE_DURATIONS_S, curve_duration};
-use crate::model::{CurvePoint, ReportInput};
+use crate::model::{CurvePoint, ReportInput, Units};
 use crate::render::{self, Area, DrawResult, TickAxis, footer, min_max, padded, pal, size, text};
 
 /// What the chart says with neither period to draw.
@@ -19,8 +19,8 @@ const NO_DATA: (&str, &str) = (
 
 pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
     let title = ChartKind::PaceCurve.title();
-    let now = curve_points(&input.pace_curve);
-    let before = curve_points(&input.pace_curve_previous);
+    let now = curve_points(&input.pace_curve, input.units);
+    let before = curve_points(&input.pace_curve_previous, input.units);
     if now.is_empty() && before.is_empty() {
         return render::no_data(area, title, NO_DATA);
     }
@@ -47,7 +47,10 @@ pub(super) fn draw(area: &Area<'_>, input: &ReportInput) -> DrawResult {
         )?;
     mesh!(chart)
         .x_desc("Duration held (log scale)")
-        .y_desc("Best grade-adjusted pace (min/km, faster up)")
+        .y_desc(format!(
+            "Best grade-adjusted pace ({}, faster up)",
+            pace_unit(input.units)
+        ))
         .x_label_formatter(&|x| {
             #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let s = (x.exp() * 60.0).round().clamp(0.0, 1.0e6) as u32;
@@ -131,7 +134,7 @@ fn log_minutes(duration_s: u32) -> f64 {
 
 /// A curve's points as (duration, log minutes, pace s/km), by duration; a duration listed twice
 /// keeps its faster pace.
-fn curve_points(points: &[CurvePoint]) -> Vec<(u32, f64, f64)> {
+fn curve_points(points: &[CurvePoint], units: Units) -> Vec<(u32, f64, f64)> {
     let mut out: Vec<(u32, f64, f64)> = points
         .iter()
         .filter(|p| p.duration_s > 0)
@@ -139,7 +142,7 @@ fn curve_points(points: &[CurvePoint]) -> Vec<(u32, f64, f64)> {
             Some((
                 p.duration_s,
                 log_minutes(p.duration_s),
-                pace_of(p.speed_m_s)?,
+                pace_of(p.speed_m_s, units)?,
             ))
         })
         .collect();
@@ -161,14 +164,17 @@ mod tests {
             id: "x".to_owned(),
             start: at,
         };
-        let pts = curve_points(&[
-            p(600, 4.0),
-            p(60, 5.0),
-            p(600, 4.2),
-            p(300, f64::NAN),
-            p(0, 4.0),
-            p(1200, 0.5),
-        ]);
+        let pts = curve_points(
+            &[
+                p(600, 4.0),
+                p(60, 5.0),
+                p(600, 4.2),
+                p(300, f64::NAN),
+                p(0, 4.0),
+                p(1200, 0.5),
+            ],
+            Units::Metric,
+        );
         let durations: Vec<u32> = pts.iter().map(|q| q.0).collect();
         assert_eq!(durations, [60, 600]);
         assert!(
