@@ -4,6 +4,8 @@
 //! (our own `record` decoding, `fitparser` for the rest) and `fitparser` for every message.
 //! `*_xml_floor` is a bare `quick-xml` pass over the same GPX/TCX files (every event read,
 //! nothing kept): the ceiling a streaming decoder built on it can approach, timed in the same run.
+//! `gpx_series_settled` decodes the series and types each run (none names its sport) from its
+//! speed and cadence, as an import does: against `gpx_series`, the cost of the guess.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hrdrift_benches::{fit_fixtures, fixtures_dir, megabytes};
@@ -116,6 +118,22 @@ fn bench(c: &mut Criterion) {
             b.iter(|| xml_floor(&files))
         });
     }
+    // What an import adds to a file naming no sport (issue 20): the export index's lookup and
+    // the guess from speed and cadence, beside the decoding of the same files above.
+    let series = xml_files("series", "gpx");
+    let n: usize = series.iter().map(|(_, b)| b.len()).sum();
+    g.throughput(Throughput::Bytes(n as u64));
+    g.bench_function("gpx_series_settled", |b| {
+        let index = hrdrift_ingest::export_index::ExportIndex::default();
+        b.iter(|| {
+            series
+                .iter()
+                .filter_map(|(name, bytes)| hrdrift_ingest::decode_bytes(bytes, name).ok())
+                .flat_map(|d| d.value)
+                .map(|mut a| usize::from(index.settle(&mut a).guessed))
+                .sum::<usize>()
+        })
+    });
     g.finish();
 }
 

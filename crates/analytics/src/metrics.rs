@@ -366,6 +366,8 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
         id: activity.id.clone(),
         start: rfc3339(activity.start_ms),
         sport: activity.sport.clone(),
+        sport_source: activity.sport_source.clone(),
+        sport_guessed: activity.sport_source.as_deref() == Some("guessed"),
         class: None,
         long: None,
         moving_s: c.moving_s,

@@ -160,8 +160,16 @@ pub struct ActivityMetrics {
     pub id: String,
     /// Start, RFC 3339 UTC (`2024-05-01T06:30:00Z`); empty if the timestamp is out of range.
     pub start: String,
-    /// Sport as the file names it (lower case).
+    /// Sport as the file names it (lower case), else as the export's index names it, else as
+    /// its speed and cadence tell it (`sport_source`).
     pub sport: Option<String>,
+    /// Where `sport` came from when the file named none: `index` (the export's index) or
+    /// `guessed`; null when the file named it.
+    #[serde(default)]
+    pub sport_source: Option<String>,
+    /// Nothing named the sport: it was told from speed and cadence (METRICS.md 7).
+    #[serde(default)]
+    pub sport_guessed: bool,
     /// Session type (running only; METRICS.md 3a): from pace against the threshold speed,
     /// from HR only for a run without speed. Filled when the rows are read
     /// ([`crate::fill_session_types`]).
@@ -389,6 +397,8 @@ impl ActivityMetrics {
             id: text(),
             start: text(),
             sport: Some(text()),
+            sport_source: Some(text()),
+            sport_guessed: true,
             class: Some(SessionClass::Easy),
             long: Some(false),
             moving_s: 0.5,

@@ -689,7 +689,9 @@ impl AthleteSettings {
 /// 6: GAP, EF, decoupling and the drift at constant speed only on foot (issue 20).
 /// 7: power (NP, the power-based EF and Pw:HR decoupling, a ride's power summary), and the HR
 /// class of every sport with HR (issue 20).
-pub const METRICS_REVISION: u32 = 7;
+/// 8: `sport_source` and `sport_guessed`: a sport from the export's index or told from speed and
+/// cadence (issue 20).
+pub const METRICS_REVISION: u32 = 8;
 
 /// FNV-1a 64 of a text, in hex.
 fn fnv1a(text: &str) -> String {

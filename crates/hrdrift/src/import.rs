@@ -187,9 +187,23 @@ pub fn run(store_dir: &Path, a: &ImportArgs) -> anyhow::Result<Exit> {
     );
     if s.index_files > 0 {
         println!(
-            "export index (activities.csv): {} named; {} without a sport of their own took the export's",
-            count(s.index_files as u64, "file", "files"),
+            "export index: {} named; {} of this import without a sport of their own took the export's",
+            count(s.index_files as u64, "activity", "activities"),
             count(s.sport_from_index as u64, "activity", "activities"),
+        );
+        let earlier = s.stored_from_index;
+        if earlier.sports + earlier.names > 0 {
+            println!(
+                "export index: of the activities imported before, {} took their sport from it and {} their name",
+                count(earlier.sports as u64, "activity", "activities"),
+                earlier.names,
+            );
+        }
+    }
+    if s.sport_guessed > 0 {
+        println!(
+            "{} named no sport, in its file or an export index: typed from speed and cadence (sport_guessed; an export's activities.csv or summarized activities would name it)",
+            count(s.sport_guessed as u64, "activity", "activities"),
         );
     }
     if s.reading_files > 0 {

@@ -19,7 +19,9 @@ use crate::text::{hms, local_time, num, rfc3339_secs, short_id};
 /// 6: power (issue 20): `np_w`, `avg_power_w`, `ef_power`, `pw_hr_decoupling_pct`, `power` (a
 /// ride's summary), and for rides `ftp_w`, `ftp_source`, `if`, `tss`, `power_zones_s`, with
 /// `class_basis` `power`; a ride's `ef` and `decoupling_pct` are the power-based ones.
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: `name` (the file's or the export index's), `sport_source` (`index`, `guessed` or null: the
+/// file's) and `sport_guessed` (issue 20, item 7).
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Serialize)]
 struct JsonActivity<'a> {
@@ -27,7 +29,10 @@ struct JsonActivity<'a> {
     start: String,
     end: String,
     utc_offset_s: Option<i32>,
+    name: Option<&'a str>,
     sport: Option<&'a str>,
+    sport_source: Option<&'a str>,
+    sport_guessed: bool,
     sub_sport: Option<&'a str>,
     format: &'a str,
     source: &'a str,
@@ -49,13 +54,25 @@ struct JsonDevice<'a> {
     serial: Option<u64>,
 }
 
+/// A row's sport, with a `?` when it was told from speed and cadence rather than named.
+pub fn sport_text(r: &ActivityRow) -> String {
+    match (r.sport.as_deref(), r.sport_source.as_deref()) {
+        (Some(s), Some("guessed")) => format!("{s}?"),
+        (Some(s), _) => s.to_owned(),
+        (None, _) => "-".to_owned(),
+    }
+}
+
 fn to_json(r: &ActivityRow) -> JsonActivity<'_> {
     JsonActivity {
         id: &r.id,
         start: rfc3339_secs(r.start_ms),
         end: rfc3339_secs(r.end_ms),
         utc_offset_s: r.utc_offset_s,
+        name: r.name.as_deref(),
         sport: r.sport.as_deref(),
+        sport_source: r.sport_source.as_deref(),
+        sport_guessed: r.sport_source.as_deref() == Some("guessed"),
         sub_sport: r.sub_sport.as_deref(),
         format: &r.format,
         source: &r.source,
@@ -139,7 +156,7 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
             "{:<12} {:<17} {:<9} {:>8} {:>7} {:>6} {:>5} {:>6} {:<9} {}{}",
             short_id(&r.id),
             local_time(r.start_ms, r.utc_offset_s),
-            r.sport.as_deref().unwrap_or("-"),
+            sport_text(r),
             hms(m.map_or(r.duration_s(), |m| m.moving_s)),
             num(
                 m.and_then(|m| m.distance_m)
@@ -151,7 +168,9 @@ pub fn run(store_dir: &Path, json: bool) -> anyhow::Result<Exit> {
             num(m.and_then(|m| m.ef), 2),
             num(m.and_then(|m| m.decoupling_pct), 1),
             format!("{class}{long}"),
-            source,
+            r.name
+                .as_deref()
+                .map_or_else(|| source.to_owned(), |n| format!("{source} \"{n}\"")),
             if r.warnings.is_empty() {
                 String::new()
             } else {

@@ -19,14 +19,26 @@ use hrdrift_cache::config;
 /// 3: the HRV fields of issue 18 (see `list::SCHEMA_VERSION` 4).
 /// 4: `feel` and `rpe` (issue 19, `list::SCHEMA_VERSION` 5).
 /// 5: power (issue 20, `list::SCHEMA_VERSION` 6).
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: `name`, `sport_source`, `sport_guessed` (issue 20, `list::SCHEMA_VERSION` 7).
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Serialize)]
 struct Output<'a> {
     schema_version: u32,
     settings: &'a AthleteSettings,
-    activities: Vec<&'a ActivityMetrics>,
+    activities: Vec<Shown<'a>>,
 }
+
+/// An activity's metrics with its name (not a metric: the export's index may give it later).
+#[derive(Serialize)]
+struct Shown<'a> {
+    name: Option<&'a str>,
+    #[serde(flatten)]
+    metrics: &'a ActivityMetrics,
+}
+
+/// An activity's source and name.
+type Named = (String, Option<String>);
 
 pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
     let path = Path::new(what);
@@ -51,19 +63,30 @@ pub fn run(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
                 d.problems.join("; ")
             );
         };
-        (d.settings, vec![m], vec![row.source.clone()])
+        (
+            d.settings,
+            vec![m],
+            vec![(row.source.clone(), row.name.clone())],
+        )
     };
     if json {
         let out = Output {
             schema_version: SCHEMA_VERSION,
             settings: &settings,
-            activities: metrics.iter().collect(),
+            activities: metrics
+                .iter()
+                .zip(&sources)
+                .map(|(m, (_, name))| Shown {
+                    name: name.as_deref(),
+                    metrics: m,
+                })
+                .collect(),
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Ok);
     }
-    for (m, source) in metrics.iter().zip(&sources) {
-        print_table(m, source, settings.units);
+    for (m, (source, name)) in metrics.iter().zip(&sources) {
+        print_table(m, source, name.as_deref(), settings.units);
     }
     Ok(Exit::Ok)
 }
@@ -96,7 +119,7 @@ struct SeriesActivity<'a> {
 pub fn alpha1(store_dir: &Path, what: &str, json: bool) -> anyhow::Result<Exit> {
     let path = Path::new(what);
     let (settings, activities) = if path.is_file() {
-        let activities = decode_file(path)?;
+        let activities = decode_file(path, store_dir)?;
         (file_settings(store_dir, &activities)?.0, activities)
     } else {
         let (d, store) = hrdrift_cache::for_reading_with_store(store_dir)?;
@@ -185,7 +208,9 @@ fn count_days(n: usize) -> String {
 }
 
 /// The activities of a file (or of an archive).
-fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
+/// Each is given what the store's export index says of it, else a sport guessed from its speed
+/// and cadence, as an import would.
+fn decode_file(path: &Path, store_dir: &Path) -> anyhow::Result<Vec<Activity>> {
     let found = Mutex::new(Vec::new());
     expand_file(path, &Limits::default(), &|f| {
         if let Ok(mut v) = found.lock() {
@@ -223,6 +248,12 @@ fn decode_file(path: &Path) -> anyhow::Result<Vec<Activity>> {
     if activities.is_empty() {
         bail!("{}: no activity: {}", path.display(), failures.join("; "));
     }
+    let index = Store::open_read(store_dir)
+        .map(|s| s.export_index().clone())
+        .unwrap_or_default();
+    for a in &mut activities {
+        index.settle(a);
+    }
     Ok(activities)
 }
 
@@ -248,8 +279,8 @@ fn file_settings(
 fn from_file(
     store_dir: &Path,
     path: &Path,
-) -> anyhow::Result<(AthleteSettings, Vec<ActivityMetrics>, Vec<String>)> {
-    let activities = decode_file(path)?;
+) -> anyhow::Result<(AthleteSettings, Vec<ActivityMetrics>, Vec<Named>)> {
+    let activities = decode_file(path, store_dir)?;
     let (settings, stored) = file_settings(store_dir, &activities)?;
     let mut metrics: Vec<ActivityMetrics> = activities
         .iter()
@@ -278,7 +309,10 @@ fn from_file(
             hrdrift_analytics::fill_session_types(&mut metrics, &settings);
         }
     }
-    let sources = activities.iter().map(|a| a.source.clone()).collect();
+    let sources = activities
+        .iter()
+        .map(|a| (a.source.clone(), a.name.clone()))
+        .collect();
     Ok((settings, metrics, sources))
 }
 
@@ -295,7 +329,7 @@ fn friel(pct: f64) -> &'static str {
     }
 }
 
-fn print_table(m: &ActivityMetrics, source: &str, u: hrdrift_analytics::Units) {
+fn print_table(m: &ActivityMetrics, source: &str, name: Option<&str>, u: hrdrift_analytics::Units) {
     let mut kind = vec![
         m.class
             .map_or("unclassified", hrdrift_analytics::SessionClass::name)
@@ -308,9 +342,19 @@ fn print_table(m: &ActivityMetrics, source: &str, u: hrdrift_analytics::Units) {
         "Activity {}  {}  {}  [{}]",
         short_id(&m.id),
         local_time(m.start_ms, m.utc_offset_s),
-        m.sport.as_deref().unwrap_or("unknown sport"),
+        match (m.sport.as_deref(), m.sport_source.as_deref()) {
+            (None, _) => "unknown sport".to_owned(),
+            (Some(s), Some("guessed")) => {
+                format!("{s} (guessed from speed and cadence: nothing named the sport)")
+            }
+            (Some(s), Some("index")) => format!("{s} (from the export's index)"),
+            (Some(s), _) => s.to_owned(),
+        },
         kind.join(", ")
     );
+    if let Some(n) = name {
+        println!("  name         {n}");
+    }
     println!("  source       {source}");
     let speed = m
         .distance_m

@@ -12,6 +12,7 @@ pub mod daily;
 pub mod error;
 pub mod export_index;
 pub mod fit;
+pub mod guess;
 pub mod model;
 pub mod source;
 pub mod xml;
@@ -22,7 +23,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 pub use error::{DecodeError, FileError};
 pub use model::{
     Activity, Decoded, DeveloperChannel, Device, Format, GPS_JUMP_ANY_M_S, GPS_JUMP_ON_FOOT_M_S,
-    Lap, Pause, Samples, Track, Warning, is_null_island, jump_speed_m_s, track,
+    Lap, Pause, Samples, Track, Warning, counts_strides, is_null_island, jump_speed_m_s, track,
 };
 
 /// What a byte buffer holds, told from its first bytes.

@@ -217,9 +217,51 @@ pub struct Activity {
     pub workout_feel: Option<f64>,
     /// The runner's rating of perceived exertion, 0-10 (FIT `session.workout_rpe` / 10).
     pub workout_rpe: Option<f64>,
+    /// The activity's name where something gives one: a GPX track's `<name>`, or the export's
+    /// index (Strava's `activities.csv`, Garmin's summarized activities).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Where `sport` came from when the file named none: `index` (the export's index) or
+    /// `guessed` (its speed and cadence, [`crate::guess`]). `None`: the file's own, or none.
+    #[serde(default)]
+    pub sport_source: Option<String>,
+}
+
+/// Whether a sport is one on foot, whose FIT, GPX and TCX cadence counts strides (one foot).
+#[must_use]
+pub fn counts_strides(sport: Option<&str>) -> bool {
+    matches!(sport, Some("running" | "walking" | "hiking"))
 }
 
 impl Activity {
+    /// Gives an activity whose file named no sport (or whose sport was guessed) the sport
+    /// `source` names (`index` or `guessed`); a sport the file named is kept. Returns whether
+    /// it changed. The cadence follows: the decoders count steps only for a sport on foot, so a
+    /// file's strides become steps when it turns out to be a run, and back when it turns out
+    /// not to be.
+    pub fn adopt_sport(&mut self, sport: &str, source: &str) -> bool {
+        let adoptable = self.sport.is_none() || self.sport_source.as_deref() == Some("guessed");
+        if !adoptable
+            || (self.sport.as_deref() == Some(sport)
+                && self.sport_source.as_deref() == Some(source))
+        {
+            return false;
+        }
+        let (was, now) = (
+            counts_strides(self.sport.as_deref()),
+            counts_strides(Some(sport)),
+        );
+        if was != now {
+            let k = if now { 2.0 } else { 0.5 };
+            if let Some(c) = self.samples.cadence_spm.as_mut() {
+                c.iter_mut().flatten().for_each(|x| *x *= k);
+            }
+        }
+        self.sport = Some(sport.to_owned());
+        self.sport_source = Some(source.to_owned());
+        true
+    }
+
     /// Seconds from the first to the last sample.
     #[must_use]
     pub fn duration_s(&self) -> f64 {
@@ -696,6 +738,8 @@ mod tests {
             profile_hr_max: None,
             workout_feel: None,
             workout_rpe: None,
+            name: None,
+            sport_source: None,
         }
     }
 

@@ -335,7 +335,9 @@ pub fn decode_gpx(
     let mut target: Option<usize> = None;
     let mut text_is_time = false;
     let mut text_is_type = false;
+    let mut text_is_name = false;
     let mut sport = None;
+    let mut name: Option<String> = None;
     let mut creator = None;
     let mut seen_root = false;
     while let Some(ev) = next_event(&mut reader, b.ts.len(), &mut warnings)? {
@@ -359,6 +361,7 @@ pub fn decode_gpx(
                 }
                 b"rtept" | b"wpt" => route_points += 1,
                 b"type" if in_trk && !in_pt => text_is_type = true,
+                b"name" if in_trk && !in_pt && name.is_none() => text_is_name = true,
                 name if in_pt => {
                     text_is_time = name == b"time";
                     target = match name {
@@ -389,14 +392,46 @@ pub fn decode_gpx(
                     point.time = std::str::from_utf8(raw).ok().and_then(parse_time_ms);
                 } else if text_is_type {
                     sport = std::str::from_utf8(raw).ok().and_then(normalize_sport);
+                } else if text_is_name {
+                    if let Ok(part) = t.decode() {
+                        name.get_or_insert_with(String::new).push_str(&part);
+                    }
                 } else if let Some(i) = target {
                     point.v[i] = parse_num(raw);
+                }
+            }
+            // quick-xml gives `&amp;` and its kind between the texts around them, each text
+            // trimmed: the spaces around an `&` are lost, and a name's `&` nearly always has
+            // them ("Run & bike"), so they are put back (a doubled one is folded below).
+            Event::GeneralRef(r) if text_is_name => {
+                let raw: &[u8] = &r;
+                if raw == b"amp" {
+                    name.get_or_insert_with(String::new).push_str(" & ");
+                }
+                let c = match raw {
+                    b"amp" => None,
+                    b"lt" => Some('<'),
+                    b"gt" => Some('>'),
+                    b"quot" => Some('"'),
+                    b"apos" => Some('\''),
+                    _ => r.resolve_char_ref().ok().flatten(),
+                };
+                if let Some(c) = c {
+                    name.get_or_insert_with(String::new).push(c);
                 }
             }
             Event::End(e) => {
                 target = None;
                 text_is_time = false;
                 text_is_type = false;
+                if std::mem::take(&mut text_is_name) {
+                    name = name
+                        .map(|n| {
+                            let n = n.split_whitespace().collect::<Vec<_>>().join(" ");
+                            n.chars().take(200).collect::<String>()
+                        })
+                        .filter(|n| !n.is_empty());
+                }
                 match e.local_name().as_ref() {
                     b"trkpt" => {
                         b.push(&point);
@@ -443,16 +478,10 @@ pub fn decode_gpx(
         });
     }
     let samples = b.finish(sport.as_deref(), &mut warnings);
+    let mut a = activity(id, source, Format::Gpx, sport, creator, samples, Vec::new());
+    a.name = name;
     Ok(Decoded {
-        value: vec![activity(
-            id,
-            source,
-            Format::Gpx,
-            sport,
-            creator,
-            samples,
-            Vec::new(),
-        )],
+        value: vec![a],
         warnings,
     })
 }
@@ -489,6 +518,8 @@ fn activity(
         profile_hr_max: None,
         workout_feel: None,
         workout_rpe: None,
+        name: None,
+        sport_source: None,
     }
 }
 

@@ -525,7 +525,7 @@ fn activity_from_row(r: &ActivityRow, samples: Samples) -> Activity {
         "tcx" => Format::Tcx,
         _ => Format::Fit,
     };
-    Activity {
+    let mut a = Activity {
         id: r.id.clone(),
         source: r.source.clone(),
         format,
@@ -547,7 +547,20 @@ fn activity_from_row(r: &ActivityRow, samples: Samples) -> Activity {
         profile_hr_max: r.profile_hr_max,
         workout_feel: r.workout_feel,
         workout_rpe: r.workout_rpe,
+        name: r.name.clone(),
+        sport_source: r.sport_source.clone(),
+    };
+    // The samples' cadence counts what the stored sport counts: the sport the export index
+    // gave since is adopted as the import would have (steps on foot, strides else).
+    if let Some((sport, source)) = &r.stored_sport {
+        let (now, now_source) = (a.sport.take(), a.sport_source.take());
+        a.sport.clone_from(sport);
+        a.sport_source.clone_from(source);
+        if let (Some(s), Some(src)) = (now.as_deref(), now_source.as_deref()) {
+            a.adopt_sport(s, src);
+        }
     }
+    a
 }
 
 #[cfg(test)]

@@ -120,10 +120,16 @@ pub struct Summary {
     /// Activities staged with metrics the [`Deriver`] computed while decoding (their rows are
     /// in the store's metrics parts: [`Store::reload_metrics`] reads them).
     pub metrics_while_decoding: usize,
-    /// Files an export's index (Strava's `activities.csv`) names among the paths imported...
+    /// Activities an export's index (Strava's `activities.csv`, Garmin's summarized activities)
+    /// names among the paths imported...
     pub index_files: usize,
     /// ...and activities decoded in this import whose sport came from it (their file named none).
     pub sport_from_index: usize,
+    /// Activities decoded in this import that no file or index named a sport for, typed from
+    /// their speed and cadence.
+    pub sport_guessed: usize,
+    /// Activities of earlier imports that took their sport or name from this import's index.
+    pub stored_from_index: crate::IndexApplied,
 }
 
 enum Msg {
@@ -612,9 +618,13 @@ pub fn import_with(
     let (files, walk_errors) = source::list_files(paths);
     // Read before any file is decoded, so a file's sport is known whatever the order the
     // export lists them in.
-    let index =
+    let found =
         hrdrift_ingest::export_index::ExportIndex::from_files(&files, opts.limits.max_entry_bytes);
+    // The index an earlier import stored, with this one's over it: an index imported before its
+    // files applies to them.
+    let index = store.export_index().updated_by(&found);
     let from_index = std::sync::atomic::AtomicUsize::new(0);
+    let guessed = std::sync::atomic::AtomicUsize::new(0);
     events(&Event::Started { files: files.len() });
     let known = store.known_hashes();
     let spans = store
@@ -680,6 +690,7 @@ pub fn import_with(
         let known = &known;
         let index = &index;
         let from_index = &from_index;
+        let guessed = &guessed;
         let files = &files;
         let store = &mut *store;
         let committing = scope.spawn(move || committer(store, &batches, &results));
@@ -701,12 +712,15 @@ pub fn import_with(
                                     &input.name,
                                     &hash,
                                 );
-                                if let (Ok(Contents::Activities(d)), Some(sport)) =
-                                    (&mut result, index.sport_for(&input.name))
-                                {
-                                    for a in d.value.iter_mut().filter(|a| a.sport.is_none()) {
-                                        a.sport = Some(sport.to_owned());
-                                        from_index.fetch_add(1, Ordering::Relaxed);
+                                if let Ok(Contents::Activities(d)) = &mut result {
+                                    for a in &mut d.value {
+                                        let s = index.settle(a);
+                                        if s.from_index {
+                                            from_index.fetch_add(1, Ordering::Relaxed);
+                                        }
+                                        if s.guessed {
+                                            guessed.fetch_add(1, Ordering::Relaxed);
+                                        }
                                     }
                                 }
                                 let derived = match (&result, derive) {
@@ -834,7 +848,12 @@ pub fn import_with(
     };
     result?;
     reloaded?;
-    w.summary.index_files = index.len();
+    // Stored last: the activities of earlier imports take their sports and names from it now
+    // (this import's took them while decoding).
+    let applied = store.put_index(&found)?;
+    w.summary.index_files = found.len();
     w.summary.sport_from_index = from_index.into_inner();
+    w.summary.sport_guessed = guessed.into_inner();
+    w.summary.stored_from_index = applied;
     Ok(w.summary)
 }

@@ -32,6 +32,7 @@ pub mod derived;
 pub mod error;
 mod fsutil;
 pub mod import;
+mod index;
 pub mod memory;
 mod metrics_cache;
 pub mod tables;
@@ -48,6 +49,7 @@ use serde::{Deserialize, Serialize};
 pub use commit::Staged;
 pub use derived::MetricsRow;
 pub use error::StoreError;
+pub use index::IndexApplied;
 pub use tables::{ActivityRow, ReadingRow, SourceRow};
 
 /// The store layout this version writes and reads.
@@ -109,6 +111,8 @@ pub struct Store {
     /// The last part number handed out by [`Store::stage`] (ahead of the manifest's generation
     /// while staged parts wait to be published).
     staged_generation: u64,
+    /// The export index (see the `index` module).
+    index: hrdrift_ingest::export_index::ExportIndex,
     _lock: Option<File>,
 }
 
@@ -162,6 +166,7 @@ impl Store {
             summaries: lock.is_some(),
             metrics_shape: None,
             staged_generation: 0,
+            index: hrdrift_ingest::export_index::ExportIndex::default(),
             _lock: lock,
         };
         s.load()?;
@@ -277,6 +282,8 @@ impl Store {
             }
         }
         self.manifest = m;
+        self.load_index()?;
+        self.apply_index();
         self.load_metrics();
         self.released = false;
         Ok(())

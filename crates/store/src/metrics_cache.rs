@@ -130,6 +130,22 @@ impl Store {
         self.fold_metrics_parts()
     }
 
+    /// Drops the cached metrics of the activities `ids` (to be computed again), writing
+    /// `metrics.parquet` atomically.
+    ///
+    /// # Errors
+    /// The store was opened read-only, or the write failed (the old table then stays).
+    pub fn forget_metrics(&mut self, ids: &HashSet<String>) -> Result<(), StoreError> {
+        self.reload_metrics();
+        let before = self.metrics.len();
+        self.metrics.retain(|m| !ids.contains(&m.id));
+        if self.metrics.len() == before && self.metrics_parts_count() == 0 {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.metrics);
+        self.put_metrics(rows)
+    }
+
     /// Gives the types of the metrics columns: `example` is never written, but its JSON parts
     /// type the columns with the rows written, so a field no row has a value for yet still has
     /// its own type (without it, such a column is text: all the store can tell of a null).

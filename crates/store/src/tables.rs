@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::path::Path;
 
+use hrdrift_ingest::export_index::IndexEntry;
 use hrdrift_ingest::{Activity, Lap, Pause, Samples, Warning};
 use polars_arrow::bitmap::MutableBitmap;
 use polars_core::prelude::*;
@@ -42,6 +43,14 @@ pub struct ActivityRow {
     /// FIT `session.workout_feel` (0-100) and `workout_rpe` / 10 (issue 19).
     pub workout_feel: Option<f64>,
     pub workout_rpe: Option<f64>,
+    /// Its name: the file's (a GPX track's) or the export index's.
+    pub name: Option<String>,
+    /// Where `sport` came from when the file named none: `index` or `guessed`.
+    pub sport_source: Option<String>,
+    /// The sport and its source as the table holds them, where the stored export index changed
+    /// them when the store was read (the samples' cadence was stored for that sport).
+    #[serde(skip)]
+    pub stored_sport: Option<(Option<String>, Option<String>)>,
     pub laps: Vec<Lap>,
     pub pauses: Vec<Pause>,
     pub warnings: Vec<Warning>,
@@ -88,6 +97,9 @@ impl ActivityRow {
             profile_hr_max: a.profile_hr_max,
             workout_feel: a.workout_feel,
             workout_rpe: a.workout_rpe,
+            name: a.name.clone(),
+            sport_source: a.sport_source.clone(),
+            stored_sport: None,
             laps: a.laps.clone(),
             pauses: a.pauses.clone(),
             warnings: warnings.to_vec(),
@@ -178,6 +190,44 @@ pub fn readings_frame(rows: &[&ReadingRow]) -> PolarsResult<DataFrame> {
     ])
 }
 
+/// Builds the export index table (`export_index.parquet`): one row per activity an export's
+/// index names.
+pub fn index_frame(entries: &[IndexEntry]) -> PolarsResult<DataFrame> {
+    let rows: Vec<&IndexEntry> = entries.iter().collect();
+    DataFrame::new_infer_height(vec![
+        str_col("origin", &rows, |e| Some(e.origin.as_str())),
+        str_col("activity_id", &rows, |e| e.activity_id.as_deref()),
+        str_col("file", &rows, |e| e.file.as_deref()),
+        Column::new(
+            "start".into(),
+            rows.iter().map(|e| e.start_ms).collect::<Vec<_>>(),
+        )
+        .cast(&utc_ms())?,
+        str_col("sport", &rows, |e| e.sport.as_deref()),
+        str_col("name", &rows, |e| e.name.as_deref()),
+    ])
+}
+
+/// Reads the export index table back.
+pub fn index_from_frame(df: &DataFrame) -> PolarsResult<Vec<IndexEntry>> {
+    let origin = strs(df, "origin")?;
+    let id = strs(df, "activity_id")?;
+    let file = strs(df, "file")?;
+    let start = i64s(df, "start")?;
+    let sport = strs(df, "sport")?;
+    let name = strs(df, "name")?;
+    Ok((0..df.height())
+        .map(|i| IndexEntry {
+            origin: origin[i].clone().unwrap_or_default(),
+            activity_id: id[i].clone(),
+            file: file[i].clone(),
+            start_ms: start[i],
+            sport: sport[i].clone(),
+            name: name[i].clone(),
+        })
+        .collect())
+}
+
 /// Reads the wellness table back.
 pub fn readings_from_frame(df: &DataFrame) -> PolarsResult<Vec<ReadingRow>> {
     let date = strs(df, "date")?;
@@ -239,7 +289,10 @@ pub fn activities_frame(rows: &[&ActivityRow]) -> PolarsResult<DataFrame> {
         str_col("source_hash", rows, |r| Some(r.source_hash.as_str())),
         str_col("source", rows, |r| Some(r.source.as_str())),
         str_col("format", rows, |r| Some(r.format.as_str())),
-        str_col("sport", rows, |r| r.sport.as_deref()),
+        str_col("sport", rows, |r| match &r.stored_sport {
+            Some((sport, _)) => sport.as_deref(),
+            None => r.sport.as_deref(),
+        }),
         str_col("sub_sport", rows, |r| r.sub_sport.as_deref()),
         str_col("manufacturer", rows, |r| r.manufacturer.as_deref()),
         str_col("product", rows, |r| r.product.as_deref()),
@@ -280,6 +333,12 @@ pub fn activities_frame(rows: &[&ActivityRow]) -> PolarsResult<DataFrame> {
             rows.iter().map(|r| r.workout_feel).collect(),
         ),
         col_f64("workout_rpe", rows.iter().map(|r| r.workout_rpe).collect()),
+        // What the table holds, not what the stored index made of it when read.
+        str_col("name", rows, |r| r.name.as_deref()),
+        str_col("sport_source", rows, |r| match &r.stored_sport {
+            Some((_, src)) => src.as_deref(),
+            None => r.sport_source.as_deref(),
+        }),
         json_col("laps_json", rows, |r| &r.laps),
         json_col("pauses_json", rows, |r| &r.pauses),
         json_col("warnings_json", rows, |r| &r.warnings),
@@ -360,6 +419,16 @@ pub fn activities_from_frame(df: &DataFrame) -> PolarsResult<Vec<ActivityRow>> {
     };
     let feel = optional("workout_feel")?;
     let rpe = optional("workout_rpe")?;
+    // Nor these, before issue 20.
+    let optional_str = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+        if df.column(name).is_ok() {
+            strs(df, name)
+        } else {
+            Ok(vec![None; df.height()])
+        }
+    };
+    let name = optional_str("name")?;
+    let sport_source = optional_str("sport_source")?;
     let laps = strs(df, "laps_json")?;
     let pauses = strs(df, "pauses_json")?;
     let warnings = strs(df, "warnings_json")?;
@@ -389,6 +458,9 @@ pub fn activities_from_frame(df: &DataFrame) -> PolarsResult<Vec<ActivityRow>> {
             profile_hr_max: max[i],
             workout_feel: feel[i],
             workout_rpe: rpe[i],
+            name: name[i].clone(),
+            sport_source: sport_source[i].clone(),
+            stored_sport: None,
             laps: parse_json(laps[i].as_ref()),
             pauses: parse_json(pauses[i].as_ref()),
             warnings: parse_json(warnings[i].as_ref()),

@@ -75,6 +75,8 @@ pub fn activity(samples: Samples, sport: Option<String>) -> Activity {
         profile_hr_max: None,
         workout_feel: None,
         workout_rpe: None,
+        name: None,
+        sport_source: None,
     }
 }
 

@@ -53,7 +53,7 @@ fn metrics_are_stored_and_follow_the_athlete_settings() {
 
     // Fewer than 20 activities: HRmax and LTHR cannot be estimated, zones are absent with why.
     let v = ok_json(store, &["activities", "--json"]);
-    assert_eq!(v["schema_version"], 6);
+    assert_eq!(v["schema_version"], 7);
     let before = by_id(&v);
     assert!(before.len() >= 6, "{}", before.len());
     for a in before.values() {

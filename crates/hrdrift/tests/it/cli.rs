@@ -25,7 +25,7 @@ fn import_the_shipped_data_then_list_it() {
     let out = hrdrift(store.path(), &["activities", "--json"]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["schema_version"], 6);
+    assert_eq!(v["schema_version"], 7);
     let acts = v["activities"].as_array().expect("list");
     assert_eq!(acts.len(), 73);
     for a in acts {
@@ -400,7 +400,7 @@ fn rides_with_power_are_measured_against_the_ftp() {
         let out = crate::hrdrift(&store, &["show", f.to_str().expect("utf8"), "--json"]);
         crate::assert_ok(&out);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        assert_eq!(v["schema_version"], 5);
+        assert_eq!(v["schema_version"], 6);
         v["activities"][0].clone()
     };
     let edge = show(bikes[0]);
@@ -504,7 +504,9 @@ fn a_strava_exports_index_names_the_sport_of_its_gpx_files() {
     crate::assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("export index (activities.csv): 2 files named; 2 activities"),
+        text.contains(
+            "export index: 3 activities named; 2 activities of this import without a sport of their own took the export's"
+        ),
         "{text}"
     );
     let out = crate::hrdrift(&store, &["activities", "--json"]);
@@ -518,8 +520,13 @@ fn a_strava_exports_index_names_the_sport_of_its_gpx_files() {
             .unwrap_or_else(|| panic!("{file} in {v}"))
     };
     assert_eq!(of("0.gpx")["sport"], "running");
+    // The file's own name is kept; the index fills in only what the file lacks.
+    assert_eq!(of("0.gpx")["name"], "domingo corrida matutina");
     let ride = of("1.gpx");
     assert_eq!(ride["sport"], "cycling");
+    assert_eq!(ride["sport_source"], "index");
+    assert_eq!(ride["sport_guessed"], false);
+    assert_eq!(ride["name"], "Domingo Corrida Matutina");
     assert!(ride["gap_speed_m_s"].is_null(), "{ride}");
     assert!(
         !ride["flags"]
@@ -529,4 +536,186 @@ fn a_strava_exports_index_names_the_sport_of_its_gpx_files() {
             .any(|f| f == "sport_assumed_running"),
         "{ride}"
     );
+}
+
+/// The two runs of a Strava export, as files without a sport, and its `activities.csv`
+/// calling the second a ride (issue 20, item 7).
+fn strava_export(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let files = dir.join("files");
+    std::fs::create_dir_all(files.join("activities")).expect("mkdir");
+    let series = crate::fixtures().join("series/runpandas-2020-2021");
+    for (k, name) in [
+        "e2543c48-793c-45e0-8057-906422d45de7.gpx",
+        "c74b49c3-6505-4874-9ef1-9f9cbd149896.gpx",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = std::fs::read_to_string(series.join(name)).expect("read");
+        // The second without its track's name, as a Strava GPX of an unnamed activity.
+        let text = if k == 1 {
+            text.replace("<name>Domingo Corrida Matutina</name>", "")
+        } else {
+            text
+        };
+        std::fs::write(files.join(format!("activities/{k}.gpx")), text).expect("write");
+    }
+    let index = dir.join("index");
+    std::fs::create_dir_all(&index).expect("mkdir");
+    std::fs::write(
+        index.join("activities.csv"),
+        "Activity ID,Activity Date,Activity Name,Activity Type,Filename\n\
+         10,\"Dec 2, 2020, 9:08:29 AM\",Morning Run,Run,activities/0.gpx.gz\n\
+         11,\"Dec 4, 2020, 10:09:21 PM\",\"Commute, home\",Ride,activities/1.gpx.gz\n",
+    )
+    .expect("csv");
+    (files, index)
+}
+
+fn activities_json(store: &std::path::Path) -> Vec<serde_json::Value> {
+    let out = crate::hrdrift(store, &["activities", "--json"]);
+    crate::assert_ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["schema_version"], 7);
+    v["activities"].as_array().expect("list").clone()
+}
+
+fn by_file<'a>(acts: &'a [serde_json::Value], file: &str) -> &'a serde_json::Value {
+    acts.iter()
+        .find(|a| a["source"].as_str().is_some_and(|s| s.ends_with(file)))
+        .unwrap_or_else(|| panic!("{file} in {acts:?}"))
+}
+
+/// An export's index applies whichever is imported first, its files or itself: the files'
+/// sports (guessed from speed and cadence while nothing named them) become the index's, the
+/// ride's metrics are computed again as a ride's (no GAP), and the activities take its names.
+#[test]
+fn an_export_index_applies_in_either_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (files, index) = strava_export(dir.path());
+
+    // Files first: nothing names a sport, so it is guessed, and the runs look like runs.
+    let store = dir.path().join("files-first");
+    let out = crate::hrdrift(&store, &["import", files.to_str().expect("utf8")]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2 activities named no sport, in its file or an export index: typed from speed and cadence"),
+        "{text}"
+    );
+    let acts = activities_json(&store);
+    for f in ["0.gpx", "1.gpx"] {
+        let a = by_file(&acts, f);
+        assert_eq!(a["sport"], "running", "{a}");
+        assert_eq!(a["sport_source"], "guessed", "{a}");
+        assert_eq!(a["sport_guessed"], true, "{a}");
+        assert!(a["gap_speed_m_s"].is_number(), "{a}");
+    }
+    let out = crate::hrdrift(&store, &["activities"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("running?"));
+
+    // Then the index: the stored activities take its sports and names.
+    let out = crate::hrdrift(&store, &["import", index.to_str().expect("utf8")]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("of the activities imported before, 2 activities took their sport from it and 1 their name"),
+        "{text}"
+    );
+    let after_files = activities_json(&store);
+    let ride = by_file(&after_files, "1.gpx");
+    assert_eq!(ride["sport"], "cycling", "{ride}");
+    assert_eq!(ride["sport_source"], "index", "{ride}");
+    assert_eq!(ride["name"], "Commute, home", "{ride}");
+    assert!(ride["gap_speed_m_s"].is_null(), "{ride}");
+    let run = by_file(&after_files, "0.gpx");
+    assert_eq!(run["sport"], "running", "{run}");
+    assert_eq!(run["sport_source"], "index", "{run}");
+    assert_eq!(run["name"], "domingo corrida matutina", "{run}");
+    let out = crate::hrdrift(&store, &["show", ride["id"].as_str().expect("id")]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cycling (from the export's index)"), "{text}");
+    assert!(text.contains("name         Commute, home"), "{text}");
+
+    // The index first, into a new store: the files find it there.
+    let store = dir.path().join("index-first");
+    let out = crate::hrdrift(&store, &["import", index.to_str().expect("utf8")]);
+    crate::assert_ok(&out);
+    let out = crate::hrdrift(&store, &["import", files.to_str().expect("utf8")]);
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("typed from speed and cadence"), "{text}");
+    let after_index = activities_json(&store);
+    for f in ["0.gpx", "1.gpx"] {
+        let (a, b) = (by_file(&after_files, f), by_file(&after_index, f));
+        for k in [
+            "sport",
+            "sport_source",
+            "name",
+            "gap_speed_m_s",
+            "avg_hr",
+            "ef",
+        ] {
+            assert_eq!(a[k], b[k], "{f} {k}");
+        }
+    }
+}
+
+/// Garmin Connect's summarized activities name no file: an activity is found by its start
+/// (within a minute), and takes the name and sport.
+#[test]
+fn garmins_summarized_activities_name_activities_by_their_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (files, _) = strava_export(dir.path());
+    let store = dir.path().join("store");
+    let out = crate::hrdrift(&store, &["import", files.to_str().expect("utf8")]);
+    crate::assert_ok(&out);
+    let acts = activities_json(&store);
+    let start = |f: &str| {
+        chrono::DateTime::parse_from_rfc3339(by_file(&acts, f)["start"].as_str().expect("start"))
+            .expect("rfc3339")
+            .timestamp_millis()
+    };
+    let garmin = dir.path().join("DI_CONNECT/DI-Connect-Fitness");
+    std::fs::create_dir_all(&garmin).expect("mkdir");
+    std::fs::write(
+        garmin.join("me@example.com_0_summarizedActivities.json"),
+        format!(
+            r#"[{{"summarizedActivitiesExport":[
+                {{"activityId":5550001,"name":"Evening spin","activityType":"indoor_cycling","beginTimestamp":{}}},
+                {{"activityId":5550002,"name":"Easy jog","activityType":"running","beginTimestamp":{}}},
+                {{"activityId":5550003,"name":"Not here","activityType":"running","beginTimestamp":{}}}
+            ]}}]"#,
+            start("1.gpx") + 20_000,
+            start("0.gpx") - 3_000,
+            start("0.gpx") + 3_600_000,
+        ),
+    )
+    .expect("json");
+    let out = crate::hrdrift(
+        &store,
+        &[
+            "import",
+            dir.path().join("DI_CONNECT").to_str().expect("utf8"),
+        ],
+    );
+    crate::assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("export index: 3 activities named"), "{text}");
+    let acts = activities_json(&store);
+    let ride = by_file(&acts, "1.gpx");
+    assert_eq!(
+        (ride["sport"].as_str(), ride["name"].as_str()),
+        (Some("cycling"), Some("Evening spin")),
+        "{ride}"
+    );
+    let run = by_file(&acts, "0.gpx");
+    // Its file names it: the file's name is kept.
+    assert_eq!(
+        (run["sport"].as_str(), run["name"].as_str()),
+        (Some("running"), Some("domingo corrida matutina")),
+        "{run}"
+    );
+    assert_eq!(run["sport_source"], "index", "{run}");
 }

@@ -763,6 +763,8 @@ impl Collector {
                 profile_hr_max: self.hr_max,
                 workout_feel: self.sessions.get(k).and_then(|s| s.feel),
                 workout_rpe: self.sessions.get(k).and_then(|s| s.rpe),
+                name: None,
+                sport_source: None,
             });
         }
         Ok(Decoded {

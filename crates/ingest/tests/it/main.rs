@@ -14,6 +14,7 @@ mod containers;
 mod daily;
 mod fit_fast;
 mod fixtures;
+mod guess;
 mod swim_hr;
 
 use std::path::PathBuf;

@@ -401,6 +401,8 @@ fn tiny(n: u64, start_ms: i64) -> hrdrift_store::Pending {
             profile_hr_max: None,
             workout_feel: None,
             workout_rpe: None,
+            name: None,
+            sport_source: None,
         },
         source_hash: id,
         warnings: Vec::new(),
