@@ -177,7 +177,13 @@ fn day_loads(h: &History, p: Period) -> Vec<rep::DayLoad> {
         .collect()
 }
 
-fn activity_rows(d: &Derived, h: &History, p: Period) -> Vec<rep::ActivityRow> {
+fn activity_rows(store: &Store, d: &Derived, h: &History, p: Period) -> Vec<rep::ActivityRow> {
+    // The name a GPX track or the export's index gives (the report shows the id without one).
+    let names: HashMap<&str, &str> = store
+        .activities()
+        .iter()
+        .filter_map(|r| Some((r.id.as_str(), r.name.as_deref()?)))
+        .collect();
     let elevation: HashMap<&str, f64> = h
         .easy_runs
         .iter()
@@ -190,7 +196,7 @@ fn activity_rows(d: &Derived, h: &History, p: Period) -> Vec<rep::ActivityRow> {
         .map(|m| rep::ActivityRow {
             id: m.id.clone(),
             start: utc(m.start_ms),
-            name: None,
+            name: names.get(m.id.as_str()).map(|n| (*n).to_owned()),
             sport: m.sport.clone(),
             class: m.class.map(|c| {
                 if m.long == Some(true) {
@@ -290,7 +296,7 @@ pub(crate) fn report_input(
             .collect(),
         weeks: week_bars(h, p),
         days: day_loads(h, p),
-        activities: activity_rows(d, h, p),
+        activities: activity_rows(store, d, h, p),
         focus: focus(store, d, p),
         rules: rep::Rules {
             baseline_min_runs: s.baseline_min_runs,

@@ -637,6 +637,28 @@ fn an_export_index_applies_in_either_order() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("cycling (from the export's index)"), "{text}");
     assert!(text.contains("name         Commute, home"), "{text}");
+    // The report's table names the activities too.
+    let report = dir.path().join("report");
+    let out = crate::hrdrift(
+        &store,
+        &[
+            "report",
+            "--as-of",
+            "2021-02-08",
+            "--out",
+            report.to_str().expect("utf8"),
+        ],
+    );
+    crate::assert_ok(&out);
+    let html = std::fs::read_to_string(report.join("index.html")).expect("html");
+    assert!(
+        html.contains(">Commute, home<"),
+        "the report names the ride"
+    );
+    assert!(
+        html.contains(">domingo corrida matutina<"),
+        "the report names the run"
+    );
 
     // The index first, into a new store: the files find it there.
     let store = dir.path().join("index-first");
