@@ -367,7 +367,7 @@ fn empty_row(activity: &Activity, s: &AthleteSettings, c: &Clean) -> ActivityMet
         start: rfc3339(activity.start_ms),
         sport: activity.sport.clone(),
         sport_source: activity.sport_source.clone(),
-        sport_guessed: activity.sport_source.as_deref() == Some("guessed"),
+        sport_guessed: activity.sport_source.as_deref() == Some(hrdrift_ingest::SPORT_GUESSED),
         class: None,
         long: None,
         moving_s: c.moving_s,

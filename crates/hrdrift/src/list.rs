@@ -55,9 +55,9 @@ struct JsonDevice<'a> {
 }
 
 /// A row's sport, with a `?` when it was told from speed and cadence rather than named.
-pub fn sport_text(r: &ActivityRow) -> String {
+fn sport_text(r: &ActivityRow) -> String {
     match (r.sport.as_deref(), r.sport_source.as_deref()) {
-        (Some(s), Some("guessed")) => format!("{s}?"),
+        (Some(s), Some(hrdrift_ingest::SPORT_GUESSED)) => format!("{s}?"),
         (Some(s), _) => s.to_owned(),
         (None, _) => "-".to_owned(),
     }
@@ -72,7 +72,7 @@ fn to_json(r: &ActivityRow) -> JsonActivity<'_> {
         name: r.name.as_deref(),
         sport: r.sport.as_deref(),
         sport_source: r.sport_source.as_deref(),
-        sport_guessed: r.sport_source.as_deref() == Some("guessed"),
+        sport_guessed: r.sport_source.as_deref() == Some(hrdrift_ingest::SPORT_GUESSED),
         sub_sport: r.sub_sport.as_deref(),
         format: &r.format,
         source: &r.source,

@@ -248,9 +248,8 @@ fn decode_file(path: &Path, store_dir: &Path) -> anyhow::Result<Vec<Activity>> {
     if activities.is_empty() {
         bail!("{}: no activity: {}", path.display(), failures.join("; "));
     }
-    let index = Store::open_read(store_dir)
-        .map(|s| s.export_index().clone())
-        .unwrap_or_default();
+    // An index that cannot be read names nothing; the file is still shown.
+    let index = Store::read_export_index(store_dir).unwrap_or_default();
     for a in &mut activities {
         index.settle(a);
     }
@@ -344,10 +343,12 @@ fn print_table(m: &ActivityMetrics, source: &str, name: Option<&str>, u: hrdrift
         local_time(m.start_ms, m.utc_offset_s),
         match (m.sport.as_deref(), m.sport_source.as_deref()) {
             (None, _) => "unknown sport".to_owned(),
-            (Some(s), Some("guessed")) => {
+            (Some(s), Some(hrdrift_ingest::SPORT_GUESSED)) => {
                 format!("{s} (guessed from speed and cadence: nothing named the sport)")
             }
-            (Some(s), Some("index")) => format!("{s} (from the export's index)"),
+            (Some(s), Some(hrdrift_ingest::SPORT_FROM_INDEX)) => {
+                format!("{s} (from the export's index)")
+            }
             (Some(s), _) => s.to_owned(),
         },
         kind.join(", ")

@@ -231,13 +231,13 @@ impl ExportIndex {
                 a.name.clone_from(&e.name);
             }
             if let Some(sport) = e.sport.as_deref() {
-                out.from_index = a.adopt_sport(sport, "index");
+                out.from_index = a.adopt_sport(sport, crate::SPORT_FROM_INDEX);
             }
         }
         if a.sport.is_none()
             && let Some(sport) = crate::guess::sport(a)
         {
-            out.guessed = a.adopt_sport(sport, "guessed");
+            out.guessed = a.adopt_sport(sport, crate::SPORT_GUESSED);
         }
         out
     }

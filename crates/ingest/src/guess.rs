@@ -54,9 +54,9 @@ pub fn profile(a: &Activity) -> Option<Profile> {
     if !ts.windows(2).all(|w| w[0] <= w[1]) {
         return None;
     }
-    let dist: Vec<Option<f64>> = match &s.distance_m {
-        Some(d) if d.iter().flatten().count() * 2 >= ts.len() => d.clone(),
-        _ => a.track(GPS_JUMP_ANY_M_S)?.cum_m,
+    let dist: std::borrow::Cow<'_, [Option<f64>]> = match &s.distance_m {
+        Some(d) if d.iter().flatten().count() * 2 >= ts.len() => d.into(),
+        _ => a.track(GPS_JUMP_ANY_M_S)?.cum_m.into(),
     };
     let cad = s.cadence_spm.as_ref();
     let mut speeds: Vec<(f64, f64)> = Vec::new(); // (speed, seconds)

@@ -23,7 +23,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 pub use error::{DecodeError, FileError};
 pub use model::{
     Activity, Decoded, DeveloperChannel, Device, Format, GPS_JUMP_ANY_M_S, GPS_JUMP_ON_FOOT_M_S,
-    Lap, Pause, Samples, Track, Warning, counts_strides, is_null_island, jump_speed_m_s, track,
+    Lap, Pause, SPORT_FROM_INDEX, SPORT_GUESSED, Samples, Track, Warning, counts_strides,
+    is_null_island, jump_speed_m_s, may_adopt_sport, track,
 };
 
 /// What a byte buffer holds, told from its first bytes.

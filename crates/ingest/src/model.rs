@@ -227,6 +227,18 @@ pub struct Activity {
     pub sport_source: Option<String>,
 }
 
+/// `Activity::sport_source` of a sport the export's index gave.
+pub const SPORT_FROM_INDEX: &str = "index";
+/// `Activity::sport_source` of a sport told from speed and cadence.
+pub const SPORT_GUESSED: &str = "guessed";
+
+/// Whether an activity whose file said `sport` (then given it by `source`) may take another
+/// sport: when its file named none, or the one it has was guessed.
+#[must_use]
+pub fn may_adopt_sport(sport: Option<&str>, source: Option<&str>) -> bool {
+    sport.is_none() || source == Some(SPORT_GUESSED)
+}
+
 /// Whether a sport is one on foot, whose FIT, GPX and TCX cadence counts strides (one foot).
 #[must_use]
 pub fn counts_strides(sport: Option<&str>) -> bool {
@@ -240,8 +252,7 @@ impl Activity {
     /// file's strides become steps when it turns out to be a run, and back when it turns out
     /// not to be.
     pub fn adopt_sport(&mut self, sport: &str, source: &str) -> bool {
-        let adoptable = self.sport.is_none() || self.sport_source.as_deref() == Some("guessed");
-        if !adoptable
+        if !may_adopt_sport(self.sport.as_deref(), self.sport_source.as_deref())
             || (self.sport.as_deref() == Some(sport)
                 && self.sport_source.as_deref() == Some(source))
         {

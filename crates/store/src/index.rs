@@ -7,6 +7,7 @@
 //! guessed) takes the index's, and a row without a name takes its name.
 
 use hrdrift_ingest::export_index::ExportIndex;
+use hrdrift_ingest::{SPORT_FROM_INDEX, may_adopt_sport};
 
 use super::*;
 
@@ -19,14 +20,23 @@ impl Store {
         &self.index
     }
 
-    pub(crate) fn load_index(&mut self) -> Result<(), StoreError> {
-        let path = self.dir.join(EXPORT_INDEX);
-        self.index = match read_table(&path)? {
+    /// The export index the store in `dir` holds, read alone (without opening the store):
+    /// what `show FILE` needs of it. Empty where there is none.
+    ///
+    /// # Errors
+    /// The index table exists but cannot be read.
+    pub fn read_export_index(dir: &Path) -> Result<ExportIndex, StoreError> {
+        let path = dir.join(EXPORT_INDEX);
+        Ok(match read_table(&path)? {
             Some(df) => ExportIndex::from_entries(
                 tables::index_from_frame(&df).map_err(StoreError::parquet(&path))?,
             ),
             None => ExportIndex::default(),
-        };
+        })
+    }
+
+    pub(crate) fn load_index(&mut self) -> Result<(), StoreError> {
+        self.index = Self::read_export_index(&self.dir)?;
         Ok(())
     }
 
@@ -50,20 +60,26 @@ impl Store {
                 Some((s, src)) => (s.clone(), src.clone()),
                 None => (r.sport.clone(), r.sport_source.clone()),
             };
-            let adoptable = file_sport.is_none() || file_source.as_deref() == Some("guessed");
-            if !adoptable
-                || (file_sport.as_deref() == Some(sport) && file_source.as_deref() == Some("index"))
-            {
+            // Stored with this sport from the index already (it was there at import).
+            let as_stored = file_sport.as_deref() == Some(sport)
+                && file_source.as_deref() == Some(SPORT_FROM_INDEX);
+            if as_stored || !may_adopt_sport(file_sport.as_deref(), file_source.as_deref()) {
                 continue;
             }
-            if r.sport.as_deref() != Some(sport) || r.sport_source.as_deref() != Some("index") {
+            if r.sport.as_deref() != Some(sport)
+                || r.sport_source.as_deref() != Some(SPORT_FROM_INDEX)
+            {
                 changed.insert(r.id.clone());
             }
             r.stored_sport.get_or_insert((file_sport, file_source));
             r.sport = Some(sport.to_owned());
-            r.sport_source = Some("index".to_owned());
+            r.sport_source = Some(SPORT_FROM_INDEX.to_owned());
         }
         changed
+    }
+
+    fn named_rows(&self) -> usize {
+        self.rows.iter().filter(|r| r.name.is_some()).count()
     }
 
     /// Adds `newer` to the stored index (its entries replacing those naming the same file or
@@ -90,19 +106,11 @@ impl Store {
         tables::write_parquet(&mut df, &tmp)?;
         let path = self.dir.join(EXPORT_INDEX);
         fsutil::rename_durable(&tmp, &path).map_err(StoreError::io(&path))?;
-        let named_before: HashSet<String> = self
-            .rows
-            .iter()
-            .filter(|r| r.name.is_some())
-            .map(|r| r.id.clone())
-            .collect();
+        // The index only fills names in: the rows named after it less those named before.
+        let named_before = self.named_rows();
         self.index = merged;
         let changed = self.apply_index();
-        let named = self
-            .rows
-            .iter()
-            .filter(|r| r.name.is_some() && !named_before.contains(&r.id))
-            .count();
+        let named = self.named_rows() - named_before;
         if !changed.is_empty() {
             self.forget_metrics(&changed)?;
         }

@@ -48,7 +48,8 @@ pub struct ActivityRow {
     /// Where `sport` came from when the file named none: `index` or `guessed`.
     pub sport_source: Option<String>,
     /// The sport and its source as the table holds them, where the stored export index changed
-    /// them when the store was read (the samples' cadence was stored for that sport).
+    /// them when the store was read (the samples' cadence was stored for that sport). Never
+    /// written: the table is rewritten from its file's rows and new ones, not from memory.
     #[serde(skip)]
     pub stored_sport: Option<(Option<String>, Option<String>)>,
     pub laps: Vec<Lap>,
@@ -289,10 +290,7 @@ pub fn activities_frame(rows: &[&ActivityRow]) -> PolarsResult<DataFrame> {
         str_col("source_hash", rows, |r| Some(r.source_hash.as_str())),
         str_col("source", rows, |r| Some(r.source.as_str())),
         str_col("format", rows, |r| Some(r.format.as_str())),
-        str_col("sport", rows, |r| match &r.stored_sport {
-            Some((sport, _)) => sport.as_deref(),
-            None => r.sport.as_deref(),
-        }),
+        str_col("sport", rows, |r| r.sport.as_deref()),
         str_col("sub_sport", rows, |r| r.sub_sport.as_deref()),
         str_col("manufacturer", rows, |r| r.manufacturer.as_deref()),
         str_col("product", rows, |r| r.product.as_deref()),
@@ -333,12 +331,8 @@ pub fn activities_frame(rows: &[&ActivityRow]) -> PolarsResult<DataFrame> {
             rows.iter().map(|r| r.workout_feel).collect(),
         ),
         col_f64("workout_rpe", rows.iter().map(|r| r.workout_rpe).collect()),
-        // What the table holds, not what the stored index made of it when read.
         str_col("name", rows, |r| r.name.as_deref()),
-        str_col("sport_source", rows, |r| match &r.stored_sport {
-            Some((_, src)) => src.as_deref(),
-            None => r.sport_source.as_deref(),
-        }),
+        str_col("sport_source", rows, |r| r.sport_source.as_deref()),
         json_col("laps_json", rows, |r| &r.laps),
         json_col("pauses_json", rows, |r| &r.pauses),
         json_col("warnings_json", rows, |r| &r.warnings),
