@@ -201,9 +201,13 @@ pub(crate) fn apply(m: &mut ActivityMetrics, c: &Clean, s: &AthleteSettings, g: 
         return;
     }
     let roll = rolling(&c.t_s, &c.power);
-    let readings: Vec<f64> = c.power.iter().flatten().copied().collect();
+    let (sum, readings) = c
+        .power
+        .iter()
+        .flatten()
+        .fold((0.0, 0_usize), |(s, n), p| (s + p, n + 1));
     #[expect(clippy::cast_precision_loss)]
-    let avg = readings.iter().sum::<f64>() / readings.len() as f64;
+    let avg = sum / readings as f64;
     let steady = |min_s: f64| -> Outcome<()> {
         g.hr?;
         if g.steady_s <= 0.0 || g.steady_s < min_s {
@@ -259,7 +263,7 @@ pub(crate) fn apply(m: &mut ActivityMetrics, c: &Clean, s: &AthleteSettings, g: 
         );
     }
     #[expect(clippy::cast_precision_loss)]
-    let seconds = readings.len() as f64;
+    let seconds = readings as f64;
     m.power = Some(PowerSummary {
         seconds,
         best_20min_w: best_mean(t, &c.power, FTP_EFFORT_S),
