@@ -217,7 +217,7 @@ impl Builder {
             self.any[HR] = self.cols[HR].iter().any(Option::is_some);
         }
         // GPX and TCX cadence counts strides on foot (Garmin's RunCadence and Cadence alike).
-        if is_foot_sport(sport) {
+        if crate::model::counts_strides(sport) {
             self.cols[CAD].iter_mut().flatten().for_each(|x| *x *= 2.0);
         }
         let mut take = |i: usize| self.any[i].then(|| std::mem::take(&mut self.cols[i]));
@@ -255,10 +255,6 @@ fn attr_text(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
         .and_then(|a| String::from_utf8(a.value.into_owned()).ok())
-}
-
-fn is_foot_sport(sport: Option<&str>) -> bool {
-    matches!(sport, Some("running" | "walking" | "hiking"))
 }
 
 /// Normalizes the sport names GPX `<type>` and TCX `Sport` use to FIT's names.

@@ -675,7 +675,7 @@ impl Collector {
                 Some(s) => (s.sport.clone(), s.sub_sport.clone()),
                 None => self.sport.clone().unwrap_or((None, None)),
             };
-            let foot = matches!(sport.as_deref(), Some("running" | "walking" | "hiking"));
+            let foot = crate::model::counts_strides(sport.as_deref());
             let ts: Vec<i64> = idx.iter().map(|&i| self.ts[i]).collect();
             let (first, last) = (
                 ts.iter().copied().min().unwrap_or(0),
