@@ -367,21 +367,37 @@ impl ExportIndex {
     /// are still imported, only without the export's sports and names.
     #[must_use]
     pub fn from_files(files: &[PathBuf], max_bytes: u64) -> Self {
+        Self::from_files_reporting(files, max_bytes).0
+    }
+
+    /// [`ExportIndex::from_files`], with the files named as an index that could not be read
+    /// as one: `(file, why)`, for the import to warn of.
+    #[must_use]
+    pub fn from_files_reporting(
+        files: &[PathBuf],
+        max_bytes: u64,
+    ) -> (Self, Vec<(String, String)>) {
         let mut out = Self::default();
+        let mut problems = Vec::new();
         for path in files {
             let name = path.to_string_lossy();
             if is_index_name(&name) {
-                if let Some(i) = read_capped(path, max_bytes).and_then(|b| Self::parse(&name, &b)) {
-                    out = i.updated_by(&out);
+                let read = match read_capped(path, max_bytes) {
+                    Ok(bytes) => Self::parse(&name, &bytes).ok_or_else(|| not_an_index(&name)),
+                    Err(e) => Err(format!("could not be read: {e}")),
+                };
+                match read {
+                    Ok(i) => out = i.updated_by(&out),
+                    Err(why) => problems.push((name.into_owned(), why)),
                 }
-            } else if let Some(i) = Self::in_zip(path, max_bytes) {
+            } else if let Some(i) = Self::in_zip(path, max_bytes, &mut problems) {
                 out = i.updated_by(&out);
             }
         }
-        out
+        (out, problems)
     }
 
-    fn in_zip(path: &Path, max_bytes: u64) -> Option<Self> {
+    fn in_zip(path: &Path, max_bytes: u64, problems: &mut Vec<(String, String)>) -> Option<Self> {
         let mut f = File::open(path).ok()?;
         let mut head = [0u8; 4];
         f.read_exact(&mut head).ok()?;
@@ -412,6 +428,8 @@ impl ExportIndex {
             if let Some(i) = Self::parse(&name, &bytes) {
                 let before = out.take().unwrap_or_default();
                 out = Some(i.updated_by(&before));
+            } else {
+                problems.push((format!("{}!/{name}", path.display()), not_an_index(&name)));
             }
         }
         out
@@ -436,14 +454,23 @@ pub fn is_index_name(name: &str) -> bool {
             .is_some_and(|n| n.eq_ignore_ascii_case("activities.csv"))
 }
 
-fn read_capped(path: &Path, max_bytes: u64) -> Option<Vec<u8>> {
+/// Why a file named as an index is not read as one.
+fn not_an_index(name: &str) -> String {
+    if is_garmin_name(name) {
+        "named as Garmin Connect's summarized activities, but not their JSON \
+         ([{\"summarizedActivitiesExport\": [...]}]): no sports or names were taken from it"
+            .to_owned()
+    } else {
+        "named as Strava's activities.csv, but without its `Filename` and `Activity Type` \
+         columns: no sports or names were taken from it"
+            .to_owned()
+    }
+}
+
+fn read_capped(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    File::open(path)
-        .ok()?
-        .take(max_bytes)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
+    File::open(path)?.take(max_bytes).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -513,6 +540,40 @@ mod tests {
         );
         assert!(ExportIndex::parse_garmin_json(br#"{"a": 1}"#).is_none());
         assert!(ExportIndex::parse_garmin_json(b"not json").is_none());
+    }
+
+    #[test]
+    fn an_index_that_cannot_be_read_is_named_with_why() {
+        let dir = std::env::temp_dir().join(format!("hrdrift-bad-index-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let csv = dir.join("activities.csv");
+        std::fs::write(&csv, "date,resting_hr_bpm\n2024-01-01,50\n").expect("write");
+        let json = dir.join("me_0_summarizedActivities.json");
+        std::fs::write(&json, "{not json").expect("write");
+        let good = dir.join("x_1_summarizedActivities.json");
+        std::fs::write(
+            &good,
+            r#"[{"activityId":1234567,"name":"Jog","activityType":"running"}]"#,
+        )
+        .expect("write");
+        let (i, problems) =
+            ExportIndex::from_files_reporting(&[csv.clone(), json.clone(), good], 1 << 20);
+        assert_eq!(i.len(), 1, "the readable one is read");
+        let named: Vec<&str> = problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            named,
+            [csv.to_string_lossy(), json.to_string_lossy()],
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].1.contains("`Filename` and `Activity Type`"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].1.contains("summarizedActivitiesExport"),
+            "{problems:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -618,8 +618,10 @@ pub fn import_with(
     let (files, walk_errors) = source::list_files(paths);
     // Read before any file is decoded, so a file's sport is known whatever the order the
     // export lists them in.
-    let found =
-        hrdrift_ingest::export_index::ExportIndex::from_files(&files, opts.limits.max_entry_bytes);
+    let (found, index_problems) = hrdrift_ingest::export_index::ExportIndex::from_files_reporting(
+        &files,
+        opts.limits.max_entry_bytes,
+    );
     // The index an earlier import stored, with this one's over it: an index imported before its
     // files applies to them.
     let index = store.export_index().updated_by(&found);
@@ -673,6 +675,16 @@ pub fn import_with(
             ..Summary::default()
         },
     };
+    // An index that cannot be read stops nothing: its files are imported without it.
+    for (name, why) in index_problems {
+        let warning = Warning::new("export_index_unreadable", why);
+        events(&Event::Item {
+            name: name.clone(),
+            outcome: Outcome::Ignored,
+            warnings: vec![warning.clone()],
+        });
+        w.summary.warnings.push((name, warning));
+    }
     for e in walk_errors {
         events(&Event::Item {
             name: e.source_name.clone(),
